@@ -1,0 +1,21 @@
+/// What can go wrong in the domain, whatever the storage. The HTTP layer maps each case to a
+/// problem+json answer in one place.
+public enum DomainError: Error, Equatable, Sendable {
+    /// No such record in this tenant (another tenant's record is reported the same way).
+    case notFound
+    /// The record changed since the caller read it; `current` is its version now.
+    case staleVersion(current: Int)
+    /// The request contradicts the record's state or a uniqueness rule.
+    case conflict(String)
+    case validation([FieldError])
+}
+
+public struct FieldError: Sendable, Hashable, Codable {
+    public let field: String
+    public let message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a program to completion with posix_spawn and waitpid. Foundation's `Process` is not
+/// used for the PostgreSQL tools: it learns that a child ended when a socket it shares with the
+/// child closes, and `pg_ctl start` leaves a server behind that would hold that socket forever.
+/// Here the child gets /dev/null as stdin, the log file as stdout and stderr, and none of our
+/// other file descriptors, so nothing it leaves running can hold a caller's pipe open.
+enum ChildProcess {
+    static func run(_ arguments: [String], workingDirectory: String, log: String) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    continuation.resume(returning: try runBlocking(arguments, workingDirectory: workingDirectory, log: log))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    static func runBlocking(_ arguments: [String], workingDirectory: String, log: String) throws -> Int32 {
+        // posix_spawn cannot change folder; a shell does it, then becomes the program.
+        let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        for fd in openDescriptors() where fd > 2 {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, cArguments, environ)
+        guard spawned == 0 else {
+            throw LocalClusterError("cannot start \(arguments.first ?? "?"): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw LocalClusterError("lost track of \(arguments.first ?? "?") (waitpid failed)") }
+        }
+        // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+
+    private static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap(Int32.init)
+    }
+}

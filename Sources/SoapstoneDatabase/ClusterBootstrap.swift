@@ -1,0 +1,56 @@
+import Logging
+import PostgresNIO
+
+/// The roles and the database of a local cluster (development and tests), made by its
+/// superuser. Against any other PostgreSQL a DBA makes the same three roles (README).
+public enum ClusterBootstrap {
+    /// Owns the schema and runs the migrations. Not a superuser: FORCE'd RLS binds it too.
+    public static let ownerRole = "soapstone_owner"
+    /// The grants the server needs (NOLOGIN; migration 1 grants to it).
+    public static let appRole = "soapstone_app"
+    /// The server's login: a member of soapstone_app and nothing more.
+    public static let serverRole = "soapstone_server"
+
+    /// Creates the roles when missing; idempotent.
+    public static func ensureRoles(superuser connection: PostgresConnection, logger: Logger) async throws {
+        let statements = [
+            "CREATE ROLE \(ownerRole) LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE",
+            "CREATE ROLE \(appRole) NOLOGIN NOSUPERUSER NOBYPASSRLS",
+            "CREATE ROLE \(serverRole) LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE \(appRole)",
+        ]
+        for statement in statements {
+            try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        DO $$ BEGIN \(statement); EXCEPTION WHEN duplicate_object THEN NULL; END $$
+                        """), logger: logger)
+        }
+        // The server role may exist from an earlier run without the membership.
+        try await connection.query(PostgresQuery(unsafeSQL: "GRANT \(appRole) TO \(serverRole)"), logger: logger)
+    }
+
+    /// Creates `name` owned by the owner role, optionally as a copy of `template`; idempotent.
+    public static func ensureDatabase(
+        _ name: String, template: String? = nil, superuser connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try requireIdentifier(name)
+        let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+            .collect().count > 0
+        guard !exists else { return }
+        var sql = "CREATE DATABASE \(name) OWNER \(ownerRole)"
+        if let template {
+            try requireIdentifier(template)
+            sql += " TEMPLATE \(template)"
+        }
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    }
+
+    /// Database names go into DDL, which takes no bind parameters: allow only plain names.
+    static func requireIdentifier(_ name: String) throws {
+        guard !name.isEmpty, name.count <= 63,
+            name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+        else {
+            throw LocalClusterError("\(name) is not a plain database name (lowercase letters, digits, underscores)")
+        }
+    }
+}

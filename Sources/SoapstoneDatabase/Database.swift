@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The server's way into PostgreSQL. Tenant data is reached only through `withTenant`; the
+/// few calls that run before a tenant is known are named methods, each saying why it is safe.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs `body` in one transaction whose first statement sets the tenant (and the acting
+    /// user, for attribution) with `set_config(..., true)`: transaction-local, so the pooled
+    /// connection carries nothing into the next request. RLS sees only this tenant's rows.
+    public func withTenant<Result>(
+        _ tenantID: UUID,
+        userID: UUID?,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (TenantTransaction) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await client.withConnection(isolation: isolation) { connection in
+            try await connection.inTransaction(logger: logger) { connection in
+                let userSetting = userID?.uuidString.lowercased() ?? ""
+                try await connection.query(
+                    """
+                    SELECT set_config('app.tenant_id', \(tenantID.uuidString.lowercased()), true),
+                           set_config('app.user_id', \(userSetting), true)
+                    """, logger: logger)
+                return try await body(TenantTransaction(connection: connection, tenantID: tenantID, userID: userID, logger: logger))
+            }
+        }
+    }
+
+    /// The newest applied migration, for /health. Safe without a tenant: schema_migrations
+    /// holds no tenant data and the runtime role may only read it.
+    public func schemaVersion() async throws -> Int {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT coalesce(max(version), 0)::int8 FROM schema_migrations", logger: logger)
+                .collect().first?.decode(Int.self) ?? 0
+        }
+    }
+
+    /// Refuses to serve with a role that RLS does not bind, or against a schema this build
+    /// does not match. Reads only the catalog and schema_migrations.
+    public func verifyReadyToServe(migrations: [Migration]) async throws {
+        try await client.withConnection { connection in
+            try await RuntimeRoleCheck(logger: logger).verify(on: connection)
+            try await SchemaCheck(migrations: migrations, logger: logger).verify(on: connection)
+        }
+    }
+}
+
+/// A transaction bound to one tenant. Repositories take it, never the client, so no query runs
+/// outside a tenant context by accident. It must not escape the `withTenant` closure.
+public struct TenantTransaction {
+    let connection: PostgresConnection
+    public let tenantID: UUID
+    public let userID: UUID?
+    let logger: Logger
+
+    @discardableResult
+    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger)
+    }
+
+    func execute(_ statement: PostgresQuery) async throws -> Int {
+        try await connection.execute(statement, logger: logger)
+    }
+}

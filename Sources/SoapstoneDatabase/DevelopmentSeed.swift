@@ -1,0 +1,198 @@
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import PostgresNIO
+import SoapstoneCore
+
+/// Development data: two clinics, a user of every role in each, patients, encounters, notes with
+/// several versions (a draft, a signed one, an amended one) and their audit events, so a new
+/// developer never faces an empty screen. Everything has a fixed id, and a clinic that exists
+/// already is left alone, so seeding twice changes nothing.
+public struct DevelopmentSeed: Sendable {
+    public struct Account: Sendable, Hashable {
+        public let organization: String
+        public let email: String
+        public let role: Role
+    }
+
+    struct Clinic {
+        let name: String
+        let slug: String
+        let patients: [PatientDetails]
+    }
+
+    static let clinics = [
+        Clinic(
+            name: "Northside Family Practice", slug: "northside",
+            patients: [
+                PatientDetails(
+                    mrn: "NS-1001", givenName: "Amelia", familyName: "Hart", birthDate: "1984-03-12", sex: .female,
+                    phone: "+1 555 0101", email: "amelia.hart@example.com",
+                    address: Address(line: "12 Elm Street", city: "Springfield", region: "IL", postalCode: "62701", country: "US")),
+                PatientDetails(mrn: "NS-1002", givenName: "José", familyName: "Núñez", birthDate: "1957-11-02", sex: .male, phone: "+1 555 0102"),
+                PatientDetails(mrn: "NS-1003", givenName: "Zoë", familyName: "Brontë", birthDate: "2012-06-30", sex: .female),
+                PatientDetails(mrn: "NS-1004", givenName: "Kwame", familyName: "Mensah", birthDate: "1990-01-19", sex: .male),
+                PatientDetails(mrn: "NS-1005", givenName: "Sam", familyName: "Rivera", birthDate: "2001-09-09", sex: .other),
+                PatientDetails(mrn: "NS-1006", givenName: "Harriet", familyName: "Hartley", birthDate: "1938-12-25", sex: .female, active: false),
+            ]),
+        Clinic(
+            name: "Lakeview Pediatrics", slug: "lakeview",
+            patients: [
+                PatientDetails(
+                    mrn: "LV-2001", givenName: "Noah", familyName: "Lindqvist", birthDate: "2019-04-04", sex: .male,
+                    address: Address(line: "3 Harbour Road", city: "Duluth", region: "MN", postalCode: "55802", country: "US")),
+                PatientDetails(mrn: "LV-2002", givenName: "Émilie", familyName: "Côté", birthDate: "2016-08-15", sex: .female),
+                PatientDetails(mrn: "LV-2003", givenName: "Aarav", familyName: "Sharma", birthDate: "2021-02-28", sex: .male),
+                PatientDetails(mrn: "LV-2004", givenName: "Maya", familyName: "Okafor", birthDate: "2014-10-10", sex: .unknown),
+            ]),
+    ]
+
+    static let staff: [(role: Role, local: String, name: String)] = [
+        (.admin, "admin", "Avery Admin"),
+        (.physician, "physician", "Dr. Morgan Physician"),
+        (.nurse, "nurse", "Riley Nurse"),
+        (.frontDesk, "frontdesk", "Jordan Front Desk"),
+        (.auditor, "auditor", "Casey Auditor"),
+    ]
+
+    /// Every seeded login; all share `DevelopmentAccounts.password`.
+    public static var accounts: [Account] {
+        clinics.flatMap { clinic in
+            staff.map { Account(organization: clinic.slug, email: "\($0.local)@\(clinic.slug).example", role: $0.role) }
+        }
+    }
+
+    let database: Database
+    let logger: Logger
+    let bcryptCost: UInt8
+
+    public init(database: Database, logger: Logger, bcryptCost: UInt8 = 12) {
+        self.database = database
+        self.logger = logger
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Seeds what is missing; answers the slugs of the clinics it created.
+    @discardableResult
+    public func run(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> [String] {
+        guard !DevelopmentAccounts.isProduction(environment: environment) else {
+            throw SeedRefusal()
+        }
+        var created: [String] = []
+        var passwordHash: String?
+        for clinic in Self.clinics {
+            let tenantID = Self.id("tenant", clinic.slug)
+            let exists = try await database.withTenant(tenantID, userID: nil) { tx in try await tx.tenants.current() != nil }
+            if exists { continue }
+            if passwordHash == nil {
+                // One hash for the shared password: bcrypt is slow on purpose.
+                let cost = bcryptCost
+                passwordHash = await Task.detached { Bcrypt.hash(DevelopmentAccounts.password, cost: cost) }.value
+            }
+            do {
+                try await seed(clinic, tenantID: tenantID, passwordHash: passwordHash!)
+                created.append(clinic.slug)
+            } catch let error as PSQLError where error.sqlState == "23505" {
+                // Another seed run got there first (or the slug is taken): nothing to add.
+                logger.notice("clinic already present; skipped", metadata: ["slug": "\(clinic.slug)"])
+            }
+        }
+        return created
+    }
+
+    private func seed(_ clinic: Clinic, tenantID: UUID, passwordHash: String) async throws {
+        try await database.withTenant(tenantID, userID: nil) { tx in
+            _ = try await tx.tenants.create(name: clinic.name, slug: clinic.slug)
+            var users: [Role: User] = [:]
+            for member in Self.staff {
+                users[member.role] = try await tx.users.create(
+                    id: Self.id("user", clinic.slug, member.local), email: "\(member.local)@\(clinic.slug).example",
+                    name: member.name, role: member.role, passwordHash: passwordHash)
+            }
+            let admin = users[.admin]!, physician = users[.physician]!, nurse = users[.nurse]!, desk = users[.frontDesk]!
+            try await tx.auditEvents.record(
+                AuditEntry(userID: admin.id, role: .admin, action: "tenant.create", entityType: "tenant", entityID: tenantID),
+                detail: ["source": "seed"])
+            for user in users.values.sorted(by: { $0.email < $1.email }) {
+                try await tx.auditEvents.record(
+                    AuditEntry(userID: admin.id, role: .admin, action: "user.create", entityType: "user", entityID: user.id),
+                    detail: ["source": "seed"])
+            }
+
+            let day: TimeInterval = 86_400
+            let now = Date()
+            for (index, details) in clinic.patients.enumerated() {
+                let patient = try await tx.patients.create(id: Self.id("patient", clinic.slug, details.mrn), details)
+                try await tx.auditEvents.record(
+                    AuditEntry(userID: desk.id, role: .frontDesk, action: "patient.create", entityType: "patient",
+                               entityID: patient.id, patientID: patient.id), detail: ["source": "seed"])
+
+                let past = now.addingTimeInterval(-Double(30 + index * 7) * day)
+                let visit = try await tx.encounters.create(
+                    id: Self.id("encounter", clinic.slug, details.mrn, "1"), patientID: patient.id, type: .inPerson, status: .finished,
+                    startedAt: past, endedAt: past.addingTimeInterval(1_800), reason: "Annual check-up",
+                    attendingUserID: physician.id)
+                let followUp = try await tx.encounters.create(
+                    id: Self.id("encounter", clinic.slug, details.mrn, "2"), patientID: patient.id,
+                    type: index.isMultiple(of: 2) ? .telemedicine : .phone, status: .planned,
+                    startedAt: now.addingTimeInterval(Double(index + 1) * day), reason: "Follow-up", attendingUserID: physician.id)
+                for encounter in [visit, followUp] {
+                    try await tx.auditEvents.record(
+                        AuditEntry(userID: desk.id, role: .frontDesk, action: "encounter.create", entityType: "encounter",
+                                   entityID: encounter.id, patientID: patient.id), detail: ["source": "seed"])
+                }
+                guard index < 3 else { continue }
+
+                // A note in each state: draft (two versions), signed (two), amended (three).
+                let noteID = Self.id("note", clinic.slug, details.mrn)
+                var note = try await tx.notes.createDraft(
+                    id: noteID, encounterID: visit.id, authorID: nurse.id,
+                    content: NoteContent(
+                        subjective: "Feels well overall; occasional headaches in the afternoon.",
+                        objective: "BP 128/82, HR 72, temperature 36.8 °C.", assessment: "", plan: ""))
+                note = try await tx.notes.saveDraft(
+                    id: noteID, expectedVersion: note.version, authorID: physician.id,
+                    content: NoteContent(
+                        subjective: note.content.subjective, objective: note.content.objective,
+                        assessment: "Tension-type headache, likely related to screen time.",
+                        plan: "Hydration, breaks from screens; review in six weeks."))
+                var actions = ["note.create", "note.update"]
+                if index >= 1 {
+                    note = try await tx.notes.sign(id: noteID, expectedVersion: note.version, signerID: physician.id)
+                    actions.append("note.sign")
+                }
+                if index >= 2 {
+                    var amended = note.content
+                    amended.plan += " Added: ibuprofen 200 mg as needed, at most three days a week."
+                    note = try await tx.notes.amend(
+                        id: noteID, expectedVersion: note.version, authorID: physician.id, content: amended,
+                        reason: "Medication advice given at the visit was missing from the plan.")
+                    actions.append("note.amend")
+                }
+                for action in actions {
+                    let actor = action == "note.create" ? nurse : physician
+                    try await tx.auditEvents.record(
+                        AuditEntry(userID: actor.id, role: actor.role, action: action, entityType: "note", entityID: noteID,
+                                   patientID: patient.id), detail: ["source": "seed"])
+                }
+            }
+        }
+        logger.info("seeded clinic", metadata: ["slug": "\(clinic.slug)"])
+    }
+
+    /// A fixed id per seeded thing (UUID version 8 from SHA-256), so seeding is repeatable.
+    static func id(_ parts: String...) -> UUID {
+        var bytes = Array(SHA256.hash(data: Data(("soapstone.seed:" + parts.joined(separator: "/")).utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+public struct SeedRefusal: Error, CustomStringConvertible {
+    public var description: String {
+        "refusing to seed: SOAPSTONE_ENV=production, and development accounts have a published password"
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneDatabase
+
+/// `--database-url`, falling back to `DATABASE_URL`.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "postgres://user:password@host:port/database (default: $DATABASE_URL)")
+    var url: String?
+
+    func configuration() throws -> PostgresClient.Configuration {
+        guard let url = url ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            throw ValidationError("no database: pass --database-url or set DATABASE_URL (or run `soapstone dev` for a local one)")
+        }
+        return try DatabaseURL.configuration(from: url)
+    }
+}
+
+/// `--host` and `--port` (default 8080, or `PORT`).
+struct ListenOptions: ParsableArguments {
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (default: $PORT, else 8080).")
+    var port: Int?
+
+    func resolvedPort() throws -> Int {
+        if let port { return port }
+        guard let text = ProcessInfo.processInfo.environment["PORT"] else { return 8080 }
+        guard let port = Int(text), (1...65535).contains(port) else { throw ValidationError("PORT=\(text) is not a port") }
+        return port
+    }
+}
+
+func makeLogger(_ label: String = "soapstone") -> Logger {
+    var logger = Logger(label: label)
+    let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+    logger.logLevel = level ?? .info
+    return logger
+}
+
+/// Runs `body` with a client whose pool runs for exactly as long as `body`.
+func withClient<T: Sendable>(
+    _ configuration: PostgresClient.Configuration, logger: Logger,
+    _ body: @escaping @Sendable (PostgresClient) async throws -> T
+) async throws -> T {
+    var quiet = logger
+    // The pool reports each reconnect attempt; errors are what an operator needs here.
+    quiet.logLevel = .error
+    let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            await client.run()
+            return nil
+        }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
+
+/// Errors reach the terminal as their own words, not as Swift's dump of the value.
+func explain(_ error: any Error) -> String {
+    switch error {
+    case let error as PSQLError: "database error: \(error.serverSummary)"
+    case let error as CustomStringConvertible: error.description
+    default: String(describing: error)
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import SoapstoneAPI
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the API against any PostgreSQL (connect as a member of soapstone_app).")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var listen: ListenOptions
+
+    func run() async throws {
+        let configuration = AppConfiguration(
+            host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
+            logLevel: makeLogger().logLevel)
+        try await runReporting {
+            let app = try await buildApplication(configuration)
+            print("Soapstone serves http://\(listen.host):\(try listen.resolvedPort())")
+            fflush(nil)
+            try await app.runService()
+        }
+    }
+}
