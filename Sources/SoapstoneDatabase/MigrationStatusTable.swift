@@ -1,13 +1,12 @@
 import Foundation
-import SoapstoneDatabase
 
 /// `migrate status` as a table a person reads at a glance.
-struct MigrationStatusTable {
+public struct MigrationStatusTable {
     let rows: [MigrationStatus]
 
-    init(_ rows: [MigrationStatus]) { self.rows = rows }
+    public init(_ rows: [MigrationStatus]) { self.rows = rows }
 
-    var text: String {
+    public var text: String {
         let formatter = ISO8601DateFormatter()
         var lines = [pad("version", 8) + pad("name", 28) + pad("state", 10) + pad("applied at", 22) + "sha256"]
         for row in rows {

@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneTestSupport
+
+/// One seeded database shared by the read-only suites (every case runs in a transaction that
+/// is rolled back), and what the catalog says is in it.
+enum CatalogFixture {
+    static let database = Task { try await TestCluster.shared.makeDatabase(.seeded) }
+
+    /// Every table and view of the public schema but schema_migrations, as the catalog lists
+    /// them: a relation added later is covered without new test code.
+    static func relations() async throws -> [Relation] {
+        let db = try await database.value
+        let rows = try await db.strings(
+            """
+            SELECT c.relname::text || ':' || c.relkind::text
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND c.relname <> 'schema_migrations'
+             ORDER BY c.relkind, c.relname
+            """)
+        return rows.compactMap { $0 }.map { text in
+            let parts = text.split(separator: ":")
+            return Relation(name: String(parts[0]), isView: parts[1] == "v")
+        }
+    }
+
+    static func tables() async throws -> [Relation] { try await relations().filter { !$0.isView } }
+
+    /// The two seeded clinics: A acts, B is the other tenant.
+    static func tenants() async throws -> (a: UUID, b: UUID) {
+        let ids = try await database.value.strings("SELECT id::text FROM tenants ORDER BY slug DESC")  // northside, lakeview
+        return (UUID(uuidString: ids[0]!)!, UUID(uuidString: ids[1]!)!)
+    }
+}
+
+struct Relation: Sendable, Hashable, CustomTestStringConvertible {
+    let name: String
+    let isView: Bool
+    var testDescription: String { name }
+    /// Rows are never changed after INSERT.
+    var isImmutable: Bool { ["note_versions", "audit_events"].contains(name) }
+}
+
+import Testing

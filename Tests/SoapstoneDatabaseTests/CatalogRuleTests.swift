@@ -1,0 +1,187 @@
+import Foundation
+import SoapstoneTestSupport
+import Testing
+
+/// DESIGN.md's database rules, asked of the catalog the pgTAP way: a table or view added later
+/// that breaks a rule fails here without anyone writing a test for it.
+@Suite("Catalog rules")
+struct CatalogRuleTests {
+    func query(_ sql: String) async throws -> [String] {
+        try await CatalogFixture.database.value.strings(sql).map { $0 ?? "NULL" }
+    }
+
+    @Test("Every table has tenant_id uuid NOT NULL", arguments: try await CatalogFixture.tables())
+    func tenantIDColumn(table: Relation) async throws {
+        let column = try await query(
+            """
+            SELECT format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text
+              FROM pg_attribute a WHERE a.attrelid = 'public.\(table.name)'::regclass AND a.attname = 'tenant_id' AND NOT a.attisdropped
+            """)
+        #expect(column == ["uuid true"])
+    }
+
+    @Test("Every table, schema_migrations included, has RLS enabled and forced")
+    func rowLevelSecurityForced() async throws {
+        let unforced = try await query(
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+            """)
+        #expect(unforced.isEmpty)
+    }
+
+    @Test("Every table has a policy letting a tenant's own rows be inserted, and every INSERT or UPDATE policy has WITH CHECK",
+          arguments: try await CatalogFixture.tables())
+    func policiesHaveWithCheck(table: Relation) async throws {
+        let policies = try await query(
+            """
+            SELECT cmd || '|' || coalesce(qual, '') || '|' || coalesce(with_check, '')
+              FROM pg_policies WHERE schemaname = 'public' AND tablename = '\(table.name)'
+            """)
+        #expect(!policies.isEmpty)
+        let writing = policies.filter { $0.hasPrefix("ALL|") || $0.hasPrefix("INSERT|") || $0.hasPrefix("UPDATE|") }
+        #expect(!writing.isEmpty, "no policy admits an INSERT")
+        for policy in policies {
+            let parts = policy.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let (command, using, withCheck) = (parts[0], parts[1], parts[2])
+            if command != "INSERT" { #expect(using == Self.tenantCondition, "USING is not the tenant condition: \(policy)") }
+            if command != "SELECT" && command != "DELETE" {
+                #expect(withCheck == Self.tenantCondition, "WITH CHECK is not the tenant condition: \(policy)")
+            }
+        }
+    }
+
+    /// Rule 2's condition as PostgreSQL prints it back: the setting read once per statement
+    /// (the sub-select), the empty string turned into NULL, so no context matches no row.
+    static let tenantCondition =
+        "(tenant_id = (( SELECT NULLIF(current_setting('app.tenant_id'::text, true), ''::text) AS \"nullif\"))::uuid)"
+
+    @Test("schema_migrations: soapstone_app may only read it, through one read-only policy")
+    func schemaMigrationsReadOnly() async throws {
+        let policies = try await query(
+            """
+            SELECT policyname || ':' || cmd || ':' || array_to_string(roles, ',')
+              FROM pg_policies WHERE tablename = 'schema_migrations' ORDER BY 1
+            """)
+        #expect(policies.contains("read_only:SELECT:public"))
+        #expect(policies.count == 2 && policies.contains(where: { $0.hasPrefix("migrator_writes:ALL:soapstone_owner") }))
+        let privileges = try await query(
+            """
+            SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p
+             WHERE has_table_privilege('soapstone_app', 'public.schema_migrations', p)
+            """)
+        #expect(privileges == ["SELECT"])
+    }
+
+    @Test("Every view is created WITH (security_invoker = true)")
+    func viewsAreSecurityInvoker() async throws {
+        let plain = try await query(
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'v'
+               AND NOT coalesce('security_invoker=true' = ANY(c.reloptions) OR 'security_invoker=on' = ANY(c.reloptions), false)
+            """)
+        #expect(plain.isEmpty)
+    }
+
+    @Test("Every table has its api_ view", arguments: try await CatalogFixture.tables())
+    func everyTableHasView(table: Relation) async throws {
+        let views = try await query("SELECT to_regclass('public.api_\(table.name)')::text")
+        #expect(views == ["api_\(table.name)"])
+    }
+
+    @Test("Every foreign key between tenant tables includes tenant_id on both sides")
+    func foreignKeysAreComposite() async throws {
+        let singleColumn = try await query(
+            """
+            SELECT con.conname
+              FROM pg_constraint con
+              JOIN pg_namespace n ON n.oid = con.connamespace
+             WHERE n.nspname = 'public' AND con.contype = 'f'
+               AND NOT EXISTS (
+                   SELECT 1 FROM unnest(con.conkey, con.confkey) AS k(local, remote)
+                    WHERE (SELECT attname FROM pg_attribute WHERE attrelid = con.conrelid AND attnum = k.local) = 'tenant_id'
+                      AND (SELECT attname FROM pg_attribute WHERE attrelid = con.confrelid AND attnum = k.remote) = 'tenant_id')
+            """)
+        #expect(singleColumn.isEmpty)
+        let count = try await query(
+            "SELECT count(*)::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' AND contype = 'f'")
+        #expect(Int(count[0])! > 10, "the check above must have foreign keys to look at")
+    }
+
+    @Test("Primary keys and indexes lead with tenant_id (but the global slug index)")
+    func indexesLeadWithTenant() async throws {
+        let offending = try await query(
+            """
+            SELECT i.indexrelid::regclass::text
+              FROM pg_index i
+              JOIN pg_class t ON t.oid = i.indrelid
+              JOIN pg_namespace n ON n.oid = t.relnamespace
+             WHERE n.nspname = 'public' AND t.relname <> 'schema_migrations'
+               AND (SELECT attname FROM pg_attribute WHERE attrelid = t.oid AND attnum = i.indkey[0]) IS DISTINCT FROM 'tenant_id'
+            """)
+        // A slug names its organisation at login, before a tenant is known: unique across tenants.
+        #expect(offending == ["tenants_slug_key"])
+    }
+
+    @Test("soapstone_app: no login, no superuser, no BYPASSRLS, owns nothing")
+    func appRoleIsPlain() async throws {
+        let role = try await query("SELECT rolcanlogin::text || rolsuper::text || rolbypassrls::text FROM pg_roles WHERE rolname = 'soapstone_app'")
+        #expect(role == ["falsefalsefalse"])
+        let owned = try await query(
+            """
+            SELECT relname::text FROM pg_class WHERE relowner = 'soapstone_app'::regrole
+            UNION ALL SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_app'::regrole
+            UNION ALL SELECT nspname::text FROM pg_namespace WHERE nspowner = 'soapstone_app'::regrole
+            UNION ALL SELECT typname::text FROM pg_type WHERE typowner = 'soapstone_app'::regrole
+            """)
+        #expect(owned.isEmpty)
+    }
+
+    @Test("soapstone_app holds no TRUNCATE, DELETE, REFERENCES or TRIGGER, and only INSERT and SELECT on the immutable tables")
+    func appRoleLeastPrivilege() async throws {
+        let excess = try await query(
+            """
+            SELECT c.relname || ':' || p
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             CROSS JOIN unnest(ARRAY['TRUNCATE','DELETE','REFERENCES','TRIGGER','UPDATE','INSERT']) p
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v')
+               AND has_table_privilege('soapstone_app', c.oid, p)
+               AND (p IN ('TRUNCATE', 'DELETE', 'REFERENCES', 'TRIGGER')
+                    OR (c.relname IN ('note_versions', 'audit_events') AND p = 'UPDATE')
+                    OR (c.relkind = 'v' AND p IN ('INSERT', 'UPDATE')))
+            """)
+        #expect(excess.isEmpty)
+        let canRead = try await query(
+            "SELECT has_table_privilege('soapstone_app', 'public.note_versions', 'INSERT')::text || has_table_privilege('soapstone_app', 'public.audit_events', 'SELECT')::text")
+        #expect(canRead == ["truetrue"], "the check above must be able to see privileges")
+    }
+
+    @Test("Every function sets its own search_path, and PUBLIC may execute none")
+    func functionsAreLockedDown() async throws {
+        let functions = try await query(
+            """
+            SELECT p.proname || ':' || coalesce(array_to_string(p.proconfig, ','), '') || ':' ||
+                   coalesce((SELECT bool_or(a.grantee = 0) FROM aclexplode(p.proacl) a)::text, 'default')
+              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+            """)
+        #expect(!functions.isEmpty)
+        for function in functions {
+            #expect(function.contains(":search_path="), "\(function) runs with the caller's search_path")
+            #expect(function.hasSuffix(":false"), "\(function) is executable by PUBLIC")
+        }
+    }
+
+    @Test("Every table with updated_at keeps it with a trigger")
+    func updatedAtMaintained() async throws {
+        let missing = try await query(
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at'
+             WHERE n.nspname = 'public' AND c.relkind = 'r'
+               AND NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+                               WHERE t.tgrelid = c.oid AND p.proname = 'set_updated_at')
+            """)
+        #expect(missing.isEmpty)
+    }
+}

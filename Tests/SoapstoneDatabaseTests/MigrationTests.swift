@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneDatabase
+import SoapstoneTestSupport
+import Testing
+
+@Suite("Migrations")
+struct MigrationTests {
+    let logger = Logger(label: "migrations")
+
+    func migrator(_ migrations: [Migration]? = nil) throws -> Migrator {
+        Migrator(migrations: try migrations ?? Migration.bundled(), logger: logger)
+    }
+
+    /// Everything in the public schema, so two states of it can be compared.
+    func schemaObjects(_ db: TestDatabase) async throws -> [String] {
+        try await db.strings(
+            """
+            SELECT kind || ' ' || name FROM (
+                SELECT c.relkind::text AS kind, c.relname::text AS name FROM pg_class c
+                  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+                UNION ALL SELECT 'function', p.proname::text FROM pg_proc p
+                  JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+                UNION ALL SELECT 'policy', tablename || '.' || policyname FROM pg_policies WHERE schemaname = 'public'
+                UNION ALL SELECT 'trigger', tgname::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND NOT t.tgisinternal
+                UNION ALL SELECT 'grant', table_name || ':' || privilege_type FROM information_schema.role_table_grants
+                  WHERE grantee = 'soapstone_app'
+            ) objects ORDER BY 1
+            """
+        ).compactMap { $0 }
+    }
+
+    @Test("up, down to zero (only schema_migrations left), up again: the same schema")
+    func upDownUp() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.empty)
+        let migrator = try migrator()
+        let applied = try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        #expect(applied.map(\.version) == migrator.migrations.map(\.version))
+        let first = try await schemaObjects(db)
+        #expect(first.contains("r patients") && first.contains("v api_notes"))
+
+        let reverted = try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0, to: 0) }
+        #expect(reverted.map(\.version) == migrator.migrations.map(\.version).reversed())
+        let empty = try await schemaObjects(db)
+        #expect(empty == ["i schema_migrations_pkey", "policy schema_migrations.migrator_writes", "policy schema_migrations.read_only", "r schema_migrations"])
+        #expect(try await db.strings("SELECT count(*)::text FROM schema_migrations") == ["0"])
+
+        try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        #expect(try await schemaObjects(db) == first)
+    }
+
+    @Test("up twice applies nothing the second time")
+    func upIsIdempotent() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let again = try await db.withConnection(as: TestDatabase.owner) { try await migrator().up(on: $0) }
+        #expect(again.isEmpty)
+    }
+
+    @Test("down without --to reverts the newest migration only; up --to stops where told")
+    func downOneAndUpTo() async throws {
+        let base = try Migration.bundled()
+        let extra = Migration(version: 9001, name: "extra", up: "CREATE TABLE extra_probe (tenant_id uuid NOT NULL)", down: "DROP TABLE extra_probe")
+        let migrator = try migrator(base + [extra])
+        let db = try await TestCluster.shared.makeDatabase(.empty)
+        let first = try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0, to: base.last!.version) }
+        #expect(first.map(\.version) == base.map(\.version))
+        try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        let reverted = try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0) }
+        #expect(reverted.map(\.version) == [9001])
+        #expect(try await db.strings("SELECT to_regclass('public.extra_probe')::text") == [nil])
+        #expect(try await db.strings("SELECT to_regclass('public.patients')::text") == ["patients"])
+    }
+
+    @Test("status lists applied and pending migrations")
+    func statusOutput() async throws {
+        let base = try Migration.bundled()
+        let pending = Migration(version: 9002, name: "later", up: "SELECT 1", down: "SELECT 1")
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let rows = try await db.withConnection(as: TestDatabase.owner) { try await migrator(base + [pending]).status(on: $0) }
+        #expect(rows.count == base.count + 1)
+        #expect(rows.dropLast().allSatisfy { if case .applied = $0.state { true } else { false } })
+        #expect(rows.last?.state == .pending)
+        let text = MigrationStatusTable(rows).text
+        #expect(text.contains("0001    initial_schema"))
+        #expect(text.contains("9002    later"))
+        #expect(text.contains("\(base.count) applied, 1 pending"))
+    }
+
+    @Test("A changed applied migration is refused by up, down, status and the server")
+    func tamperedFileIsRefused() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        var tampered = try Migration.bundled()
+        let original = tampered[0]
+        tampered[0] = Migration(version: original.version, name: original.name, up: original.up + "\n-- edited", down: original.down)
+        let changed = tampered[0]
+        let migrator = try migrator(tampered)
+        await #expect(throws: MigrationError.self) {
+            try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        }
+        await #expect(throws: MigrationError.self) {
+            try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0, to: 0) }
+        }
+        let rows = try await db.withConnection(as: TestDatabase.owner) { try await migrator.status(on: $0) }
+        guard case .changed(_, let recorded) = rows[0].state else {
+            Issue.record("status shows \(rows[0].state)")
+            return
+        }
+        #expect(recorded == original.checksum)
+        #expect(MigrationStatusTable(rows).text.contains("CHANGED"))
+        let refusal = try await db.withDatabase { database in
+            do {
+                try await database.verifyReadyToServe(migrations: [changed])
+                return nil as StartupRefusal?
+            } catch let refusal as StartupRefusal { return refusal }
+        }
+        #expect(refusal == .schemaChanged(version: original.version))
+        #expect(try await db.strings("SELECT to_regclass('public.patients')::text") == ["patients"], "nothing was reverted")
+    }
+
+    @Test("Two concurrent `migrate up` runs end with one correct schema")
+    func concurrentMigrators() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.empty)
+        let migrator = try migrator()
+        async let first = db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        async let second = db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        let (a, b) = try await (first, second)
+        #expect(a.count + b.count == migrator.migrations.count, "each migration applied exactly once")
+        #expect(try await db.strings("SELECT count(*)::text FROM schema_migrations") == ["\(migrator.migrations.count)"])
+        #expect(try await db.strings("SELECT count(*)::text FROM pg_tables WHERE schemaname = 'public'") == ["8"])
+    }
+
+    @Test("A migration that fails half-way leaves nothing of itself behind")
+    func failedMigrationRollsBack() async throws {
+        let broken = Migration(
+            version: 9003, name: "broken",
+            up: "CREATE TABLE half_done (tenant_id uuid NOT NULL);\nINSERT INTO no_such_table VALUES (1);", down: "DROP TABLE half_done")
+        let migrator = try migrator(try Migration.bundled() + [broken])
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        await #expect(throws: MigrationFailure.self) {
+            try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        }
+        #expect(try await db.strings("SELECT to_regclass('public.half_done')::text") == [nil])
+        #expect(try await db.strings("SELECT count(*)::text FROM schema_migrations WHERE version = 9003") == ["0"])
+    }
+
+    @Test("Every shipped migration has both files, and its checksum is the SHA-256 of its up file")
+    func bundledMigrations() throws {
+        let migrations = try Migration.bundled()
+        #expect(migrations.first?.version == 1)
+        #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
+        for migration in migrations {
+            #expect(migration.checksum.count == 64)
+            #expect(!SQLScript(migration.down).statements.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneDatabase
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One throwaway PostgreSQL cluster per test process, under the system temp folder (reachable
+/// by the postgres OS user, unlike a checkout under a closed home). Each test takes a database
+/// of its own, copied in milliseconds from a template: empty, migrated, or migrated and seeded.
+public actor TestCluster {
+    public static let shared = TestCluster()
+
+    public enum Template: String, Sendable, CaseIterable {
+        /// No schema at all: for migration tests.
+        case empty = "template0"
+        /// The schema as the migrations make it.
+        case migrated = "soapstone_template"
+        /// The schema and the development data (two clinics, every table filled).
+        case seeded = "soapstone_seeded"
+    }
+
+    private var starting: Task<RunningCluster, any Error>?
+    private var templates: [Template: Task<Void, any Error>] = [:]
+    private var counter = 0
+    let logger: Logger
+
+    init() {
+        var logger = Logger(label: "soapstone.tests")
+        logger.logLevel = .error
+        self.logger = logger
+    }
+
+    /// The running cluster, started on first use with its roles made.
+    public func cluster() async throws -> RunningCluster {
+        if let starting { return try await starting.value }
+        let logger = logger
+        let task = Task {
+            TestClusterCleanup.removeLeftovers()
+            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("soapstone-test-\(getpid())")
+            let cluster = try LocalCluster(folder: folder, settings: .throwaway(logger: logger))
+            let running = try await cluster.start()
+            TestClusterCleanup.register(cluster)
+            try await Self.withConnection(to: running, user: LocalCluster.superuser, database: "postgres", logger: logger) {
+                try await ClusterBootstrap.ensureRoles(superuser: $0, logger: logger)
+            }
+            return running
+        }
+        starting = task
+        return try await task.value
+    }
+
+    /// A new database of its own for one test or suite.
+    public func makeDatabase(_ template: Template = .migrated) async throws -> TestDatabase {
+        let running = try await cluster()
+        try await ensureTemplate(template)
+        counter += 1
+        let name = "t\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
+        try await Self.createDatabase(name, from: template.rawValue, on: running, logger: logger)
+        return TestDatabase(name: name, cluster: running, logger: logger)
+    }
+
+    private func ensureTemplate(_ template: Template) async throws {
+        guard template != .empty else { return }
+        if let task = templates[template] { return try await task.value }
+        let running = try await cluster()
+        let logger = logger
+        let task: Task<Void, any Error>
+        switch template {
+        case .empty:
+            return
+        case .migrated:
+            task = Task {
+                try await Self.createDatabase(template.rawValue, from: Template.empty.rawValue, on: running, logger: logger)
+                let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
+                try await Self.withConnection(to: running, user: ClusterBootstrap.ownerRole, database: template.rawValue, logger: logger) {
+                    try await migrator.up(on: $0)
+                }
+            }
+        case .seeded:
+            let migrated = Task { try await self.ensureTemplate(.migrated) }
+            task = Task {
+                try await migrated.value
+                try await Self.createDatabase(template.rawValue, from: Template.migrated.rawValue, on: running, logger: logger)
+                try await TestDatabase(name: template.rawValue, cluster: running, logger: logger).withDatabase { database in
+                    // Cost 4: the seed's hashes only need to be bcrypt, not slow.
+                    _ = try await DevelopmentSeed(database: database, logger: logger, bcryptCost: 4).run(environment: [:])
+                }
+            }
+        }
+        templates[template] = task
+        try await task.value
+    }
+
+    /// CREATE DATABASE ... TEMPLATE fails while anyone is connected to the template; a pool that
+    /// just closed may still be saying goodbye, so this waits for the template to be free.
+    static func createDatabase(_ name: String, from template: String, on running: RunningCluster, logger: Logger) async throws {
+        try await withConnection(to: running, user: LocalCluster.superuser, database: "postgres", logger: logger) { connection in
+            for attempt in 1... {
+                do {
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(ClusterBootstrap.ownerRole) TEMPLATE \(template)"),
+                        logger: logger)
+                    return
+                } catch let error as PSQLError where error.sqlState == "55006" && attempt < 200 {
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+            }
+        }
+    }
+
+    public static func withConnection<T: Sendable>(
+        to running: RunningCluster, user: String, database: String, logger: Logger,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let configuration = PostgresConnection.Configuration(
+            unixSocketPath: running.socketPath, username: user, password: nil, database: database)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
+
+/// Stops the cluster when the test process exits, and removes clusters that earlier test
+/// processes left behind when they died.
+enum TestClusterCleanup {
+    private static let registered = Mutex<LocalCluster?>(nil)
+
+    static func register(_ cluster: LocalCluster) {
+        registered.withLock { $0 = cluster }
+        atexit {
+            TestClusterCleanup.registered.withLock { cluster in
+                guard let cluster else { return }
+                cluster.stopNow()
+                try? FileManager.default.removeItem(at: cluster.folder)
+            }
+        }
+    }
+
+    static func removeLeftovers() {
+        let temp = URL(fileURLWithPath: NSTemporaryDirectory())
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: temp.path)) ?? []
+        for entry in entries where entry.hasPrefix("soapstone-test-") {
+            guard let pid = Int32(entry.dropFirst("soapstone-test-".count)), pid != getpid() else { continue }
+            if kill(pid, 0) == 0 { continue }  // its process still runs
+            let folder = temp.appendingPathComponent(entry)
+            if let cluster = try? LocalCluster(folder: folder, settings: .throwaway(logger: Logger(label: "cleanup"))) {
+                cluster.stopNow()
+            }
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneDatabase
+
+/// A database of one test's own, in the shared throwaway cluster.
+public struct TestDatabase: Sendable {
+    public let name: String
+    public let cluster: RunningCluster
+    let logger: Logger
+
+    public static let superuser = LocalCluster.superuser
+    public static let owner = ClusterBootstrap.ownerRole
+    public static let server = ClusterBootstrap.serverRole
+
+    public func configuration(as user: String = TestDatabase.server) -> PostgresClient.Configuration {
+        var configuration = cluster.configuration(user: user, database: name)
+        configuration.options.maximumConnections = 8
+        return configuration
+    }
+
+    public func url(as user: String = TestDatabase.server) -> String {
+        cluster.url(user: user, database: name)
+    }
+
+    /// One plain connection, closed afterwards.
+    public func withConnection<T: Sendable>(
+        as user: String = TestDatabase.superuser, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await TestCluster.withConnection(to: cluster, user: user, database: name, logger: logger, body)
+    }
+
+    /// A pooled client, running for exactly as long as `body`.
+    public func withClient<T: Sendable>(
+        as user: String = TestDatabase.server, _ body: @escaping @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration(as: user), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// The server's `Database` (as soapstone_server), for repository-level tests.
+    public func withDatabase<T: Sendable>(
+        as user: String = TestDatabase.server, _ body: @escaping @Sendable (Database) async throws -> T
+    ) async throws -> T {
+        let logger = logger
+        return try await withClient(as: user) { client in try await body(Database(client: client, logger: logger)) }
+    }
+
+    /// Runs one SQL text as the superuser and answers its first column as text, row by row.
+    public func strings(_ sql: String, as user: String = TestDatabase.superuser) async throws -> [String?] {
+        try await withConnection(as: user) { connection in
+            var values: [String?] = []
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String?.self) {
+                values.append(value)
+            }
+            return values
+        }
+    }
+}
