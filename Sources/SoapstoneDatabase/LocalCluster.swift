@@ -55,6 +55,28 @@ public struct LocalCluster: Sendable {
         }
     }
 
+    /// Whether the server, which runs as the postgres OS user when this process is root, can
+    /// reach `folder` (or the nearest existing folder above it): a checkout under a closed
+    /// home folder cannot hold the cluster.
+    public static func serverCanReach(_ folder: URL) -> Bool {
+        guard geteuid() == 0, let account = getpwnam("postgres") else { return true }
+        var probe = folder.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: probe.path), probe.path != "/" { probe.deleteLastPathComponent() }
+        // Every folder from / down must let the postgres user pass.
+        var path = probe
+        while true {
+            var info = stat()
+            guard stat(path.path, &info) == 0 else { return false }
+            let mode = info.st_mode
+            let passable =
+                info.st_uid == account.pointee.pw_uid ? mode & S_IXUSR != 0
+                : info.st_gid == account.pointee.pw_gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0
+            if !passable { return false }
+            if path.path == "/" { return true }
+            path.deleteLastPathComponent()
+        }
+    }
+
     /// Creates the cluster if needed and starts it, or finds it already running.
     public func start() async throws -> RunningCluster {
         let logger = settings.logger
@@ -102,9 +124,8 @@ public struct LocalCluster: Sendable {
             if fm.fileExists(atPath: dataDirectory.path) {
                 try run(synchronously: ["/bin/chown", "-R", "postgres:postgres", dataDirectory.path])
             }
-            // Every folder above must be passable for the postgres user.
-            try run(synchronously: ["/usr/sbin/runuser", "-u", "postgres", "--", "test", "-w", folder.path]) {
-                LocalClusterError(
+            guard Self.serverCanReach(folder) else {
+                throw LocalClusterError(
                     "the postgres OS user cannot reach \(folder.path): a folder above it is closed to other users. "
                         + "Put the data elsewhere (--data-dir or SOAPSTONE_DATA_DIR), e.g. under /var/tmp.")
             }
@@ -224,7 +245,7 @@ public struct LocalCluster: Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func shortHash(of text: String) -> String {
+    public static func shortHash(of text: String) -> String {
         // FNV-1a: stable across runs, unlike Hasher.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {

@@ -24,7 +24,16 @@ struct Dev: AsyncParsableCommand {
         if DevelopmentAccounts.isProduction(environment: environment) {
             throw ValidationError("`soapstone dev` is for development; SOAPSTONE_ENV=production. Use `soapstone serve`.")
         }
-        let folder = URL(fileURLWithPath: dataDir ?? environment["SOAPSTONE_DATA_DIR"] ?? ".data")
+        var folder = URL(fileURLWithPath: dataDir ?? environment["SOAPSTONE_DATA_DIR"] ?? ".data").standardizedFileURL
+        if dataDir == nil, environment["SOAPSTONE_DATA_DIR"] == nil, !LocalCluster.serverCanReach(folder) {
+            // PostgreSQL runs as the postgres OS user, who cannot enter this checkout (a closed
+            // home folder): keep the cluster in a folder of its own, the same one every time.
+            let fallback = URL(fileURLWithPath: "/var/tmp/soapstone-\(LocalCluster.shortHash(of: folder.path))")
+            logger.notice(
+                "the postgres OS user cannot reach the checkout; keeping the cluster elsewhere",
+                metadata: ["wanted": "\(folder.path)", "using": "\(fallback.path)"])
+            folder = fallback
+        }
         let port = try listen.resolvedPort()
         let host = listen.host
 

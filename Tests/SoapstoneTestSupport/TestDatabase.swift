@@ -53,6 +53,14 @@ public struct TestDatabase: Sendable {
         return try await withClient(as: user) { client in try await body(Database(client: client, logger: logger)) }
     }
 
+    /// Runs a statement as the superuser in the cluster's maintenance database, e.g. to close
+    /// this database to connections.
+    public func administer(_ sql: String) async throws {
+        try await TestCluster.withConnection(to: cluster, user: Self.superuser, database: "postgres", logger: logger) { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
+    }
+
     /// Runs one SQL text as the superuser and answers its first column as text, row by row.
     public func strings(_ sql: String, as user: String = TestDatabase.superuser) async throws -> [String?] {
         try await withConnection(as: user) { connection in

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SoapstoneAPI
+import SoapstoneDatabase
+import SoapstoneTestSupport
+import Testing
+
+@Suite("Health")
+struct HealthTests {
+    func configuration(_ db: TestDatabase, as role: String = TestDatabase.server) -> AppConfiguration {
+        AppConfiguration(port: 0, database: db.configuration(as: role), logLevel: .error, healthTimeout: .milliseconds(500))
+    }
+
+    @Test("GET /health answers 200 with the schema version when the database answers")
+    func healthyDatabase() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let app = try await buildApplication(configuration(db))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["status"] as? String == "ok")
+                #expect(body?["schema_version"] as? Int == (try Migration.bundled().last?.version))
+            }
+        }
+    }
+
+    @Test("GET /health answers 503 problem+json when the database stops answering")
+    func unreachableDatabase() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let app = try await buildApplication(configuration(db))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            // New connections are refused and the open ones are ended: the database is gone.
+            try await db.administer("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS false")
+            try await db.administer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(db.name)'")
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["status"] as? Int == 503)
+                #expect(body?["type"] as? String == "https://soapstone.dev/problems/database-unavailable")
+            }
+            try await db.administer("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS true")
+        }
+    }
+
+    @Test("An unknown path answers 404 problem+json")
+    func unknownPath() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let app = try await buildApplication(configuration(db))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/no/such/thing", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+        }
+    }
+
+    @Test("The application refuses to start as a superuser or as the owner")
+    func refusesPrivilegedRoles() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        for role in [TestDatabase.superuser, TestDatabase.owner] {
+            let app = try await buildApplication(configuration(db, as: role))
+            await #expect(throws: StartupRefusal.self) {
+                try await app.test(.router) { client in
+                    try await client.execute(uri: "/health", method: .get) { _ in }
+                }
+            }
+        }
+    }
+}
