@@ -47,7 +47,8 @@ public struct Problem: Error, Sendable, Encodable {
 /// (unknown route, bad method) as problems of their status, anything else as a 500 that tells
 /// the client nothing about the inside.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
@@ -56,7 +57,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let status = error.status
             return Problem(
                 status: status, type: status == .notFound ? "not-found" : "http-\(status.code)",
-                title: status.reasonPhrase, detail: status == .notFound ? "There is nothing at this address." : status.reasonPhrase
+                title: status.reasonPhrase,
+                detail: status == .notFound ? "There is nothing at this address." : status.reasonPhrase
             ).response()
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: Swift.type(of: error)))"])

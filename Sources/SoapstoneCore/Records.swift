@@ -45,7 +45,9 @@ public struct Address: Sendable, Hashable {
     /// ISO 3166-1 alpha-2.
     public var country: String?
 
-    public init(line: String? = nil, city: String? = nil, region: String? = nil, postalCode: String? = nil, country: String? = nil) {
+    public init(
+        line: String? = nil, city: String? = nil, region: String? = nil, postalCode: String? = nil, country: String? = nil
+    ) {
         self.line = line
         self.city = city
         self.region = region
@@ -171,7 +173,9 @@ public struct NoteVersion: Sendable, Hashable {
     public let createdAt: Date
     public let sha256: String
 
-    public init(noteID: UUID, version: Int, content: NoteContent, authorID: UUID, reason: String?, createdAt: Date, sha256: String) {
+    public init(
+        noteID: UUID, version: Int, content: NoteContent, authorID: UUID, reason: String?, createdAt: Date, sha256: String
+    ) {
         self.noteID = noteID
         self.version = version
         self.content = content

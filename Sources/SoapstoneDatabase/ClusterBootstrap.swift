@@ -34,7 +34,8 @@ public enum ClusterBootstrap {
         _ name: String, template: String? = nil, superuser connection: PostgresConnection, logger: Logger
     ) async throws {
         try requireIdentifier(name)
-        let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+        let exists =
+            try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
             .collect().count > 0
         guard !exists else { return }
         var sql = "CREATE DATABASE \(name) OWNER \(ownerRole)"

@@ -30,7 +30,8 @@ public struct Database: Sendable {
                     SELECT set_config('app.tenant_id', \(tenantID.uuidString.lowercased()), true),
                            set_config('app.user_id', \(userSetting), true)
                     """, logger: logger)
-                return try await body(TenantTransaction(connection: connection, tenantID: tenantID, userID: userID, logger: logger))
+                return try await body(
+                    TenantTransaction(connection: connection, tenantID: tenantID, userID: userID, logger: logger))
             }
         }
     }

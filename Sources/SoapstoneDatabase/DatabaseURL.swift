@@ -27,7 +27,9 @@ public enum DatabaseURL {
         if let explicit = components.port {
             port = explicit
         } else if let text = query["port"] {
-            guard let parsed = Int(text), (1...65535).contains(parsed) else { throw DatabaseURLError("port \(text) is not a port") }
+            guard let parsed = Int(text), (1...65535).contains(parsed) else {
+                throw DatabaseURLError("port \(text) is not a port")
+            }
             port = parsed
         } else {
             port = 5432

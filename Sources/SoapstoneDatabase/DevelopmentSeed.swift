@@ -29,12 +29,17 @@ public struct DevelopmentSeed: Sendable {
                 PatientDetails(
                     mrn: "NS-1001", givenName: "Amelia", familyName: "Hart", birthDate: "1984-03-12", sex: .female,
                     phone: "+1 555 0101", email: "amelia.hart@example.com",
-                    address: Address(line: "12 Elm Street", city: "Springfield", region: "IL", postalCode: "62701", country: "US")),
-                PatientDetails(mrn: "NS-1002", givenName: "José", familyName: "Núñez", birthDate: "1957-11-02", sex: .male, phone: "+1 555 0102"),
+                    address: Address(line: "12 Elm Street", city: "Springfield", region: "IL", postalCode: "62701", country: "US")
+                ),
+                PatientDetails(
+                    mrn: "NS-1002", givenName: "José", familyName: "Núñez", birthDate: "1957-11-02", sex: .male,
+                    phone: "+1 555 0102"),
                 PatientDetails(mrn: "NS-1003", givenName: "Zoë", familyName: "Brontë", birthDate: "2012-06-30", sex: .female),
                 PatientDetails(mrn: "NS-1004", givenName: "Kwame", familyName: "Mensah", birthDate: "1990-01-19", sex: .male),
                 PatientDetails(mrn: "NS-1005", givenName: "Sam", familyName: "Rivera", birthDate: "2001-09-09", sex: .other),
-                PatientDetails(mrn: "NS-1006", givenName: "Harriet", familyName: "Hartley", birthDate: "1938-12-25", sex: .female, active: false),
+                PatientDetails(
+                    mrn: "NS-1006", givenName: "Harriet", familyName: "Hartley", birthDate: "1938-12-25", sex: .female,
+                    active: false),
             ]),
         Clinic(
             name: "Lakeview Pediatrics", slug: "lakeview",
@@ -110,7 +115,10 @@ public struct DevelopmentSeed: Sendable {
                     id: Self.id("user", clinic.slug, member.local), email: "\(member.local)@\(clinic.slug).example",
                     name: member.name, role: member.role, passwordHash: passwordHash)
             }
-            let admin = users[.admin]!, physician = users[.physician]!, nurse = users[.nurse]!, desk = users[.frontDesk]!
+            let admin = users[.admin]!
+            let physician = users[.physician]!
+            let nurse = users[.nurse]!
+            let desk = users[.frontDesk]!
             try await tx.auditEvents.record(
                 AuditEntry(userID: admin.id, role: .admin, action: "tenant.create", entityType: "tenant", entityID: tenantID),
                 detail: ["source": "seed"])
@@ -125,22 +133,26 @@ public struct DevelopmentSeed: Sendable {
             for (index, details) in clinic.patients.enumerated() {
                 let patient = try await tx.patients.create(id: Self.id("patient", clinic.slug, details.mrn), details)
                 try await tx.auditEvents.record(
-                    AuditEntry(userID: desk.id, role: .frontDesk, action: "patient.create", entityType: "patient",
-                               entityID: patient.id, patientID: patient.id), detail: ["source": "seed"])
+                    AuditEntry(
+                        userID: desk.id, role: .frontDesk, action: "patient.create", entityType: "patient",
+                        entityID: patient.id, patientID: patient.id), detail: ["source": "seed"])
 
                 let past = now.addingTimeInterval(-Double(30 + index * 7) * day)
                 let visit = try await tx.encounters.create(
-                    id: Self.id("encounter", clinic.slug, details.mrn, "1"), patientID: patient.id, type: .inPerson, status: .finished,
+                    id: Self.id("encounter", clinic.slug, details.mrn, "1"), patientID: patient.id, type: .inPerson,
+                    status: .finished,
                     startedAt: past, endedAt: past.addingTimeInterval(1_800), reason: "Annual check-up",
                     attendingUserID: physician.id)
                 let followUp = try await tx.encounters.create(
                     id: Self.id("encounter", clinic.slug, details.mrn, "2"), patientID: patient.id,
                     type: index.isMultiple(of: 2) ? .telemedicine : .phone, status: .planned,
-                    startedAt: now.addingTimeInterval(Double(index + 1) * day), reason: "Follow-up", attendingUserID: physician.id)
+                    startedAt: now.addingTimeInterval(Double(index + 1) * day), reason: "Follow-up", attendingUserID: physician.id
+                )
                 for encounter in [visit, followUp] {
                     try await tx.auditEvents.record(
-                        AuditEntry(userID: desk.id, role: .frontDesk, action: "encounter.create", entityType: "encounter",
-                                   entityID: encounter.id, patientID: patient.id), detail: ["source": "seed"])
+                        AuditEntry(
+                            userID: desk.id, role: .frontDesk, action: "encounter.create", entityType: "encounter",
+                            entityID: encounter.id, patientID: patient.id), detail: ["source": "seed"])
                 }
                 guard index < 3 else { continue }
 
@@ -173,8 +185,9 @@ public struct DevelopmentSeed: Sendable {
                 for action in actions {
                     let actor = action == "note.create" ? nurse : physician
                     try await tx.auditEvents.record(
-                        AuditEntry(userID: actor.id, role: actor.role, action: action, entityType: "note", entityID: noteID,
-                                   patientID: patient.id), detail: ["source": "seed"])
+                        AuditEntry(
+                            userID: actor.id, role: actor.role, action: action, entityType: "note", entityID: noteID,
+                            patientID: patient.id), detail: ["source": "seed"])
                 }
             }
         }
@@ -186,8 +199,11 @@ public struct DevelopmentSeed: Sendable {
         var bytes = Array(SHA256.hash(data: Data(("soapstone.seed:" + parts.joined(separator: "/")).utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }
 

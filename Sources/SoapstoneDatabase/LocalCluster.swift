@@ -69,7 +69,8 @@ public struct LocalCluster: Sendable {
             guard stat(path.path, &info) == 0 else { return false }
             let mode = info.st_mode
             let passable =
-                info.st_uid == account.pointee.pw_uid ? mode & S_IXUSR != 0
+                info.st_uid == account.pointee.pw_uid
+                ? mode & S_IXUSR != 0
                 : info.st_gid == account.pointee.pw_gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0
             if !passable { return false }
             if path.path == "/" { return true }
@@ -116,7 +117,8 @@ public struct LocalCluster: Sendable {
         }
         if runsAsPostgresUser {
             guard let account = getpwnam("postgres") else {
-                throw LocalClusterError("this process runs as root, and PostgreSQL must not: there is no `postgres` OS user to run it as")
+                throw LocalClusterError(
+                    "this process runs as root, and PostgreSQL must not: there is no `postgres` OS user to run it as")
             }
             for url in [folder, socketDirectory] {
                 chown(url.path, account.pointee.pw_uid, account.pointee.pw_gid)
@@ -136,7 +138,8 @@ public struct LocalCluster: Sendable {
     private func initialize() async throws {
         let fm = FileManager.default
         if let entries = try? fm.contentsOfDirectory(atPath: dataDirectory.path), !entries.isEmpty {
-            throw LocalClusterError("\(dataDirectory.path) is not empty but holds no PostgreSQL cluster; move it away and start again")
+            throw LocalClusterError(
+                "\(dataDirectory.path) is not empty but holds no PostgreSQL cluster; move it away and start again")
         }
         settings.logger.info("creating a PostgreSQL cluster", metadata: ["data": "\(dataDirectory.path)"])
         try await run(
@@ -214,7 +217,8 @@ public struct LocalCluster: Sendable {
 
     private func failure(_ executable: String, _ arguments: [String], _ status: Int32) -> LocalClusterError {
         LocalClusterError(
-            "\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.last ?? "") failed (exit \(status)); see \(logFile.path)")
+            "\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.last ?? "") failed (exit \(status)); see \(logFile.path)"
+        )
     }
 
     /// The log belongs to the postgres user, who appends to it too.

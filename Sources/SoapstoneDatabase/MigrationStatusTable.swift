@@ -26,7 +26,9 @@ public struct MigrationStatusTable {
         lines.append("\(applied) applied, \(pending) pending")
         for row in rows {
             if case .changed(_, let recorded) = row.state {
-                lines.append("migration \(row.version) changed after it was applied (recorded sha256 \(recorded.prefix(12))…): restore the file")
+                lines.append(
+                    "migration \(row.version) changed after it was applied (recorded sha256 \(recorded.prefix(12))…): restore the file"
+                )
             }
             if case .unknown = row.state {
                 lines.append("migration \(row.version) is applied but unknown to this build")

@@ -98,7 +98,9 @@ public struct Migrator: Sendable {
             return MigrationStatus(version: migration.version, name: migration.name, checksum: migration.checksum, state: state)
         }
         for (version, record) in applied where !migrations.contains(where: { $0.version == version }) {
-            rows.append(MigrationStatus(version: version, name: record.name, checksum: record.checksum, state: .unknown(at: record.appliedAt)))
+            rows.append(
+                MigrationStatus(
+                    version: version, name: record.name, checksum: record.checksum, state: .unknown(at: record.appliedAt)))
         }
         return rows.sorted { $0.version < $1.version }
     }
@@ -125,9 +127,10 @@ public struct Migrator: Sendable {
     }
 
     private func appliedMigrations(on connection: PostgresConnection) async throws -> [Int: AppliedRecord] {
-        let exists = try await connection.query(
-            "SELECT to_regclass('public.schema_migrations') IS NOT NULL", logger: logger
-        ).collect().first?.decode(Bool.self) ?? false
+        let exists =
+            try await connection.query(
+                "SELECT to_regclass('public.schema_migrations') IS NOT NULL", logger: logger
+            ).collect().first?.decode(Bool.self) ?? false
         guard exists else { return [:] }
         var applied: [Int: AppliedRecord] = [:]
         let rows = try await connection.query(
@@ -167,9 +170,10 @@ public struct Migrator: Sendable {
     /// everyone may read it (the server checks the schema version at start), and only the role
     /// that migrates may write it; soapstone_app gets SELECT alone (migration 1 grants it).
     private func ensureHistoryTable(on connection: PostgresConnection) async throws {
-        let exists = try await connection.query(
-            "SELECT to_regclass('public.schema_migrations') IS NOT NULL", logger: logger
-        ).collect().first?.decode(Bool.self) ?? false
+        let exists =
+            try await connection.query(
+                "SELECT to_regclass('public.schema_migrations') IS NOT NULL", logger: logger
+            ).collect().first?.decode(Bool.self) ?? false
         guard !exists else { return }
         try await connection.inTransaction(logger: logger) { tx in
             for statement in [

@@ -12,7 +12,9 @@ struct PostgresBinaries: Sendable {
         if let found = find() { return found }
         let apt = "/usr/bin/apt-get"
         guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: apt) else {
-            throw LocalClusterError("PostgreSQL 15 is not installed (no initdb on PATH or in /usr/lib/postgresql); install it, e.g. `apt-get install postgresql-15`")
+            throw LocalClusterError(
+                "PostgreSQL 15 is not installed (no initdb on PATH or in /usr/lib/postgresql); install it, e.g. `apt-get install postgresql-15`"
+            )
         }
         logger.notice("PostgreSQL is not installed; installing Debian's postgresql-15")
         for arguments in [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "postgresql-15"]] {

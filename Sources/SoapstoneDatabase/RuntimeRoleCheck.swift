@@ -45,9 +45,10 @@ struct SchemaCheck {
     let logger: Logger
 
     func verify(on connection: PostgresConnection) async throws {
-        let exists = try await connection.query(
-            "SELECT to_regclass('public.schema_migrations') IS NOT NULL", logger: logger
-        ).collect().first?.decode(Bool.self) ?? false
+        let exists =
+            try await connection.query(
+                "SELECT to_regclass('public.schema_migrations') IS NOT NULL", logger: logger
+            ).collect().first?.decode(Bool.self) ?? false
         guard exists else { throw StartupRefusal.schemaBehind(applied: 0, expected: migrations.last?.version ?? 0) }
         var applied: [Int: String] = [:]
         let rows = try await connection.query("SELECT version, checksum FROM schema_migrations", logger: logger)
@@ -75,7 +76,8 @@ public enum StartupRefusal: Error, CustomStringConvertible, Equatable {
     case schemaChanged(version: Int)
 
     public var description: String {
-        let advice = "Connect as a login role that is a member of soapstone_app and nothing more (see README, \"Any PostgreSQL\")."
+        let advice =
+            "Connect as a login role that is a member of soapstone_app and nothing more (see README, \"Any PostgreSQL\")."
         return switch self {
         case .superuser(let role):
             "refusing to serve: database role \(role) is a superuser, which Row-Level Security does not bind. \(advice)"

@@ -61,18 +61,22 @@ struct Dev: AsyncParsableCommand {
 
     /// Roles, database, schema and development data; each step does nothing when done already.
     private func prepare(_ cluster: RunningCluster, logger: Logger) async throws {
-        try await withClient(cluster.configuration(user: LocalCluster.superuser, database: "postgres"), logger: logger) { client in
+        try await withClient(cluster.configuration(user: LocalCluster.superuser, database: "postgres"), logger: logger) {
+            client in
             try await client.withConnection { connection in
                 try await ClusterBootstrap.ensureRoles(superuser: connection, logger: logger)
                 try await ClusterBootstrap.ensureDatabase(Self.databaseName, superuser: connection, logger: logger)
             }
         }
         let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
-        try await withClient(cluster.configuration(user: ClusterBootstrap.ownerRole, database: Self.databaseName), logger: logger) {
+        try await withClient(cluster.configuration(user: ClusterBootstrap.ownerRole, database: Self.databaseName), logger: logger)
+        {
             client in
             try await client.withConnection { try await migrator.up(on: $0) }
         }
-        try await withClient(cluster.configuration(user: ClusterBootstrap.serverRole, database: Self.databaseName), logger: logger) {
+        try await withClient(
+            cluster.configuration(user: ClusterBootstrap.serverRole, database: Self.databaseName), logger: logger
+        ) {
             client in
             try await DevelopmentSeed(database: Database(client: client, logger: logger), logger: logger).run()
         }
@@ -86,8 +90,9 @@ struct Dev: AsyncParsableCommand {
             "Development accounts, all with the password \(DevelopmentAccounts.password):",
         ]
         for account in DevelopmentSeed.accounts {
-            lines.append("  organisation \(account.organization.padding(toLength: 10, withPad: " ", startingAt: 0)) "
-                + "\(account.email.padding(toLength: 28, withPad: " ", startingAt: 0)) \(account.role.rawValue)")
+            lines.append(
+                "  organisation \(account.organization.padding(toLength: 10, withPad: " ", startingAt: 0)) "
+                    + "\(account.email.padding(toLength: 28, withPad: " ", startingAt: 0)) \(account.role.rawValue)")
         }
         lines += [
             "",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresNIO
 import SoapstoneDatabase
 
 struct Migrate: AsyncParsableCommand {
@@ -14,15 +15,12 @@ struct Migrate: AsyncParsableCommand {
         @Option(help: "Stop after this migration.") var to: Int?
 
         func run() async throws {
-            let logger = makeLogger()
-            let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
             let target = to
-            let applied = try await runReporting {
-                try await withClient(try database.configuration(), logger: logger) { client in
-                    try await client.withConnection { try await migrator.up(on: $0, to: target) }
-                }
-            }
-            print(applied.isEmpty ? "Nothing to apply: the schema is up to date." : applied.map { "applied \(label($0))" }.joined(separator: "\n"))
+            let applied = try await withMigrator(database) { try await $0.up(on: $1, to: target) }
+            print(
+                applied.isEmpty
+                    ? "Nothing to apply: the schema is up to date."
+                    : applied.map { "applied \(label($0))" }.joined(separator: "\n"))
         }
     }
 
@@ -32,14 +30,8 @@ struct Migrate: AsyncParsableCommand {
         @Option(help: "Revert every migration above this one.") var to: Int?
 
         func run() async throws {
-            let logger = makeLogger()
-            let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
             let target = to
-            let reverted = try await runReporting {
-                try await withClient(try database.configuration(), logger: logger) { client in
-                    try await client.withConnection { try await migrator.down(on: $0, to: target) }
-                }
-            }
+            let reverted = try await withMigrator(database) { try await $0.down(on: $1, to: target) }
             print(reverted.isEmpty ? "Nothing to revert." : reverted.map { "reverted \(label($0))" }.joined(separator: "\n"))
         }
     }
@@ -49,17 +41,26 @@ struct Migrate: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let logger = makeLogger()
-            let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
-            let rows = try await runReporting {
-                try await withClient(try database.configuration(), logger: logger) { client in
-                    try await client.withConnection { try await migrator.status(on: $0) }
-                }
-            }
+            let rows = try await withMigrator(database) { try await $0.status(on: $1) }
             print(MigrationStatusTable(rows).text)
-            if rows.contains(where: { if case .pending = $0.state { false } else if case .applied = $0.state { false } else { true } }) {
+            if rows.contains(where: {
+                if case .pending = $0.state { false } else if case .applied = $0.state { false } else { true }
+            }) {
                 throw ExitCode(2)
             }
+        }
+    }
+}
+
+/// The bundled migrations and one connection to the database the options name.
+private func withMigrator<T: Sendable>(
+    _ options: DatabaseOptions, _ body: @escaping @Sendable (Migrator, PostgresConnection) async throws -> T
+) async throws -> T {
+    let logger = makeLogger()
+    return try await runReporting {
+        let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
+        return try await withClient(try options.configuration(), logger: logger) { client in
+            try await client.withConnection { try await body(migrator, $0) }
         }
     }
 }

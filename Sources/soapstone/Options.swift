@@ -40,7 +40,7 @@ func makeLogger(_ label: String = "soapstone") -> Logger {
     return logger
 }
 
-/// Runs `body` with a client whose pool runs for exactly as long as `body`.
+/// A running client for one command; the pool's own chatter stays out of the terminal.
 func withClient<T: Sendable>(
     _ configuration: PostgresClient.Configuration, logger: Logger,
     _ body: @escaping @Sendable (PostgresClient) async throws -> T
@@ -48,15 +48,7 @@ func withClient<T: Sendable>(
     var quiet = logger
     // The pool reports each reconnect attempt; errors are what an operator needs here.
     quiet.logLevel = .error
-    let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask {
-            await client.run()
-            return nil
-        }
-        defer { group.cancelAll() }
-        return try await body(client)
-    }
+    return try await PostgresClient.withRunning(configuration, logger: quiet, body)
 }
 
 /// Errors reach the terminal as their own words, not as Swift's dump of the value.

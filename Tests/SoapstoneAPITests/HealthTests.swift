@@ -63,11 +63,25 @@ struct HealthTests {
         let db = try await TestCluster.shared.makeDatabase(.migrated)
         for role in [TestDatabase.superuser, TestDatabase.owner] {
             let app = try await buildApplication(configuration(db, as: role))
-            await #expect(throws: StartupRefusal.self) {
-                try await app.test(.router) { client in
-                    try await client.execute(uri: "/health", method: .get) { _ in }
+            // The production path (not app.test, whose set-up can miss a shutdown when a
+            // before-start check throws at once): run() must end, with the refusal.
+            let outcome = try await withThrowingTaskGroup(of: String.self) { group in
+                group.addTask {
+                    do {
+                        try await app.run()
+                        return "ran and stopped without refusing"
+                    } catch let refusal as StartupRefusal {
+                        return "refused: \(refusal)"
+                    }
                 }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(30))
+                    return "still running after 30 s"
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
             }
+            #expect(outcome.hasPrefix("refused: refusing to serve: database role \(role)"), "\(outcome)")
         }
     }
 }

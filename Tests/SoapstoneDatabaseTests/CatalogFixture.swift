@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SoapstoneTestSupport
+import Testing
 
 /// One seeded database shared by the read-only suites (every case runs in a transaction that
 /// is rolled back), and what the catalog says is in it.
@@ -41,5 +42,3 @@ struct Relation: Sendable, Hashable, CustomTestStringConvertible {
     /// Rows are never changed after INSERT.
     var isImmutable: Bool { ["note_versions", "audit_events"].contains(name) }
 }
-
-import Testing

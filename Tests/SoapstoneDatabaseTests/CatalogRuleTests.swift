@@ -30,8 +30,9 @@ struct CatalogRuleTests {
         #expect(unforced.isEmpty)
     }
 
-    @Test("Every table has a policy letting a tenant's own rows be inserted, and every INSERT or UPDATE policy has WITH CHECK",
-          arguments: try await CatalogFixture.tables())
+    @Test(
+        "Every table has a policy letting a tenant's own rows be inserted, and every INSERT or UPDATE policy has WITH CHECK",
+        arguments: try await CatalogFixture.tables())
     func policiesHaveWithCheck(table: Relation) async throws {
         let policies = try await query(
             """
@@ -105,7 +106,8 @@ struct CatalogRuleTests {
             """)
         #expect(singleColumn.isEmpty)
         let count = try await query(
-            "SELECT count(*)::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' AND contype = 'f'")
+            "SELECT count(*)::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' AND contype = 'f'"
+        )
         #expect(Int(count[0])! > 10, "the check above must have foreign keys to look at")
     }
 
@@ -126,7 +128,8 @@ struct CatalogRuleTests {
 
     @Test("soapstone_app: no login, no superuser, no BYPASSRLS, owns nothing")
     func appRoleIsPlain() async throws {
-        let role = try await query("SELECT rolcanlogin::text || rolsuper::text || rolbypassrls::text FROM pg_roles WHERE rolname = 'soapstone_app'")
+        let role = try await query(
+            "SELECT rolcanlogin::text || rolsuper::text || rolbypassrls::text FROM pg_roles WHERE rolname = 'soapstone_app'")
         #expect(role == ["falsefalsefalse"])
         let owned = try await query(
             """
@@ -153,7 +156,8 @@ struct CatalogRuleTests {
             """)
         #expect(excess.isEmpty)
         let canRead = try await query(
-            "SELECT has_table_privilege('soapstone_app', 'public.note_versions', 'INSERT')::text || has_table_privilege('soapstone_app', 'public.audit_events', 'SELECT')::text")
+            "SELECT has_table_privilege('soapstone_app', 'public.note_versions', 'INSERT')::text || has_table_privilege('soapstone_app', 'public.audit_events', 'SELECT')::text"
+        )
         #expect(canRead == ["truetrue"], "the check above must be able to see privileges")
     }
 

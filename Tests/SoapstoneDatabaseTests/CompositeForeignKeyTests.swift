@@ -54,7 +54,8 @@ struct CompositeForeignKeyTests {
     @Test func noteCannotPointAtOtherTenantsEncounter() async throws {
         let ids = try await foreignIDs()
         let db = try await CatalogFixture.database.value
-        let bPatient = UUID(uuidString: try await db.strings("SELECT patient_id::text FROM encounters WHERE id = '\(ids.encounter)'").first!!)!
+        let bPatient = UUID(
+            uuidString: try await db.strings("SELECT patient_id::text FROM encounters WHERE id = '\(ids.encounter)'").first!!)!
         let state = try await attempt { tx in
             try await tx.query(
                 """
@@ -106,7 +107,8 @@ struct CompositeForeignKeyTests {
         let ids = try await foreignIDs()
         let state = try await attempt { tx in
             try await tx.query(
-                "INSERT INTO encounters (tenant_id, patient_id, type) SELECT \(tx.tenantID), patient_id, 'phone' FROM encounters WHERE id = \(ids.aEncounter)")
+                "INSERT INTO encounters (tenant_id, patient_id, type) SELECT \(tx.tenantID), patient_id, 'phone' FROM encounters WHERE id = \(ids.aEncounter)"
+            )
         }
         #expect(state == nil)
     }

@@ -22,8 +22,9 @@ struct ImmutableTableTests {
 
     static let roles = [TestDatabase.server, TestDatabase.owner, TestDatabase.superuser]
 
-    @Test("UPDATE, DELETE and TRUNCATE of an immutable table fail for every role",
-          arguments: ["note_versions", "audit_events"], Statement.allCases)
+    @Test(
+        "UPDATE, DELETE and TRUNCATE of an immutable table fail for every role",
+        arguments: ["note_versions", "audit_events"], Statement.allCases)
     func changeIsRejected(table: String, statement: Statement) async throws {
         // A database of its own: TRUNCATE's exclusive locks would deadlock the shared one's readers.
         let db = try await TestCluster.shared.makeDatabase(.seeded)
@@ -33,8 +34,10 @@ struct ImmutableTableTests {
             let outcome: String? = try await db.withConnection(as: role) { connection in
                 try await connection.query("BEGIN", logger: logger)
                 try await connection.query("SELECT set_config('app.tenant_id', \(a.uuidString), true)", logger: logger)
-                let visible = try await connection.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table)"), logger: logger)
-                    .collect().first!.decode(Int.self)
+                let visible = try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(table)"), logger: logger
+                )
+                .collect().first!.decode(Int.self)
                 #expect(visible > 0, "\(role) must see rows for the check to mean anything")
                 do {
                     try await connection.query(PostgresQuery(unsafeSQL: statement.sql(table)), logger: logger)

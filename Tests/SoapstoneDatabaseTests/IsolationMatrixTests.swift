@@ -39,7 +39,9 @@ struct IsolationMatrixTests {
 
     static let logger = Logger(label: "isolation")
 
-    @Test("SELECT with tenant A's context shows all of A's rows and none of B's", arguments: try await CatalogFixture.relations(), Actor.allCases)
+    @Test(
+        "SELECT with tenant A's context shows all of A's rows and none of B's", arguments: try await CatalogFixture.relations(),
+        Actor.allCases)
     func selectShowsOnlyOwnTenant(relation: Relation, actor: Actor) async throws {
         let (a, _) = try await CatalogFixture.tenants()
         let expected = try await count(relation, tenant: a)
@@ -65,14 +67,16 @@ struct IsolationMatrixTests {
     func updateOfOtherTenantAffectsNothing(relation: Relation, actor: Actor) async throws {
         let (a, b) = try await CatalogFixture.tenants()
         let result = try await run(
-            "UPDATE \(relation.name) SET tenant_id = tenant_id WHERE tenant_id = '\(b)'", on: relation, as: actor, context: .tenant(a))
+            "UPDATE \(relation.name) SET tenant_id = tenant_id WHERE tenant_id = '\(b)'", on: relation, as: actor,
+            context: .tenant(a))
         #expect(result.outcome == .rows(0) || result.outcome.wasRefused, "updating B's rows as A gave \(result.outcome)")
     }
 
     @Test("DELETE of tenant B's rows affects none of them", arguments: try await CatalogFixture.relations(), Actor.allCases)
     func deleteOfOtherTenantAffectsNothing(relation: Relation, actor: Actor) async throws {
         let (a, b) = try await CatalogFixture.tenants()
-        let result = try await run("DELETE FROM \(relation.name) WHERE tenant_id = '\(b)'", on: relation, as: actor, context: .tenant(a))
+        let result = try await run(
+            "DELETE FROM \(relation.name) WHERE tenant_id = '\(b)'", on: relation, as: actor, context: .tenant(a))
         #expect(result.outcome == .rows(0) || result.outcome.wasRefused, "deleting B's rows as A gave \(result.outcome)")
     }
 
@@ -80,19 +84,25 @@ struct IsolationMatrixTests {
     func moveToOtherTenantFails(relation: Relation, actor: Actor) async throws {
         let (a, b) = try await CatalogFixture.tenants()
         let result = try await run(
-            "UPDATE \(relation.name) SET tenant_id = '\(b)' WHERE tenant_id = '\(a)'", on: relation, as: actor, context: .tenant(a))
+            "UPDATE \(relation.name) SET tenant_id = '\(b)' WHERE tenant_id = '\(a)'", on: relation, as: actor,
+            context: .tenant(a))
         #expect(result.outcome.wasRefused, "moving A's rows to B gave \(result.outcome)")
     }
 
-    @Test("Without a tenant context (unset or empty) nothing is visible", arguments: try await CatalogFixture.relations(), Actor.allCases)
+    @Test(
+        "Without a tenant context (unset or empty) nothing is visible", arguments: try await CatalogFixture.relations(),
+        Actor.allCases)
     func noContextSeesNothing(relation: Relation, actor: Actor) async throws {
         for context in [Context.unset, .empty] {
-            let seen = try await run("SELECT count(*)::int8 FROM \(relation.name)", on: relation, as: actor, context: context, returnsCounts: true)
+            let seen = try await run(
+                "SELECT count(*)::int8 FROM \(relation.name)", on: relation, as: actor, context: context, returnsCounts: true)
             #expect(seen.counts == [0], "\(context) showed rows of \(relation.name)")
         }
     }
 
-    @Test("Without a tenant context (unset or empty) nothing can be written", arguments: try await CatalogFixture.relations(), Actor.allCases)
+    @Test(
+        "Without a tenant context (unset or empty) nothing can be written", arguments: try await CatalogFixture.relations(),
+        Actor.allCases)
     func noContextWritesNothing(relation: Relation, actor: Actor) async throws {
         let (a, _) = try await CatalogFixture.tenants()
         let row = try await sampleRow(relation, tenant: a)
@@ -101,10 +111,15 @@ struct IsolationMatrixTests {
                 "INSERT INTO \(relation.name) SELECT * FROM json_populate_record(NULL::\(relation.name), '\(row)'::json)",
                 on: relation, as: actor, context: context)
             #expect(insert.outcome.wasRefused, "inserting with \(context) context gave \(insert.outcome)")
-            let update = try await run("UPDATE \(relation.name) SET tenant_id = tenant_id", on: relation, as: actor, context: context)
-            #expect(update.outcome == .rows(0) || update.outcome.wasRefused, "updating with \(context) context gave \(update.outcome)")
+            let update = try await run(
+                "UPDATE \(relation.name) SET tenant_id = tenant_id", on: relation, as: actor, context: context)
+            #expect(
+                update.outcome == .rows(0) || update.outcome.wasRefused, "updating with \(context) context gave \(update.outcome)"
+            )
             let delete = try await run("DELETE FROM \(relation.name)", on: relation, as: actor, context: context)
-            #expect(delete.outcome == .rows(0) || delete.outcome.wasRefused, "deleting with \(context) context gave \(delete.outcome)")
+            #expect(
+                delete.outcome == .rows(0) || delete.outcome.wasRefused, "deleting with \(context) context gave \(delete.outcome)"
+            )
         }
     }
 
@@ -117,7 +132,9 @@ struct IsolationMatrixTests {
 
     /// Runs `sql` as `actor` with `context`, then checks, as the superuser in the same
     /// transaction, that every row outside tenant A is unchanged. Always rolls back.
-    func run(_ sql: String, on relation: Relation, as actor: Actor, context: Context, returnsCounts: Bool = false) async throws -> Result {
+    func run(_ sql: String, on relation: Relation, as actor: Actor, context: Context, returnsCounts: Bool = false) async throws
+        -> Result
+    {
         let (a, _) = try await CatalogFixture.tenants()
         let db = try await CatalogFixture.database.value
         return try await db.withConnection(as: TestDatabase.superuser) { connection in
@@ -141,7 +158,8 @@ struct IsolationMatrixTests {
                     let counts = try (0..<(row?.count ?? 0)).map { try row!.makeRandomAccess()[$0].decode(Int.self) }
                     result = Result(outcome: .rows(1), counts: counts)
                 } else {
-                    let written = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).get().metadata.rows ?? 0
+                    let written =
+                        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).get().metadata.rows ?? 0
                     result = Result(outcome: .rows(written))
                 }
             } catch let error as PSQLError {

@@ -44,7 +44,11 @@ struct MigrationTests {
         let reverted = try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0, to: 0) }
         #expect(reverted.map(\.version) == migrator.migrations.map(\.version).reversed())
         let empty = try await schemaObjects(db)
-        #expect(empty == ["i schema_migrations_pkey", "policy schema_migrations.migrator_writes", "policy schema_migrations.read_only", "r schema_migrations"])
+        #expect(
+            empty == [
+                "i schema_migrations_pkey", "policy schema_migrations.migrator_writes", "policy schema_migrations.read_only",
+                "r schema_migrations",
+            ])
         #expect(try await db.strings("SELECT count(*)::text FROM schema_migrations") == ["0"])
 
         try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
@@ -61,7 +65,9 @@ struct MigrationTests {
     @Test("down without --to reverts the newest migration only; up --to stops where told")
     func downOneAndUpTo() async throws {
         let base = try Migration.bundled()
-        let extra = Migration(version: 9001, name: "extra", up: "CREATE TABLE extra_probe (tenant_id uuid NOT NULL)", down: "DROP TABLE extra_probe")
+        let extra = Migration(
+            version: 9001, name: "extra", up: "CREATE TABLE extra_probe (tenant_id uuid NOT NULL)", down: "DROP TABLE extra_probe"
+        )
         let migrator = try migrator(base + [extra])
         let db = try await TestCluster.shared.makeDatabase(.empty)
         let first = try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0, to: base.last!.version) }
@@ -93,7 +99,8 @@ struct MigrationTests {
         let db = try await TestCluster.shared.makeDatabase(.migrated)
         var tampered = try Migration.bundled()
         let original = tampered[0]
-        tampered[0] = Migration(version: original.version, name: original.name, up: original.up + "\n-- edited", down: original.down)
+        tampered[0] = Migration(
+            version: original.version, name: original.name, up: original.up + "\n-- edited", down: original.down)
         let changed = tampered[0]
         let migrator = try migrator(tampered)
         await #expect(throws: MigrationError.self) {
@@ -135,7 +142,8 @@ struct MigrationTests {
     func failedMigrationRollsBack() async throws {
         let broken = Migration(
             version: 9003, name: "broken",
-            up: "CREATE TABLE half_done (tenant_id uuid NOT NULL);\nINSERT INTO no_such_table VALUES (1);", down: "DROP TABLE half_done")
+            up: "CREATE TABLE half_done (tenant_id uuid NOT NULL);\nINSERT INTO no_such_table VALUES (1);",
+            down: "DROP TABLE half_done")
         let migrator = try migrator(try Migration.bundled() + [broken])
         let db = try await TestCluster.shared.makeDatabase(.migrated)
         await #expect(throws: MigrationFailure.self) {

@@ -58,7 +58,8 @@ struct PoolHygieneTests {
                 }
             }
             let changed = try await database.withTenant(a, userID: nil) { tx in
-                try await tx.query("SELECT count(*)::int8 FROM patients WHERE phone = 'changed'").collect().first!.decode(Int.self)
+                try await tx.query("SELECT count(*)::int8 FROM patients WHERE phone = 'changed'").collect().first!.decode(
+                    Int.self)
             }
             #expect(changed == 0)
         }

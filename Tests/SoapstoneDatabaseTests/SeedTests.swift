@@ -2,8 +2,9 @@ import Foundation
 import Logging
 import SoapstoneCore
 import SoapstoneTestSupport
-@testable import SoapstoneDatabase
 import Testing
+
+@testable import SoapstoneDatabase
 
 @Suite("Development data")
 struct SeedTests {
@@ -13,7 +14,8 @@ struct SeedTests {
         let db = try await CatalogFixture.database.value
         for table in try await CatalogFixture.tables() {
             let counts = try await db.strings(
-                "SELECT count(*) FILTER (WHERE tenant_id = '\(a)') || ':' || count(*) FILTER (WHERE tenant_id = '\(b)') FROM \(table.name)")
+                "SELECT count(*) FILTER (WHERE tenant_id = '\(a)') || ':' || count(*) FILTER (WHERE tenant_id = '\(b)') FROM \(table.name)"
+            )
             let parts = counts[0]!.split(separator: ":").compactMap { Int($0) }
             #expect(parts.count == 2 && parts.allSatisfy { $0 > 0 }, "\(table.name): \(counts[0]!)")
         }
@@ -22,11 +24,14 @@ struct SeedTests {
     @Test("Each clinic has a user of every role, and a draft, a signed and an amended note with their versions")
     func coversRolesAndNoteStates() async throws {
         let db = try await CatalogFixture.database.value
-        let roles = try await db.strings("SELECT t.slug || ':' || string_agg(u.role, ',' ORDER BY u.role) FROM users u JOIN tenants t ON t.id = u.tenant_id GROUP BY t.slug ORDER BY t.slug")
+        let roles = try await db.strings(
+            "SELECT t.slug || ':' || string_agg(u.role, ',' ORDER BY u.role) FROM users u JOIN tenants t ON t.id = u.tenant_id GROUP BY t.slug ORDER BY t.slug"
+        )
         let all = Role.allCases.map(\.rawValue).sorted().joined(separator: ",")
         #expect(roles == ["lakeview:\(all)", "northside:\(all)"])
         let notes = try await db.strings(
-            "SELECT n.status || ':' || n.current_version || ':' || count(v.*) FROM notes n JOIN note_versions v ON v.note_id = n.id AND v.tenant_id = n.tenant_id WHERE n.tenant_id = (SELECT id FROM tenants WHERE slug = 'northside') GROUP BY n.tenant_id, n.id ORDER BY 1")
+            "SELECT n.status || ':' || n.current_version || ':' || count(v.*) FROM notes n JOIN note_versions v ON v.note_id = n.id AND v.tenant_id = n.tenant_id WHERE n.tenant_id = (SELECT id FROM tenants WHERE slug = 'northside') GROUP BY n.tenant_id, n.id ORDER BY 1"
+        )
         #expect(notes == ["amended:3:3", "draft:2:2", "signed:2:2"])
         let amendment = try await db.strings("SELECT reason FROM note_versions WHERE version = 3 AND reason IS NOT NULL")
         #expect(amendment.count == 2)
@@ -35,7 +40,8 @@ struct SeedTests {
     @Test("Seeding again adds nothing")
     func isIdempotent() async throws {
         let db = try await TestCluster.shared.makeDatabase(.seeded)
-        let counts = "SELECT (SELECT count(*) FROM tenants) || ',' || (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM patients) || ',' || (SELECT count(*) FROM note_versions) || ',' || (SELECT count(*) FROM audit_events)"
+        let counts =
+            "SELECT (SELECT count(*) FROM tenants) || ',' || (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM patients) || ',' || (SELECT count(*) FROM note_versions) || ',' || (SELECT count(*) FROM audit_events)"
         let before = try await db.strings(counts)
         let created = try await db.withDatabase { database in
             try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), bcryptCost: 4).run(environment: [:])
@@ -73,7 +79,9 @@ struct SeedTests {
         }
         #expect(versions.count >= 7)
         for version in versions { #expect(version.sha256 == version.content.sha256) }
-        let signed = try await db.strings("SELECT (signed_sha256 = v.sha256)::text FROM notes n JOIN note_versions v ON v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.signed_version")
+        let signed = try await db.strings(
+            "SELECT (signed_sha256 = v.sha256)::text FROM notes n JOIN note_versions v ON v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.signed_version"
+        )
         #expect(!signed.isEmpty && signed.allSatisfy { $0 == "true" })
     }
 }

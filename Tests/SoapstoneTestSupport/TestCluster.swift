@@ -66,7 +66,8 @@ public actor TestCluster {
     private func ensureTemplate(_ template: Template) async throws {
         guard template != .empty else { return }
         if let task = templates[template] { return try await task.value }
-        let running = try await cluster()
+        // No suspension between the look-up above and the store below: a second caller
+        // must find this template's task, never start another.
         let logger = logger
         let task: Task<Void, any Error>
         switch template {
@@ -74,9 +75,12 @@ public actor TestCluster {
             return
         case .migrated:
             task = Task {
+                let running = try await self.cluster()
                 try await Self.createDatabase(template.rawValue, from: Template.empty.rawValue, on: running, logger: logger)
                 let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
-                try await Self.withConnection(to: running, user: ClusterBootstrap.ownerRole, database: template.rawValue, logger: logger) {
+                try await Self.withConnection(
+                    to: running, user: ClusterBootstrap.ownerRole, database: template.rawValue, logger: logger
+                ) {
                     try await migrator.up(on: $0)
                 }
             }
@@ -84,6 +88,7 @@ public actor TestCluster {
             let migrated = Task { try await self.ensureTemplate(.migrated) }
             task = Task {
                 try await migrated.value
+                let running = try await self.cluster()
                 try await Self.createDatabase(template.rawValue, from: Template.migrated.rawValue, on: running, logger: logger)
                 try await TestDatabase(name: template.rawValue, cluster: running, logger: logger).withDatabase { database in
                     // Cost 4: the seed's hashes only need to be bcrypt, not slow.
@@ -102,7 +107,8 @@ public actor TestCluster {
             for attempt in 1... {
                 do {
                     try await connection.query(
-                        PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(ClusterBootstrap.ownerRole) TEMPLATE \(template)"),
+                        PostgresQuery(
+                            unsafeSQL: "CREATE DATABASE \(name) OWNER \(ClusterBootstrap.ownerRole) TEMPLATE \(template)"),
                         logger: logger)
                     return
                 } catch let error as PSQLError where error.sqlState == "55006" && attempt < 200 {

@@ -34,15 +34,7 @@ public struct TestDatabase: Sendable {
     public func withClient<T: Sendable>(
         as user: String = TestDatabase.server, _ body: @escaping @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: configuration(as: user), backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        try await PostgresClient.withRunning(configuration(as: user), logger: logger, body)
     }
 
     /// The server's `Database` (as soapstone_server), for repository-level tests.
@@ -56,7 +48,8 @@ public struct TestDatabase: Sendable {
     /// Runs a statement as the superuser in the cluster's maintenance database, e.g. to close
     /// this database to connections.
     public func administer(_ sql: String) async throws {
-        try await TestCluster.withConnection(to: cluster, user: Self.superuser, database: "postgres", logger: logger) { connection in
+        try await TestCluster.withConnection(to: cluster, user: Self.superuser, database: "postgres", logger: logger) {
+            connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
     }
@@ -65,7 +58,8 @@ public struct TestDatabase: Sendable {
     public func strings(_ sql: String, as user: String = TestDatabase.superuser) async throws -> [String?] {
         try await withConnection(as: user) { connection in
             var values: [String?] = []
-            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String?.self) {
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String?.self)
+            {
                 values.append(value)
             }
             return values

@@ -111,7 +111,8 @@ public struct NoteRepository {
         let rows = try await tx.query("SELECT status, current_version FROM notes WHERE id = \(id)")
         for try await (status, version) in rows.decode((String, Int).self) {
             if version != expectedVersion { throw DomainError.staleVersion(current: version) }
-            throw DomainError.conflict("the note is \(status); this needs it to be \(allowedStatuses.map(\.rawValue).joined(separator: " or "))")
+            throw DomainError.conflict(
+                "the note is \(status); this needs it to be \(allowedStatuses.map(\.rawValue).joined(separator: " or "))")
         }
         throw DomainError.notFound
     }

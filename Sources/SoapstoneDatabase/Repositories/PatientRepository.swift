@@ -35,11 +35,15 @@ public struct PatientRepository {
 
     static func first(_ rows: PostgresRowSequence) async throws -> Patient? {
         for try await row in rows.decode(
-            (UUID, String, String, String, String, String, String?, String?, String?, String?, String?, String?, String?, Bool, Date, Date)
-                .self)
+            (
+                UUID, String, String, String, String, String, String?, String?, String?, String?, String?, String?, String?, Bool,
+                Date, Date
+            )
+            .self)
         {
             let details = PatientDetails(
-                mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4, sex: AdministrativeSex(rawValue: row.5) ?? .unknown,
+                mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4,
+                sex: AdministrativeSex(rawValue: row.5) ?? .unknown,
                 phone: row.6, email: row.7,
                 address: Address(line: row.8, city: row.9, region: row.10, postalCode: row.11, country: row.12), active: row.13)
             return Patient(id: row.0, details: details, createdAt: row.14, updatedAt: row.15)
