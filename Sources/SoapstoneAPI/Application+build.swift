@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
 import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
 import PostgresNIO
+import SoapstoneCore
 import SoapstoneDatabase
 
 /// What the server needs to run; the executable and the tests both make one.
@@ -12,20 +15,46 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// How long /health waits for the database before answering 503.
     public var healthTimeout: Duration
+    public var auth: AuthConfiguration
+    /// Requests with a larger body answer 413.
+    public var maximumBodySize: Int
+    /// The time, as the server sees it: injectable so tests need no sleeps.
+    public var clock: @Sendable () -> Date
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, database: PostgresClient.Configuration,
-        logLevel: Logger.Level = .info, healthTimeout: Duration = .seconds(2)
+        host: String = "127.0.0.1", port: Int = 8080, database: PostgresClient.Configuration, auth: AuthConfiguration,
+        logLevel: Logger.Level = .info, healthTimeout: Duration = .seconds(2), maximumBodySize: Int = 1 << 20,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.host = host
         self.port = port
         self.database = database
+        self.auth = auth
         self.logLevel = logLevel
         self.healthTimeout = healthTimeout
+        self.maximumBodySize = maximumBodySize
+        self.clock = clock
     }
 }
 
-public typealias AppRequestContext = BasicRequestContext
+public struct AuthConfiguration: Sendable {
+    public var keys: SigningKeys
+    public var issuer = "soapstone"
+    public var audience = "soapstone-api"
+    public var accessTokenLifetime: TimeInterval = 15 * 60
+    public var refreshTokenLifetime: TimeInterval = 30 * 24 * 3600
+    /// bcrypt's cost; 12 in production, lower only in tests.
+    public var bcryptCost: UInt8 = 12
+    public var requestsPerMinutePerAddress = 120
+    public var failuresBeforeLockout = 5
+    public var lockout: TimeInterval = 15 * 60
+    /// In production the development password is refused as a new password.
+    public var isProduction = false
+
+    public init(keys: SigningKeys) {
+        self.keys = keys
+    }
+}
 
 /// The whole server: the PostgreSQL pool as a service, the start-up guard, the routes.
 public func buildApplication(_ configuration: AppConfiguration) async throws -> some ApplicationProtocol {
@@ -38,9 +67,30 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     let client = PostgresClient(configuration: configuration.database, backgroundLogger: poolLogger)
     let database = Database(client: client, logger: logger)
 
+    let auth = configuration.auth
+    let tokens = await AccessTokens(
+        keys: auth.keys, issuer: auth.issuer, audience: auth.audience, lifetime: auth.accessTokenLifetime, clock: configuration.clock)
+    let hasher = PasswordHasher(cost: auth.bcryptCost)
+    let policy = PasswordPolicy(commonPasswords: try CommonPasswords.load(), isProduction: auth.isProduction)
+    let loginGuard = LoginGuard(
+        settings: .init(failuresBeforeLockout: auth.failuresBeforeLockout, lockout: auth.lockout, requestsPerMinute: auth.requestsPerMinutePerAddress),
+        clock: configuration.clock)
+    let health = HealthController(database: database, timeout: configuration.healthTimeout)
+    let handler = APIHandler(
+        database: database,
+        auth: AuthService(
+            database: database, tokens: tokens, hasher: hasher, passwordPolicy: policy, loginGuard: loginGuard,
+            refreshLifetime: auth.refreshTokenLifetime, logger: logger),
+        users: UserAdministration(database: database, hasher: hasher, passwordPolicy: policy),
+        health: health)
+
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
     router.add(middleware: ProblemMiddleware())
-    HealthController(database: database, timeout: configuration.healthTimeout).addRoutes(to: router)
+    router.get("/openapi.json") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
+    }
+    try handler.registerHandlers(on: router, middlewares: [AuthenticationMiddleware(tokens: tokens)])
 
     var app = Application(
         router: router,
@@ -53,4 +103,25 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         try await database.verifyReadyToServe(migrations: migrations)
     }
     return app
+}
+
+/// The OpenAPI document the server was generated from, served as it is.
+enum OpenAPIDocument {
+    static let data: Data = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+            preconditionFailure("openapi.json is missing from the SoapstoneAPI bundle")
+        }
+        return data
+    }()
+}
+
+/// The common-password list shipped with the code (see the file's header for its source).
+enum CommonPasswords {
+    static func load() throws -> Set<String> {
+        guard let url = Bundle.module.url(forResource: "common-passwords", withExtension: "txt") else {
+            throw SigningKeyError("common-passwords.txt is missing from the SoapstoneAPI bundle")
+        }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.lowercased() })
+    }
 }

@@ -20,12 +20,6 @@ struct HealthController: Sendable {
         }
     }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/health") { _, context in
-            try await check(logger: context.logger)
-        }
-    }
-
     func check(logger: Logger) async throws -> Healthy {
         do {
             let version = try await withDeadline(timeout) { try await database.schemaVersion() }

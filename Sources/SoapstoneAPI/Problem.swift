@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import SoapstoneCore
 
-/// An error answer as RFC 9457 problem details. Every error a client sees is one of these.
+/// An error answer as RFC 9457 problem details. Every error a client sees is one of these, and
+/// each kind has a stable `type` URI clients may switch on.
 public struct Problem: Error, Sendable, Encodable {
-    /// Problem type URIs are stable: clients may switch on them.
     static let typeBase = "https://soapstone.dev/problems/"
 
     let status: HTTPResponse.Status
@@ -12,13 +12,16 @@ public struct Problem: Error, Sendable, Encodable {
     let title: String
     let detail: String
     let errors: [FieldError]?
+    /// Seconds, for 429 and 503: sent as `Retry-After`.
+    let retryAfter: Int?
 
-    init(status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil) {
+    init(status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil, retryAfter: Int? = nil) {
         self.status = status
         self.type = type
         self.title = title
         self.detail = detail
         self.errors = errors
+        self.retryAfter = retryAfter
     }
 
     enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
@@ -36,36 +39,49 @@ public struct Problem: Error, Sendable, Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
-/// The one place where errors become answers: a `Problem` as itself, Hummingbird's HTTP errors
-/// (unknown route, bad method) as problems of their status, anything else as a 500 that tells
-/// the client nothing about the inside.
-struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
-    {
-        do {
-            return try await next(request, context)
-        } catch let problem as Problem {
-            return problem.response()
-        } catch let error as any HTTPResponseError {
-            let status = error.status
-            return Problem(
-                status: status, type: status == .notFound ? "not-found" : "http-\(status.code)",
-                title: status.reasonPhrase,
-                detail: status == .notFound ? "There is nothing at this address." : status.reasonPhrase
-            ).response()
-        } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: Swift.type(of: error)))"])
-            return Problem(
-                status: .internalServerError, type: "internal", title: "Internal Server Error",
-                detail: "Something went wrong on our side; it has been logged."
-            ).response()
-        }
+extension Problem {
+    static let unauthorized = Problem(
+        status: .unauthorized, type: "unauthorized", title: "Unauthorized", detail: "A valid access token is required.")
+    /// The one answer to every failed login, whatever failed.
+    static let invalidCredentials = Problem(
+        status: .unauthorized, type: "invalid-credentials", title: "Unauthorized",
+        detail: "The organisation, email or password is not right.")
+    static let invalidRefreshToken = Problem(
+        status: .unauthorized, type: "invalid-refresh-token", title: "Unauthorized",
+        detail: "The refresh token is not valid: unknown, expired, revoked or already used.")
+    static let forbidden = Problem(
+        status: .forbidden, type: "forbidden", title: "Forbidden", detail: "Your role does not allow this.")
+    static let notFound = Problem(status: .notFound, type: "not-found", title: "Not Found", detail: "There is no such resource.")
+
+    static func conflict(_ detail: String) -> Problem {
+        Problem(status: .conflict, type: "conflict", title: "Conflict", detail: detail)
+    }
+
+    static func validation(_ errors: [FieldError]) -> Problem {
+        Problem(
+            status: .unprocessableContent, type: "validation", title: "Unprocessable Content",
+            detail: "The request breaks \(errors.count == 1 ? "a rule" : "\(errors.count) rules"); see errors.", errors: errors)
+    }
+
+    static func payloadTooLarge(limit: Int) -> Problem {
+        Problem(
+            status: .contentTooLarge, type: "payload-too-large", title: "Content Too Large",
+            detail: "The request body is larger than \(limit / 1024) KiB.")
+    }
+
+    static func tooManyRequests(retryAfter: Int) -> Problem {
+        Problem(
+            status: .tooManyRequests, type: "too-many-requests", title: "Too Many Requests",
+            detail: "Too many attempts; try again in \(retryAfter) seconds.", retryAfter: retryAfter)
+    }
+
+    static func badRequest(_ detail: String) -> Problem {
+        Problem(status: .badRequest, type: "bad-request", title: "Bad Request", detail: detail)
     }
 }

@@ -130,6 +130,12 @@ public struct DevelopmentSeed: Sendable {
 
             let day: TimeInterval = 86_400
             let now = Date()
+            // A finished session of the admin's: a revoked refresh token whose value nobody knows.
+            let family = Self.id("session", clinic.slug)
+            try await tx.refreshTokens.create(
+                userID: admin.id, familyID: family, tokenSHA256: Self.id("token", clinic.slug).uuidString.sha256Hex,
+                expiresAt: now.addingTimeInterval(30 * day))
+            try await tx.refreshTokens.revokeFamily(family)
             for (index, details) in clinic.patients.enumerated() {
                 let patient = try await tx.patients.create(id: Self.id("patient", clinic.slug, details.mrn), details)
                 try await tx.auditEvents.record(
@@ -205,6 +211,10 @@ public struct DevelopmentSeed: Sendable {
                 bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
             ))
     }
+}
+
+extension String {
+    var sha256Hex: String { SHA256.hash(data: Data(utf8)).map { String(format: "%02x", $0) }.joined() }
 }
 
 public struct SeedRefusal: Error, CustomStringConvertible {

@@ -45,6 +45,7 @@ struct Dev: AsyncParsableCommand {
                     AppConfiguration(
                         host: host, port: port,
                         database: started.configuration(user: ClusterBootstrap.serverRole, database: Self.databaseName),
+                        auth: try authConfiguration(developmentKeyFile: folder.appendingPathComponent("jwt-signing-key")),
                         logLevel: logger.logLevel))
                 printWelcome(started, host: host, port: port)
                 try await app.runService()

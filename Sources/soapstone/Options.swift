@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PostgresNIO
+import SoapstoneAPI
+import SoapstoneCore
 import SoapstoneDatabase
 
 /// `--database-url`, falling back to `DATABASE_URL`.
@@ -58,4 +60,16 @@ func explain(_ error: any Error) -> String {
     case let error as CustomStringConvertible: error.description
     default: String(describing: error)
     }
+}
+
+/// The access-token keys and the auth limits, from the environment (README, "Configuration").
+func authConfiguration(developmentKeyFile: URL?) throws -> AuthConfiguration {
+    let environment = ProcessInfo.processInfo.environment
+    var auth = AuthConfiguration(keys: try SigningKeys.load(environment: environment, developmentFile: developmentKeyFile))
+    auth.isProduction = DevelopmentAccounts.isProduction(environment: environment)
+    if let text = environment["SOAPSTONE_AUTH_REQUESTS_PER_MINUTE"] {
+        guard let limit = Int(text), limit > 0 else { throw ValidationError("SOAPSTONE_AUTH_REQUESTS_PER_MINUTE=\(text) is not a positive number") }
+        auth.requestsPerMinutePerAddress = limit
+    }
+    return auth
 }

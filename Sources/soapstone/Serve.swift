@@ -10,9 +10,11 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var listen: ListenOptions
 
     func run() async throws {
-        let configuration = AppConfiguration(
+        let configuration = try await runReporting {
+            try AppConfiguration(
             host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
-            logLevel: makeLogger().logLevel)
+            auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
+        }
         try await runReporting {
             let app = try await buildApplication(configuration)
             print("Soapstone serves http://\(listen.host):\(try listen.resolvedPort())")

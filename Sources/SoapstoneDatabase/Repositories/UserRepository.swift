@@ -22,6 +22,26 @@ public struct UserRepository {
         return try await firstUser(rows)
     }
 
+    /// Changes only what is given; answers nil when there is no such user.
+    public func update(id: UUID, name: String?, role: Role?, active: Bool?) async throws -> User? {
+        let rows = try await tx.query(
+            """
+            UPDATE users SET name = COALESCE(\(name), name), role = COALESCE(\(role?.rawValue), role),
+                             active = COALESCE(\(active), active)
+             WHERE id = \(id)
+            RETURNING id, email, name, role, active, created_at
+            """)
+        return try await firstUser(rows)
+    }
+
+    /// Active admins other than `excluding`. Every active admin row is locked (in one order,
+    /// so two such transactions queue instead of deadlocking) until the transaction ends: two
+    /// admins demoting each other at once cannot leave the organisation without one.
+    public func countActiveAdmins(excluding id: UUID) async throws -> Int {
+        let rows = try await tx.query("SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE")
+        return try await rows.collect().map { try $0.decode(UUID.self) }.filter { $0 != id }.count
+    }
+
     public func list() async throws -> [User] {
         let rows = try await tx.query("SELECT id, email, name, role, active, created_at FROM api_users ORDER BY email")
         var users: [User] = []

@@ -1,0 +1,114 @@
+import Foundation
+import OpenAPIRuntime
+import SoapstoneCore
+import SoapstoneDatabase
+
+/// The operations of the OpenAPI document. Handlers translate between the generated types and
+/// the domain; the rules live in the services and the database.
+struct APIHandler: APIProtocol {
+    let database: Database
+    let auth: AuthService
+    let users: UserAdministration
+    let health: HealthController
+
+    func getHealth(_ input: Operations.getHealth.Input) async throws -> Operations.getHealth.Output {
+        let healthy = try await health.check(logger: auth.logger)
+        return .ok(.init(body: .json(.init(status: .ok, database: .up, schema_version: healthy.schemaVersion))))
+    }
+
+    func register(_ input: Operations.register.Input) async throws -> Operations.register.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let (session, tenant) = try await auth.register(
+            organizationName: body.organization.name, slug: body.organization.slug, email: body.admin.email,
+            name: body.admin.name, password: body.admin.password)
+        return .created(
+            .init(
+                body: .json(
+                    .init(
+                        access_token: session.accessToken, token_type: .Bearer, expires_in: session.expiresIn,
+                        refresh_token: session.refreshToken, user: .init(session.user), tenant: .init(tenant)))))
+    }
+
+    func login(_ input: Operations.login.Input) async throws -> Operations.login.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let session = try await auth.login(organization: body.tenant, email: body.email, password: body.password)
+        return .ok(.init(body: .json(.init(session))))
+    }
+
+    func refresh(_ input: Operations.refresh.Input) async throws -> Operations.refresh.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        return .ok(.init(body: .json(.init(try await auth.refresh(body.refresh_token)))))
+    }
+
+    func logout(_ input: Operations.logout.Input) async throws -> Operations.logout.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        try await auth.logout(body.refresh_token)
+        return .noContent(.init())
+    }
+
+    func getMe(_ input: Operations.getMe.Input) async throws -> Operations.getMe.Output {
+        let principal = try AuthenticationMiddleware.requirePrincipal()
+        let (user, tenant) = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            (try await tx.users.find(id: principal.userID), try await tx.tenants.current())
+        }
+        guard let user, user.active, let tenant else { throw Problem.unauthorized }
+        return .ok(.init(body: .json(.init(user: .init(user), tenant: .init(tenant)))))
+    }
+
+    func listUsers(_ input: Operations.listUsers.Input) async throws -> Operations.listUsers.Output {
+        let all = try await users.list(by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.User.init), next_cursor: nil))))
+    }
+
+    func createUser(_ input: Operations.createUser.Input) async throws -> Operations.createUser.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let user = try await users.create(
+            by: try AuthenticationMiddleware.requirePrincipal(), email: body.email, name: body.name, password: body.password,
+            role: Role(body.role))
+        return .created(.init(body: .json(.init(user))))
+    }
+
+    func getUser(_ input: Operations.getUser.Input) async throws -> Operations.getUser.Output {
+        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let user = try await users.find(id, by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(body: .json(.init(user))))
+    }
+
+    func updateUser(_ input: Operations.updateUser.Input) async throws -> Operations.updateUser.Output {
+        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let user = try await users.update(
+            id, by: try AuthenticationMiddleware.requirePrincipal(), name: body.name, role: body.role.map(Role.init), active: body.active)
+        return .ok(.init(body: .json(.init(user))))
+    }
+}
+
+// MARK: - Between generated and domain types
+
+extension Role {
+    init(_ schema: Components.Schemas.Role) {
+        self = Role(rawValue: schema.rawValue) ?? .auditor
+    }
+}
+
+extension Components.Schemas.User {
+    init(_ user: User) {
+        self.init(
+            id: user.id.uuidString.lowercased(), tenant_id: user.tenantID.uuidString.lowercased(), email: user.email, name: user.name,
+            role: Components.Schemas.Role(rawValue: user.role.rawValue)!, active: user.active, created_at: user.createdAt)
+    }
+}
+
+extension Components.Schemas.Tenant {
+    init(_ tenant: Tenant) {
+        self.init(id: tenant.id.uuidString.lowercased(), name: tenant.name, slug: tenant.slug, created_at: tenant.createdAt)
+    }
+}
+
+extension Components.Schemas.TokenResponse {
+    init(_ session: IssuedSession) {
+        self.init(
+            access_token: session.accessToken, token_type: .Bearer, expires_in: session.expiresIn, refresh_token: session.refreshToken,
+            user: .init(session.user))
+    }
+}

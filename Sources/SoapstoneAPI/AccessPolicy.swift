@@ -1,0 +1,33 @@
+import SoapstoneCore
+
+/// Who may call each operation of the OpenAPI document, in one table: the authentication
+/// middleware decides with it, and a test checks it against the document.
+enum AccessPolicy {
+    enum Requirement: Equatable, Sendable {
+        /// No token needed (the document says `security: []`).
+        case open
+        /// A valid token of any role.
+        case authenticated
+        /// A valid token of one of these roles.
+        case roles(Set<Role>)
+    }
+
+    static let operations: [String: Requirement] = [
+        "getHealth": .open,
+        "register": .open,
+        "login": .open,
+        "refresh": .open,
+        "logout": .open,
+        "getMe": .authenticated,
+        "listUsers": .roles([.admin]),
+        "createUser": .roles([.admin]),
+        "getUser": .roles([.admin]),
+        "updateUser": .roles([.admin]),
+    ]
+
+    /// An operation missing from the table is refused to everyone: forgetting to list it
+    /// must not open it.
+    static func requirement(for operationID: String) -> Requirement {
+        operations[operationID] ?? .roles([])
+    }
+}

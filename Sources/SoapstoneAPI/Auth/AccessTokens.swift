@@ -1,0 +1,122 @@
+import Crypto
+import Foundation
+import JWTKit
+import SoapstoneCore
+
+/// The claims of an access token (RFC 9068 names; `tid` and `role` are ours).
+struct AccessClaims: JWTPayload {
+    var iss: IssuerClaim
+    var aud: AudienceClaim
+    var sub: SubjectClaim
+    var tid: String
+    var role: String
+    var iat: IssuedAtClaim
+    var exp: ExpirationClaim
+    var jti: IDClaim
+
+    /// Checked by `AccessTokens.verify` with its own clock and expectations; jwt-kit calls
+    /// this after the signature is verified and knows neither.
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// Ed25519 keys for access tokens: one that signs, any number that only verify (the previous
+/// ones, while their tokens live out the rotation).
+public struct SigningKeys: Sendable {
+    let signing: EdDSA.PrivateKey
+    let verifyingOnly: [EdDSA.PublicKey]
+
+    public init(signing: Curve25519.Signing.PrivateKey, verifyingOnly: [Curve25519.Signing.PublicKey] = []) {
+        self.signing = EdDSA.PrivateKey(backing: signing)
+        self.verifyingOnly = verifyingOnly.map(EdDSA.PublicKey.init(backing:))
+    }
+
+    /// A key's id: the start of the SHA-256 of its public key, so it is stable across restarts.
+    static func keyID(of key: EdDSA.PublicKey) -> String {
+        SHA256.hash(data: key.rawRepresentation).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Issues and verifies access tokens: EdDSA only, `kid` required and known, issuer, audience
+/// and expiry checked against an injectable clock (RFC 8725: the algorithm is pinned, never
+/// taken from the token).
+struct AccessTokens: Sendable {
+    static let algorithm = "EdDSA"
+
+    let keys: JWTKeyCollection
+    let signingKeyID: String
+    let knownKeyIDs: Set<String>
+    let issuer: String
+    let audience: String
+    let lifetime: TimeInterval
+    let clock: @Sendable () -> Date
+
+    init(keys signingKeys: SigningKeys, issuer: String, audience: String, lifetime: TimeInterval, clock: @escaping @Sendable () -> Date) async {
+        let collection = JWTKeyCollection()
+        let signingID = SigningKeys.keyID(of: signingKeys.signing.publicKey)
+        await collection.add(eddsa: signingKeys.signing, kid: JWKIdentifier(string: signingID))
+        var known: Set<String> = [signingID]
+        for key in signingKeys.verifyingOnly {
+            let id = SigningKeys.keyID(of: key)
+            await collection.add(eddsa: key, kid: JWKIdentifier(string: id))
+            known.insert(id)
+        }
+        self.keys = collection
+        self.signingKeyID = signingID
+        self.knownKeyIDs = known
+        self.issuer = issuer
+        self.audience = audience
+        self.lifetime = lifetime
+        self.clock = clock
+    }
+
+    func issue(for principal: Principal) async throws -> String {
+        // Whole seconds: NumericDate as most JWT libraries expect it.
+        let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
+        let claims = AccessClaims(
+            iss: .init(value: issuer), aud: .init(value: [audience]), sub: .init(value: principal.userID.uuidString.lowercased()),
+            tid: principal.tenantID.uuidString.lowercased(), role: principal.role.rawValue,
+            iat: .init(value: now), exp: .init(value: now.addingTimeInterval(lifetime)), jti: .init(value: UUID().uuidString.lowercased()))
+        return try await keys.sign(claims, kid: JWKIdentifier(string: signingKeyID))
+    }
+
+    /// The principal of a valid token, or nil for anything else: wrong algorithm or key, bad
+    /// signature, wrong issuer or audience, expired, not yet valid, malformed.
+    func verify(_ token: String) async -> Principal? {
+        guard let header = Self.header(of: token), header.alg == Self.algorithm, let kid = header.kid, knownKeyIDs.contains(kid)
+        else { return nil }
+        guard let claims = try? await keys.verify(token, as: AccessClaims.self) else { return nil }
+        let now = clock()
+        // Seconds of leeway for clocks that disagree a little.
+        guard claims.iss.value == issuer, claims.aud.value.contains(audience),
+            claims.exp.value > now, claims.iat.value <= now.addingTimeInterval(60),
+            let userID = UUID(uuidString: claims.sub.value), let tenantID = UUID(uuidString: claims.tid),
+            let role = Role(rawValue: claims.role)
+        else { return nil }
+        return Principal(userID: userID, tenantID: tenantID, role: role)
+    }
+
+    private struct Header: Decodable {
+        let alg: String
+        let kid: String?
+        let typ: String?
+    }
+
+    private static func header(of token: String) -> Header? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Data(base64URLEncoded: String(parts[0])) else { return nil }
+        return try? JSONDecoder().decode(Header.self, from: data)
+    }
+}
+
+extension Data {
+    init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+
+    var base64URLEncodedString: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

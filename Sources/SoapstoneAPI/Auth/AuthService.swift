@@ -1,0 +1,176 @@
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneCore
+import SoapstoneDatabase
+
+/// A session as the client receives it.
+struct IssuedSession: Sendable {
+    let accessToken: String
+    let expiresIn: Int
+    let refreshToken: String
+    let user: User
+}
+
+/// Sign-up, login, refresh and logout. Every outcome that matters to security is audited, in
+/// the same transaction as the work where there is work.
+struct AuthService: Sendable {
+    let database: Database
+    let tokens: AccessTokens
+    let hasher: PasswordHasher
+    let passwordPolicy: PasswordPolicy
+    let loginGuard: LoginGuard
+    let refreshLifetime: TimeInterval
+    let logger: Logger
+
+    // MARK: Sign-up
+
+    func register(organizationName: String, slug: String, email: String, name: String, password: String) async throws -> (IssuedSession, Tenant) {
+        try await admitClient()
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        var problems = Validation.organizationName(organizationName) + Validation.slug(slug) + Validation.email(email, field: "admin.email")
+            + Validation.personName(name, field: "admin.name")
+        problems += passwordPolicy.problems(with: password, email: email, field: "admin.password")
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+
+        let hash = await hasher.hash(password)
+        let tenantID = UUID()
+        let userID = UUID()
+        let info = RequestInfo.current
+        do {
+            return try await database.withTenant(tenantID, userID: userID) { tx in
+                let tenant = try await tx.tenants.create(name: organizationName.trimmingCharacters(in: .whitespaces), slug: slug)
+                let user = try await tx.users.create(id: userID, email: email, name: name.trimmingCharacters(in: .whitespaces), role: .admin, passwordHash: hash)
+                let session = try await startSession(for: user, in: tx)
+                try await tx.auditEvents.record(
+                    AuditEntry(userID: user.id, role: .admin, action: "auth.register", entityType: "tenant", entityID: tenantID,
+                               ip: info.clientAddress, requestID: info.requestID))
+                return (session, tenant)
+            }
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw DomainError.conflict("The organisation slug \(slug) is taken.")
+        }
+    }
+
+    // MARK: Login
+
+    func login(organization: String, email: String, password: String) async throws -> IssuedSession {
+        try await admitClient()
+        let account = LoginGuard.accountKey(organization: organization, email: email)
+        try await loginGuard.checkNotLocked(account)
+        let info = RequestInfo.current
+
+        let candidate = try await database.loginCandidate(organizationSlug: organization, email: email.trimmingCharacters(in: .whitespaces))
+        // Without a user the decoy hash is checked, so every failure costs the same time.
+        let matches = await hasher.verify(password, against: candidate?.passwordHash ?? hasher.decoy)
+        guard let candidate, matches else {
+            let locked = await loginGuard.recordFailure(account)
+            if let candidate {
+                try await database.withTenant(candidate.tenantID, userID: nil) { tx in
+                    try await tx.auditEvents.record(
+                        AuditEntry(userID: candidate.userID, role: candidate.role, action: "auth.login", entityType: "user",
+                                   entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .failure),
+                        detail: ["reason": "wrong_password"])
+                    if locked {
+                        try await tx.auditEvents.record(
+                            AuditEntry(userID: candidate.userID, role: candidate.role, action: "auth.lockout", entityType: "user",
+                                       entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied))
+                    }
+                }
+            }
+            logger.notice("login failed", metadata: ["request_id": "\(info.requestID)"])
+            throw Problem.invalidCredentials
+        }
+        await loginGuard.recordSuccess(account)
+        return try await database.withTenant(candidate.tenantID, userID: candidate.userID) { tx in
+            guard let user = try await tx.users.find(id: candidate.userID), user.active else { throw Problem.invalidCredentials }
+            let session = try await startSession(for: user, in: tx)
+            try await tx.auditEvents.record(
+                AuditEntry(userID: user.id, role: user.role, action: "auth.login", entityType: "user", entityID: user.id,
+                           ip: info.clientAddress, requestID: info.requestID))
+            return session
+        }
+    }
+
+    // MARK: Refresh and logout
+
+    func refresh(_ presented: String) async throws -> IssuedSession {
+        try await admitClient()
+        guard let (tenantID, hash) = RefreshToken.parse(presented) else { throw Problem.invalidRefreshToken }
+        let info = RequestInfo.current
+        let outcome: Result<IssuedSession, Problem> = try await database.withTenant(tenantID, userID: nil) { tx in
+            guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return .failure(.invalidRefreshToken) }
+            if record.usedAt != nil || record.revokedAt != nil {
+                // A spent token came back: whoever holds it, the session is no longer safe.
+                let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
+                try await tx.auditEvents.record(
+                    AuditEntry(userID: record.userID, role: nil, action: "auth.refresh_reuse", entityType: "user",
+                               entityID: record.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied),
+                    detail: ["family_id": record.familyID.uuidString.lowercased(), "revoked": String(revoked)])
+                return .failure(.invalidRefreshToken)
+            }
+            guard record.expiresAt > tokens.clock(), try await tx.refreshTokens.markUsed(id: record.id),
+                let user = try await tx.users.find(id: record.userID), user.active
+            else { return .failure(.invalidRefreshToken) }
+            return .success(try await startSession(for: user, in: tx, family: record.familyID))
+        }
+        // The reuse audit and revocation are committed even though the answer is a refusal.
+        return try outcome.get()
+    }
+
+    func logout(_ presented: String) async throws {
+        try await admitClient()
+        guard let (tenantID, hash) = RefreshToken.parse(presented) else { return }
+        let info = RequestInfo.current
+        try await database.withTenant(tenantID, userID: nil) { tx in
+            guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return }
+            let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
+            if revoked > 0 {
+                try await tx.auditEvents.record(
+                    AuditEntry(userID: record.userID, role: nil, action: "auth.logout", entityType: "user", entityID: record.userID,
+                               ip: info.clientAddress, requestID: info.requestID))
+            }
+        }
+    }
+
+    // MARK: -
+
+    /// A new access token and a refresh token of the same family (a new family at login).
+    func startSession(for user: User, in tx: TenantTransaction, family: UUID = UUID()) async throws -> IssuedSession {
+        let refresh = RefreshToken.make(tenantID: tx.tenantID)
+        try await tx.refreshTokens.create(
+            userID: user.id, familyID: family, tokenSHA256: refresh.sha256, expiresAt: tokens.clock().addingTimeInterval(refreshLifetime))
+        let access = try await tokens.issue(for: Principal(userID: user.id, tenantID: tx.tenantID, role: user.role))
+        return IssuedSession(accessToken: access, expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, user: user)
+    }
+
+    private func admitClient() async throws {
+        try await loginGuard.admit(address: RequestInfo.current.clientAddress ?? "unknown")
+    }
+}
+
+/// Refresh tokens are opaque to clients: `rt1.<tenant id>.<32 random bytes, base64url>`. The
+/// tenant part lets the server open the right tenant's transaction; only the SHA-256 of the
+/// whole token is stored.
+enum RefreshToken {
+    static func make(tenantID: UUID) -> (value: String, sha256: String) {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = generator.next() }
+        let value = "rt1.\(tenantID.uuidString.lowercased()).\(Data(bytes).base64URLEncodedString)"
+        return (value, hash(value))
+    }
+
+    static func parse(_ value: String) -> (tenantID: UUID, sha256: String)? {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "rt1", let tenantID = UUID(uuidString: String(parts[1])), parts[2].count == 43 else {
+            return nil
+        }
+        return (tenantID, hash(value))
+    }
+
+    static func hash(_ value: String) -> String {
+        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import SoapstoneCore
+import PostgresNIO
+import SoapstoneDatabase
+
+/// User administration for an organisation's admins: the last active admin stays, nobody
+/// changes their own role, and a deactivated user's sessions end at once.
+struct UserAdministration: Sendable {
+    let database: Database
+    let hasher: PasswordHasher
+    let passwordPolicy: PasswordPolicy
+
+    func list(by principal: Principal) async throws -> [User] {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in try await tx.users.list() }
+    }
+
+    func find(_ id: UUID, by principal: Principal) async throws -> User {
+        let user = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in try await tx.users.find(id: id) }
+        guard let user else { throw DomainError.notFound }
+        return user
+    }
+
+    func create(by principal: Principal, email: String, name: String, password: String, role: Role) async throws -> User {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let problems = Validation.email(email) + Validation.personName(name) + passwordPolicy.problems(with: password, email: email)
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+        let hash = await hasher.hash(password)
+        let info = RequestInfo.current
+        do {
+            return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                let user = try await tx.users.create(email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
+                try await tx.auditEvents.record(
+                    AuditEntry(userID: principal.userID, role: principal.role, action: "user.create", entityType: "user", entityID: user.id,
+                               ip: info.clientAddress, requestID: info.requestID),
+                    detail: ["role": role.rawValue])
+                return user
+            }
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw DomainError.conflict("A user with this email exists already.")
+        }
+    }
+
+    func update(_ id: UUID, by principal: Principal, name: String?, role: Role?, active: Bool?) async throws -> User {
+        if let name { try require(Validation.personName(name)) }
+        if id == principal.userID, let role, role != principal.role {
+            throw DomainError.conflict("Nobody changes their own role; ask another admin.")
+        }
+        let info = RequestInfo.current
+        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let before = try await tx.users.find(id: id) else { throw DomainError.notFound }
+            let losesAdmin = before.role == .admin && before.active && ((role.map { $0 != .admin } ?? false) || active == false)
+            if losesAdmin, try await tx.users.countActiveAdmins(excluding: id) == 0 {
+                throw DomainError.conflict("This is the last active admin; make another admin first.")
+            }
+            guard let after = try await tx.users.update(id: id, name: name?.trimmingCharacters(in: .whitespaces), role: role, active: active)
+            else { throw DomainError.notFound }
+            if before.active && !after.active { try await tx.refreshTokens.revokeAll(ofUser: id) }
+            var changes: [String: String] = [:]
+            if before.name != after.name { changes["name"] = "changed" }
+            if before.role != after.role { changes["role"] = "\(before.role.rawValue)->\(after.role.rawValue)" }
+            if before.active != after.active { changes["active"] = String(after.active) }
+            try await tx.auditEvents.record(
+                AuditEntry(userID: principal.userID, role: principal.role, action: "user.update", entityType: "user", entityID: id,
+                           ip: info.clientAddress, requestID: info.requestID),
+                detail: changes)
+            return after
+        }
+    }
+
+    private func require(_ problems: [FieldError]) throws {
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+    }
+}

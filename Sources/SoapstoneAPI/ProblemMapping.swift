@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+import PostgresNIO
+import SoapstoneCore
+
+/// The one place where errors become answers. A driver's message never reaches a client, and
+/// nothing a client can send ends as a 500: the 500 is kept for our own faults, and logged.
+enum ProblemMapping {
+    static func response(for error: any Error, logger: Logger) -> Response {
+        problem(for: error, logger: logger).response()
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let error as ServerError:
+            // The OpenAPI runtime wraps what handlers and middleware throw, and its own
+            // complaints about a request that does not match the document.
+            if String(describing: type(of: error.underlyingError)) == "RuntimeError" {
+                return .badRequest("The request does not match the API: \(error.underlyingError).")
+            }
+            return problem(for: error.underlyingError, logger: logger)
+        case let error as DomainError:
+            switch error {
+            case .notFound: return .notFound
+            case .conflict(let detail): return .conflict(detail)
+            case .validation(let errors): return .validation(errors)
+            case .staleVersion(let current):
+                return Problem(
+                    status: .preconditionFailed, type: "stale-version", title: "Precondition Failed",
+                    detail: "The resource changed since you read it; it is at version \(current) now.")
+            }
+        case let lock as LoginGuard.Lock:
+            return .tooManyRequests(retryAfter: lock.retryAfter)
+        case let error as DecodingError:
+            return decodingProblem(error)
+        case let error as PSQLError:
+            switch error.sqlState {
+            case "23505": return .conflict("Something with the same identifying value exists already.")
+            case "23503", "23514", "22P02", "22001", "22007", "22008":
+                return .validation([FieldError(field: "", message: "is not acceptable to the database")])
+            case "42501": return .notFound
+            default:
+                logger.error("database error", metadata: ["sqlstate": "\(error.sqlState ?? "none")", "error": "\(error.serverSummary)"])
+                return internalError
+            }
+        case let error as any HTTPResponseError:
+            let status = error.status
+            if status == .notFound { return Problem(status: .notFound, type: "not-found", title: "Not Found", detail: "There is nothing at this address.") }
+            if status == .contentTooLarge { return .payloadTooLarge(limit: 1 << 20) }
+            return Problem(status: status, type: "http-\(status.code)", title: status.reasonPhrase, detail: status.reasonPhrase)
+        default:
+            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return internalError
+        }
+    }
+
+    static let internalError = Problem(
+        status: .internalServerError, type: "internal", title: "Internal Server Error",
+        detail: "Something went wrong on our side; it has been logged.")
+
+    /// A body that is not JSON at all is a 400; JSON that breaks the schema (a missing or
+    /// unknown field, a wrong type) is a 422 naming the field.
+    static func decodingProblem(_ error: DecodingError) -> Problem {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return .badRequest("The body is not valid JSON.")
+        case .dataCorrupted(let context):
+            // The runtime names the first unknown key in the path (additionalProperties: false).
+            let unknown = context.debugDescription.hasPrefix("Additional properties are disabled")
+            return .validation([
+                FieldError(field: path(context.codingPath), message: unknown ? "is not a known field" : "has a value that is not allowed")
+            ])
+        case .keyNotFound(let key, let context):
+            return .validation([FieldError(field: path(context.codingPath + [key]), message: "is required")])
+        case .typeMismatch(let type, let context):
+            return .validation([FieldError(field: path(context.codingPath), message: "must be \(jsonName(of: type))")])
+        case .valueNotFound(let type, let context):
+            return .validation([FieldError(field: path(context.codingPath), message: "must be \(jsonName(of: type)), not null")])
+        @unknown default:
+            return .validation([FieldError(field: "", message: "is not acceptable")])
+        }
+    }
+
+    private static func jsonName(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        default: "of another type"
+        }
+    }
+}
+
+/// Catches what escapes the routes (unknown paths, wrong methods) as problem+json too.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return ProblemMapping.response(for: error, logger: context.logger)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What the audit log and the logs need to know about the request being served. Set once per
+/// request by `RequestInfoMiddleware`; handlers generated from the OpenAPI document get no
+/// request context, so it travels as a task local.
+struct RequestInfo: Sendable {
+    let requestID: String
+    let clientAddress: String?
+
+    @TaskLocal static var current = RequestInfo(requestID: "-", clientAddress: nil)
+
+    /// A client's own id is kept if it looks like one (letters, digits, `-_.:`, at most 128),
+    /// so a proxy's id follows the request through; anything else is replaced.
+    static func requestID(from header: String?) -> String {
+        if let header, (1...128).contains(header.count),
+            header.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.:".unicodeScalars.contains($0) })
+        {
+            return header
+        }
+        return UUID().uuidString.lowercased()
+    }
+}
+
+struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-ID")!
+}
+
+/// Gives every request an id (answered in `X-Request-ID`, put in the log metadata and the
+/// audit events) and refuses bodies over the limit with 413 before anything reads them.
+struct RequestInfoMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let maximumBodySize: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let info = RequestInfo(
+            requestID: RequestInfo.requestID(from: request.headers[.requestID]),
+            clientAddress: context.remoteAddress?.ipAddress)
+        var context = context
+        context.logger[metadataKey: "request_id"] = .string(info.requestID)
+        var response = try await RequestInfo.$current.withValue(info) {
+            do {
+                let request = try await limitingBody(of: request)
+                return try await next(request, context)
+            } catch {
+                // Errors become answers here, inside the request's id, so they carry it too.
+                return ProblemMapping.response(for: error, logger: context.logger)
+            }
+        }
+        response.headers[.requestID] = info.requestID
+        return response
+    }
+
+    /// The body, read up to the limit: larger ones (declared or streamed) answer 413.
+    private func limitingBody(of request: Request) async throws -> Request {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumBodySize {
+            throw Problem.payloadTooLarge(limit: maximumBodySize)
+        }
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: maximumBodySize)
+            request.body = .init(buffer: buffer)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.payloadTooLarge(limit: maximumBodySize)
+        }
+        return request
+    }
+}

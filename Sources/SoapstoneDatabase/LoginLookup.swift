@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneCore
+
+/// What the login lookup answers about one active user.
+public struct LoginCandidate: Sendable {
+    public let userID: UUID
+    public let tenantID: UUID
+    public let role: Role
+    public let passwordHash: String
+}
+
+extension Database {
+    /// The user an organisation slug and an email name, if active. Safe without a tenant
+    /// context: it calls `auth_login_lookup`, a SECURITY DEFINER function that answers for one
+    /// active user and only with id, tenant, role and hash; no policy is relaxed for the server.
+    public func loginCandidate(organizationSlug: String, email: String) async throws -> LoginCandidate? {
+        try await client.withConnection { connection in
+            let rows = try await connection.query(
+                """
+                SELECT user_id, tenant_id, role, password_hash
+                  FROM auth_login_lookup(\(organizationSlug), \(email))
+                """, logger: logger)
+            for try await (userID, tenantID, role, hash) in rows.decode((UUID, UUID, String, String).self) {
+                guard let role = Role(rawValue: role) else { return nil }
+                return LoginCandidate(userID: userID, tenantID: tenantID, role: role, passwordHash: hash)
+            }
+            return nil
+        }
+    }
+}

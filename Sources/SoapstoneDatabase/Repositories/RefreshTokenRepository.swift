@@ -1,0 +1,58 @@
+import Foundation
+import PostgresNIO
+import SoapstoneCore
+
+/// A stored refresh token, without the token: only its hash is ever stored.
+public struct RefreshTokenRecord: Sendable, Hashable {
+    public let id: UUID
+    public let userID: UUID
+    public let familyID: UUID
+    public let expiresAt: Date
+    public let usedAt: Date?
+    public let revokedAt: Date?
+}
+
+public struct RefreshTokenRepository {
+    let tx: TenantTransaction
+
+    public func create(userID: UUID, familyID: UUID, tokenSHA256: String, expiresAt: Date) async throws {
+        try await tx.query(
+            """
+            INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_sha256, expires_at)
+            VALUES (\(tx.tenantID), \(userID), \(familyID), \(tokenSHA256), \(expiresAt))
+            """)
+    }
+
+    public func find(tokenSHA256: String) async throws -> RefreshTokenRecord? {
+        let rows = try await tx.query(
+            """
+            SELECT id, user_id, family_id, expires_at, used_at, revoked_at
+              FROM refresh_tokens WHERE token_sha256 = \(tokenSHA256)
+            """)
+        for try await row in rows.decode((UUID, UUID, UUID, Date, Date?, Date?).self) {
+            return RefreshTokenRecord(id: row.0, userID: row.1, familyID: row.2, expiresAt: row.3, usedAt: row.4, revokedAt: row.5)
+        }
+        return nil
+    }
+
+    /// Marks a live token used; false when it was used or revoked already (by a concurrent
+    /// refresh, say), so of two uses exactly one succeeds.
+    public func markUsed(id: UUID) async throws -> Bool {
+        try await tx.execute(
+            "UPDATE refresh_tokens SET used_at = now() WHERE id = \(id) AND used_at IS NULL AND revoked_at IS NULL") == 1
+    }
+
+    @discardableResult
+    public func revokeFamily(_ familyID: UUID) async throws -> Int {
+        try await tx.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = \(familyID) AND revoked_at IS NULL")
+    }
+
+    @discardableResult
+    public func revokeAll(ofUser userID: UUID) async throws -> Int {
+        try await tx.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = \(userID) AND revoked_at IS NULL")
+    }
+}
+
+extension TenantTransaction {
+    public var refreshTokens: RefreshTokenRepository { RefreshTokenRepository(tx: self) }
+}
