@@ -87,8 +87,11 @@ let package = Package(
                 "SoapstoneAPI",
                 "SoapstoneDatabase",
                 "SoapstoneTestSupport",
+                "SoapstoneCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ],

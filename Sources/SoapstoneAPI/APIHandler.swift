@@ -78,7 +78,8 @@ struct APIHandler: APIProtocol {
         guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let user = try await users.update(
-            id, by: try AuthenticationMiddleware.requirePrincipal(), name: body.name, role: body.role.map(Role.init), active: body.active)
+            id, by: try AuthenticationMiddleware.requirePrincipal(), name: body.name, role: body.role.map(Role.init),
+            active: body.active)
         return .ok(.init(body: .json(.init(user))))
     }
 }
@@ -94,7 +95,8 @@ extension Role {
 extension Components.Schemas.User {
     init(_ user: User) {
         self.init(
-            id: user.id.uuidString.lowercased(), tenant_id: user.tenantID.uuidString.lowercased(), email: user.email, name: user.name,
+            id: user.id.uuidString.lowercased(), tenant_id: user.tenantID.uuidString.lowercased(), email: user.email,
+            name: user.name,
             role: Components.Schemas.Role(rawValue: user.role.rawValue)!, active: user.active, created_at: user.createdAt)
     }
 }
@@ -108,7 +110,8 @@ extension Components.Schemas.Tenant {
 extension Components.Schemas.TokenResponse {
     init(_ session: IssuedSession) {
         self.init(
-            access_token: session.accessToken, token_type: .Bearer, expires_in: session.expiresIn, refresh_token: session.refreshToken,
+            access_token: session.accessToken, token_type: .Bearer, expires_in: session.expiresIn,
+            refresh_token: session.refreshToken,
             user: .init(session.user))
     }
 }

@@ -69,11 +69,14 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
 
     let auth = configuration.auth
     let tokens = await AccessTokens(
-        keys: auth.keys, issuer: auth.issuer, audience: auth.audience, lifetime: auth.accessTokenLifetime, clock: configuration.clock)
+        keys: auth.keys, issuer: auth.issuer, audience: auth.audience, lifetime: auth.accessTokenLifetime,
+        clock: configuration.clock)
     let hasher = PasswordHasher(cost: auth.bcryptCost)
     let policy = PasswordPolicy(commonPasswords: try CommonPasswords.load(), isProduction: auth.isProduction)
     let loginGuard = LoginGuard(
-        settings: .init(failuresBeforeLockout: auth.failuresBeforeLockout, lockout: auth.lockout, requestsPerMinute: auth.requestsPerMinutePerAddress),
+        settings: .init(
+            failuresBeforeLockout: auth.failuresBeforeLockout, lockout: auth.lockout,
+            requestsPerMinute: auth.requestsPerMinutePerAddress),
         clock: configuration.clock)
     let health = HealthController(database: database, timeout: configuration.healthTimeout)
     let handler = APIHandler(
@@ -88,7 +91,9 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
     router.add(middleware: ProblemMiddleware())
     router.get("/openapi.json") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
     }
     try handler.registerHandlers(on: router, middlewares: [AuthenticationMiddleware(tokens: tokens)])
 
@@ -108,7 +113,8 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
 /// The OpenAPI document the server was generated from, served as it is.
 enum OpenAPIDocument {
     static let data: Data = {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url) else {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"), let data = try? Data(contentsOf: url)
+        else {
             preconditionFailure("openapi.json is missing from the SoapstoneAPI bundle")
         }
         return data

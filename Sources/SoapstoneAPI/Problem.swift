@@ -15,7 +15,10 @@ public struct Problem: Error, Sendable, Encodable {
     /// Seconds, for 429 and 503: sent as `Retry-After`.
     let retryAfter: Int?
 
-    init(status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil, retryAfter: Int? = nil) {
+    init(
+        status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil,
+        retryAfter: Int? = nil
+    ) {
         self.status = status
         self.type = type
         self.title = title

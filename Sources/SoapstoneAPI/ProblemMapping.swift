@@ -44,12 +44,16 @@ enum ProblemMapping {
                 return .validation([FieldError(field: "", message: "is not acceptable to the database")])
             case "42501": return .notFound
             default:
-                logger.error("database error", metadata: ["sqlstate": "\(error.sqlState ?? "none")", "error": "\(error.serverSummary)"])
+                logger.error(
+                    "database error", metadata: ["sqlstate": "\(error.sqlState ?? "none")", "error": "\(error.serverSummary)"])
                 return internalError
             }
         case let error as any HTTPResponseError:
             let status = error.status
-            if status == .notFound { return Problem(status: .notFound, type: "not-found", title: "Not Found", detail: "There is nothing at this address.") }
+            if status == .notFound {
+                return Problem(
+                    status: .notFound, type: "not-found", title: "Not Found", detail: "There is nothing at this address.")
+            }
             if status == .contentTooLarge { return .payloadTooLarge(limit: 1 << 20) }
             return Problem(status: status, type: "http-\(status.code)", title: status.reasonPhrase, detail: status.reasonPhrase)
         default:
@@ -66,7 +70,8 @@ enum ProblemMapping {
     /// unknown field, a wrong type) is a 422 naming the field.
     static func decodingProblem(_ error: DecodingError) -> Problem {
         func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+            keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(
+                of: ".[", with: "[")
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
@@ -75,7 +80,9 @@ enum ProblemMapping {
             // The runtime names the first unknown key in the path (additionalProperties: false).
             let unknown = context.debugDescription.hasPrefix("Additional properties are disabled")
             return .validation([
-                FieldError(field: path(context.codingPath), message: unknown ? "is not a known field" : "has a value that is not allowed")
+                FieldError(
+                    field: path(context.codingPath), message: unknown ? "is not a known field" : "has a value that is not allowed"
+                )
             ])
         case .keyNotFound(let key, let context):
             return .validation([FieldError(field: path(context.codingPath + [key]), message: "is required")])
@@ -100,7 +107,8 @@ enum ProblemMapping {
 
 /// Catches what escapes the routes (unknown paths, wrong methods) as problem+json too.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch {

@@ -17,7 +17,9 @@ struct RequestInfo: Sendable {
     /// so a proxy's id follows the request through; anything else is replaced.
     static func requestID(from header: String?) -> String {
         if let header, (1...128).contains(header.count),
-            header.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.:".unicodeScalars.contains($0) })
+            header.unicodeScalars.allSatisfy({
+                CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.:".unicodeScalars.contains($0)
+            })
         {
             return header
         }
@@ -45,7 +47,8 @@ struct RequestInfoMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maximumBodySize: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         let info = RequestInfo(
             requestID: RequestInfo.requestID(from: request.headers[.requestID]),
             clientAddress: context.remoteAddress?.ipAddress)

@@ -5,7 +5,11 @@ public enum Validation {
     public static func slug(_ slug: String, field: String = "organization.slug") -> [FieldError] {
         let allowed = slug.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
         guard (3...63).contains(slug.count), allowed, !slug.hasPrefix("-"), !slug.hasSuffix("-") else {
-            return [FieldError(field: field, message: "must be 3 to 63 lowercase letters, digits or hyphens, not starting or ending with a hyphen")]
+            return [
+                FieldError(
+                    field: field,
+                    message: "must be 3 to 63 lowercase letters, digits or hyphens, not starting or ending with a hyphen")
+            ]
         }
         return []
     }

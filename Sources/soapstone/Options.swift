@@ -68,7 +68,9 @@ func authConfiguration(developmentKeyFile: URL?) throws -> AuthConfiguration {
     var auth = AuthConfiguration(keys: try SigningKeys.load(environment: environment, developmentFile: developmentKeyFile))
     auth.isProduction = DevelopmentAccounts.isProduction(environment: environment)
     if let text = environment["SOAPSTONE_AUTH_REQUESTS_PER_MINUTE"] {
-        guard let limit = Int(text), limit > 0 else { throw ValidationError("SOAPSTONE_AUTH_REQUESTS_PER_MINUTE=\(text) is not a positive number") }
+        guard let limit = Int(text), limit > 0 else {
+            throw ValidationError("SOAPSTONE_AUTH_REQUESTS_PER_MINUTE=\(text) is not a positive number")
+        }
         auth.requestsPerMinutePerAddress = limit
     }
     return auth

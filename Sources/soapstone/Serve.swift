@@ -12,8 +12,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await runReporting {
             try AppConfiguration(
-            host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
-            auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
+                host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
+                auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
         }
         try await runReporting {
             let app = try await buildApplication(configuration)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -9,7 +10,10 @@ import Testing
 @Suite("Health")
 struct HealthTests {
     func configuration(_ db: TestDatabase, as role: String = TestDatabase.server) -> AppConfiguration {
-        AppConfiguration(port: 0, database: db.configuration(as: role), logLevel: .error, healthTimeout: .milliseconds(500))
+        AppConfiguration(
+            port: 0, database: db.configuration(as: role), auth: AuthConfiguration(keys: SigningKeys(signing: .init())),
+            logLevel: .error,
+            healthTimeout: .milliseconds(500))
     }
 
     @Test("GET /health answers 200 with the schema version when the database answers")

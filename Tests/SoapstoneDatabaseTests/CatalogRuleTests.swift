@@ -36,13 +36,14 @@ struct CatalogRuleTests {
     func policiesHaveWithCheck(table: Relation) async throws {
         let policies = try await query(
             """
-            SELECT cmd || '|' || coalesce(qual, '') || '|' || coalesce(with_check, '')
+            SELECT CASE WHEN roles = '{soapstone_auth}' THEN 'soapstone_auth:' ELSE '' END ||
+                   cmd || '|' || coalesce(qual, '') || '|' || coalesce(with_check, '')
               FROM pg_policies WHERE schemaname = 'public' AND tablename = '\(table.name)'
             """)
         #expect(!policies.isEmpty)
         let writing = policies.filter { $0.hasPrefix("ALL|") || $0.hasPrefix("INSERT|") || $0.hasPrefix("UPDATE|") }
         #expect(!writing.isEmpty, "no policy admits an INSERT")
-        for policy in policies {
+        for policy in policies where !policy.hasPrefix(Self.loginLookupPolicy) {
             let parts = policy.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             let (command, using, withCheck) = (parts[0], parts[1], parts[2])
             if command != "INSERT" { #expect(using == Self.tenantCondition, "USING is not the tenant condition: \(policy)") }
@@ -50,6 +51,48 @@ struct CatalogRuleTests {
                 #expect(withCheck == Self.tenantCondition, "WITH CHECK is not the tenant condition: \(policy)")
             }
         }
+    }
+
+    /// The login lookup's read-only policies (migration 2), the one exception: checked below.
+    static let loginLookupPolicy = "soapstone_auth:SELECT|true|"
+
+    @Test(
+        "soapstone_auth: no login, no members, owns only the login lookup, may only read through SELECT policies on tenants and users"
+    )
+    func loginLookupRoleIsNarrow() async throws {
+        let role = try await query(
+            "SELECT rolcanlogin::text || rolsuper::text || rolbypassrls::text FROM pg_roles WHERE rolname = 'soapstone_auth'")
+        #expect(role == ["falsefalsefalse"])
+        // A member would see every tenant's users through the policies below.
+        let members = try await query(
+            "SELECT member::regrole::text FROM pg_auth_members WHERE roleid = 'soapstone_auth'::regrole")
+        #expect(members.isEmpty)
+        let policies = try await query(
+            "SELECT tablename || ':' || cmd || ':' || coalesce(qual, '') || ':' || coalesce(with_check, '') FROM pg_policies WHERE 'soapstone_auth' = ANY(roles) ORDER BY 1"
+        )
+        #expect(policies == ["tenants:SELECT:true:", "users:SELECT:true:"])
+        let owned = try await query(
+            """
+            SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole
+            UNION ALL SELECT relname::text FROM pg_class WHERE relowner = 'soapstone_auth'::regrole
+            """)
+        #expect(owned == ["auth_login_lookup"])
+        let definer = try await query("SELECT prosecdef::text FROM pg_proc WHERE proname = 'auth_login_lookup'")
+        #expect(definer == ["true"])
+        let tablePrivileges = try await query(
+            """
+            SELECT c.relname || ':' || p FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             CROSS JOIN unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND has_table_privilege('soapstone_auth', c.oid, p)
+            """)
+        #expect(tablePrivileges.isEmpty, "soapstone_auth reads single columns, never whole tables")
+        let passwordHashReaders = try await query(
+            """
+            SELECT DISTINCT grantee::text FROM information_schema.column_privileges
+             WHERE table_name = 'users' AND column_name = 'password_hash' AND privilege_type = 'SELECT' ORDER BY 1
+            """)
+        // The server reads users without their hashes; only the lookup (and the owner) see them.
+        #expect(passwordHashReaders == ["soapstone_auth", "soapstone_owner"])
     }
 
     /// Rule 2's condition as PostgreSQL prints it back: the setting read once per statement

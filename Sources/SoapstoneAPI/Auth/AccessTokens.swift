@@ -50,7 +50,10 @@ struct AccessTokens: Sendable {
     let lifetime: TimeInterval
     let clock: @Sendable () -> Date
 
-    init(keys signingKeys: SigningKeys, issuer: String, audience: String, lifetime: TimeInterval, clock: @escaping @Sendable () -> Date) async {
+    init(
+        keys signingKeys: SigningKeys, issuer: String, audience: String, lifetime: TimeInterval,
+        clock: @escaping @Sendable () -> Date
+    ) async {
         let collection = JWTKeyCollection()
         let signingID = SigningKeys.keyID(of: signingKeys.signing.publicKey)
         await collection.add(eddsa: signingKeys.signing, kid: JWKIdentifier(string: signingID))
@@ -75,7 +78,8 @@ struct AccessTokens: Sendable {
         let claims = AccessClaims(
             iss: .init(value: issuer), aud: .init(value: [audience]), sub: .init(value: principal.userID.uuidString.lowercased()),
             tid: principal.tenantID.uuidString.lowercased(), role: principal.role.rawValue,
-            iat: .init(value: now), exp: .init(value: now.addingTimeInterval(lifetime)), jti: .init(value: UUID().uuidString.lowercased()))
+            iat: .init(value: now), exp: .init(value: now.addingTimeInterval(lifetime)),
+            jti: .init(value: UUID().uuidString.lowercased()))
         return try await keys.sign(claims, kid: JWKIdentifier(string: signingKeyID))
     }
 

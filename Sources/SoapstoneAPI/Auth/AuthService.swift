@@ -26,10 +26,13 @@ struct AuthService: Sendable {
 
     // MARK: Sign-up
 
-    func register(organizationName: String, slug: String, email: String, name: String, password: String) async throws -> (IssuedSession, Tenant) {
+    func register(organizationName: String, slug: String, email: String, name: String, password: String) async throws -> (
+        IssuedSession, Tenant
+    ) {
         try await admitClient()
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        var problems = Validation.organizationName(organizationName) + Validation.slug(slug) + Validation.email(email, field: "admin.email")
+        var problems =
+            Validation.organizationName(organizationName) + Validation.slug(slug) + Validation.email(email, field: "admin.email")
             + Validation.personName(name, field: "admin.name")
         problems += passwordPolicy.problems(with: password, email: email, field: "admin.password")
         guard problems.isEmpty else { throw DomainError.validation(problems) }
@@ -41,11 +44,13 @@ struct AuthService: Sendable {
         do {
             return try await database.withTenant(tenantID, userID: userID) { tx in
                 let tenant = try await tx.tenants.create(name: organizationName.trimmingCharacters(in: .whitespaces), slug: slug)
-                let user = try await tx.users.create(id: userID, email: email, name: name.trimmingCharacters(in: .whitespaces), role: .admin, passwordHash: hash)
+                let user = try await tx.users.create(
+                    id: userID, email: email, name: name.trimmingCharacters(in: .whitespaces), role: .admin, passwordHash: hash)
                 let session = try await startSession(for: user, in: tx)
                 try await tx.auditEvents.record(
-                    AuditEntry(userID: user.id, role: .admin, action: "auth.register", entityType: "tenant", entityID: tenantID,
-                               ip: info.clientAddress, requestID: info.requestID))
+                    AuditEntry(
+                        userID: user.id, role: .admin, action: "auth.register", entityType: "tenant", entityID: tenantID,
+                        ip: info.clientAddress, requestID: info.requestID))
                 return (session, tenant)
             }
         } catch let error as PSQLError where error.sqlState == "23505" {
@@ -61,7 +66,8 @@ struct AuthService: Sendable {
         try await loginGuard.checkNotLocked(account)
         let info = RequestInfo.current
 
-        let candidate = try await database.loginCandidate(organizationSlug: organization, email: email.trimmingCharacters(in: .whitespaces))
+        let candidate = try await database.loginCandidate(
+            organizationSlug: organization, email: email.trimmingCharacters(in: .whitespaces))
         // Without a user the decoy hash is checked, so every failure costs the same time.
         let matches = await hasher.verify(password, against: candidate?.passwordHash ?? hasher.decoy)
         guard let candidate, matches else {
@@ -69,13 +75,15 @@ struct AuthService: Sendable {
             if let candidate {
                 try await database.withTenant(candidate.tenantID, userID: nil) { tx in
                     try await tx.auditEvents.record(
-                        AuditEntry(userID: candidate.userID, role: candidate.role, action: "auth.login", entityType: "user",
-                                   entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .failure),
+                        AuditEntry(
+                            userID: candidate.userID, role: candidate.role, action: "auth.login", entityType: "user",
+                            entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .failure),
                         detail: ["reason": "wrong_password"])
                     if locked {
                         try await tx.auditEvents.record(
-                            AuditEntry(userID: candidate.userID, role: candidate.role, action: "auth.lockout", entityType: "user",
-                                       entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied))
+                            AuditEntry(
+                                userID: candidate.userID, role: candidate.role, action: "auth.lockout", entityType: "user",
+                                entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied))
                     }
                 }
             }
@@ -87,8 +95,9 @@ struct AuthService: Sendable {
             guard let user = try await tx.users.find(id: candidate.userID), user.active else { throw Problem.invalidCredentials }
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
-                AuditEntry(userID: user.id, role: user.role, action: "auth.login", entityType: "user", entityID: user.id,
-                           ip: info.clientAddress, requestID: info.requestID))
+                AuditEntry(
+                    userID: user.id, role: user.role, action: "auth.login", entityType: "user", entityID: user.id,
+                    ip: info.clientAddress, requestID: info.requestID))
             return session
         }
     }
@@ -101,16 +110,17 @@ struct AuthService: Sendable {
         let info = RequestInfo.current
         let outcome: Result<IssuedSession, Problem> = try await database.withTenant(tenantID, userID: nil) { tx in
             guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return .failure(.invalidRefreshToken) }
-            if record.usedAt != nil || record.revokedAt != nil {
+            if record.usedAt != nil {
                 // A spent token came back: whoever holds it, the session is no longer safe.
                 let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
                 try await tx.auditEvents.record(
-                    AuditEntry(userID: record.userID, role: nil, action: "auth.refresh_reuse", entityType: "user",
-                               entityID: record.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied),
+                    AuditEntry(
+                        userID: record.userID, role: nil, action: "auth.refresh_reuse", entityType: "user",
+                        entityID: record.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied),
                     detail: ["family_id": record.familyID.uuidString.lowercased(), "revoked": String(revoked)])
                 return .failure(.invalidRefreshToken)
             }
-            guard record.expiresAt > tokens.clock(), try await tx.refreshTokens.markUsed(id: record.id),
+            guard record.revokedAt == nil, record.expiresAt > tokens.clock(), try await tx.refreshTokens.markUsed(id: record.id),
                 let user = try await tx.users.find(id: record.userID), user.active
             else { return .failure(.invalidRefreshToken) }
             return .success(try await startSession(for: user, in: tx, family: record.familyID))
@@ -128,8 +138,9 @@ struct AuthService: Sendable {
             let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
             if revoked > 0 {
                 try await tx.auditEvents.record(
-                    AuditEntry(userID: record.userID, role: nil, action: "auth.logout", entityType: "user", entityID: record.userID,
-                               ip: info.clientAddress, requestID: info.requestID))
+                    AuditEntry(
+                        userID: record.userID, role: nil, action: "auth.logout", entityType: "user", entityID: record.userID,
+                        ip: info.clientAddress, requestID: info.requestID))
             }
         }
     }
@@ -140,7 +151,8 @@ struct AuthService: Sendable {
     func startSession(for user: User, in tx: TenantTransaction, family: UUID = UUID()) async throws -> IssuedSession {
         let refresh = RefreshToken.make(tenantID: tx.tenantID)
         try await tx.refreshTokens.create(
-            userID: user.id, familyID: family, tokenSHA256: refresh.sha256, expiresAt: tokens.clock().addingTimeInterval(refreshLifetime))
+            userID: user.id, familyID: family, tokenSHA256: refresh.sha256,
+            expiresAt: tokens.clock().addingTimeInterval(refreshLifetime))
         let access = try await tokens.issue(for: Principal(userID: user.id, tenantID: tx.tenantID, role: user.role))
         return IssuedSession(accessToken: access, expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, user: user)
     }

@@ -25,7 +25,8 @@ extension SigningKeys {
             return SigningKeys(signing: try privateKey(text, source: path), verifyingOnly: verifying)
         }
         guard let file = developmentFile else {
-            throw SigningKeyError("no access-token key: set SOAPSTONE_JWT_SIGNING_KEY or SOAPSTONE_JWT_SIGNING_KEY_FILE (see README)")
+            throw SigningKeyError(
+                "no access-token key: set SOAPSTONE_JWT_SIGNING_KEY or SOAPSTONE_JWT_SIGNING_KEY_FILE (see README)")
         }
         if let text = try? String(contentsOf: file, encoding: .utf8) {
             return SigningKeys(signing: try privateKey(text, source: file.path), verifyingOnly: verifying)
@@ -33,7 +34,8 @@ extension SigningKeys {
         let key = Curve25519.Signing.PrivateKey()
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         FileManager.default.createFile(
-            atPath: file.path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            atPath: file.path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
+            attributes: [.posixPermissions: 0o600])
         return SigningKeys(signing: key, verifyingOnly: verifying)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import SoapstoneCore
 import PostgresNIO
+import SoapstoneCore
 import SoapstoneDatabase
 
 /// User administration for an organisation's admins: the last active admin stays, nobody
@@ -15,23 +15,29 @@ struct UserAdministration: Sendable {
     }
 
     func find(_ id: UUID, by principal: Principal) async throws -> User {
-        let user = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in try await tx.users.find(id: id) }
+        let user = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            try await tx.users.find(id: id)
+        }
         guard let user else { throw DomainError.notFound }
         return user
     }
 
     func create(by principal: Principal, email: String, name: String, password: String, role: Role) async throws -> User {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        let problems = Validation.email(email) + Validation.personName(name) + passwordPolicy.problems(with: password, email: email)
+        let problems =
+            Validation.email(email) + Validation.personName(name) + passwordPolicy.problems(with: password, email: email)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         let hash = await hasher.hash(password)
         let info = RequestInfo.current
         do {
             return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                let user = try await tx.users.create(email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
+                let user = try await tx.users.create(
+                    email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
                 try await tx.auditEvents.record(
-                    AuditEntry(userID: principal.userID, role: principal.role, action: "user.create", entityType: "user", entityID: user.id,
-                               ip: info.clientAddress, requestID: info.requestID),
+                    AuditEntry(
+                        userID: principal.userID, role: principal.role, action: "user.create", entityType: "user",
+                        entityID: user.id,
+                        ip: info.clientAddress, requestID: info.requestID),
                     detail: ["role": role.rawValue])
                 return user
             }
@@ -52,7 +58,9 @@ struct UserAdministration: Sendable {
             if losesAdmin, try await tx.users.countActiveAdmins(excluding: id) == 0 {
                 throw DomainError.conflict("This is the last active admin; make another admin first.")
             }
-            guard let after = try await tx.users.update(id: id, name: name?.trimmingCharacters(in: .whitespaces), role: role, active: active)
+            guard
+                let after = try await tx.users.update(
+                    id: id, name: name?.trimmingCharacters(in: .whitespaces), role: role, active: active)
             else { throw DomainError.notFound }
             if before.active && !after.active { try await tx.refreshTokens.revokeAll(ofUser: id) }
             var changes: [String: String] = [:]
@@ -60,8 +68,9 @@ struct UserAdministration: Sendable {
             if before.role != after.role { changes["role"] = "\(before.role.rawValue)->\(after.role.rawValue)" }
             if before.active != after.active { changes["active"] = String(after.active) }
             try await tx.auditEvents.record(
-                AuditEntry(userID: principal.userID, role: principal.role, action: "user.update", entityType: "user", entityID: id,
-                           ip: info.clientAddress, requestID: info.requestID),
+                AuditEntry(
+                    userID: principal.userID, role: principal.role, action: "user.update", entityType: "user", entityID: id,
+                    ip: info.clientAddress, requestID: info.requestID),
                 detail: changes)
             return after
         }

@@ -36,6 +36,11 @@ GRANT SELECT, INSERT ON refresh_tokens TO soapstone_app;
 GRANT UPDATE (used_at, revoked_at) ON refresh_tokens TO soapstone_app;
 GRANT SELECT ON api_refresh_tokens TO soapstone_app;
 
+-- The server never needs to read a password hash (the login lookup below hands it over):
+-- every column of users but that one.
+REVOKE SELECT ON users FROM soapstone_app;
+GRANT SELECT (id, tenant_id, email, name, role, active, created_at, updated_at) ON users TO soapstone_app;
+
 -- The login lookup. At login only the organisation's slug and an email are known, and RLS
 -- (rightly) shows nothing without a tenant. Rather than relax any policy for the server, one
 -- SECURITY DEFINER function owned by soapstone_auth, a role that cannot log in, answers for
@@ -50,8 +55,6 @@ EXCEPTION WHEN duplicate_object THEN
     NULL;
 END
 $$;
--- To hand the function over, the migrating role must be able to act as its new owner.
-GRANT soapstone_auth TO CURRENT_USER;
 
 GRANT USAGE ON SCHEMA public TO soapstone_auth;
 GRANT SELECT (tenant_id, slug) ON tenants TO soapstone_auth;
@@ -75,8 +78,12 @@ AS $$
      LIMIT 1
 $$;
 REVOKE ALL ON FUNCTION auth_login_lookup(text, text) FROM PUBLIC;
--- A new owner needs CREATE on the schema at the moment of the hand-over, and only then.
+GRANT EXECUTE ON FUNCTION auth_login_lookup(text, text) TO soapstone_app;
+-- The hand-over needs the migrating role to be a member of the new owner, and the new owner
+-- to have CREATE on the schema, both for that moment only: a member of soapstone_auth would
+-- see every tenant's users through its policies.
+GRANT soapstone_auth TO CURRENT_USER;
 GRANT CREATE ON SCHEMA public TO soapstone_auth;
 ALTER FUNCTION auth_login_lookup(text, text) OWNER TO soapstone_auth;
 REVOKE CREATE ON SCHEMA public FROM soapstone_auth;
-GRANT EXECUTE ON FUNCTION auth_login_lookup(text, text) TO soapstone_app;
+REVOKE soapstone_auth FROM CURRENT_USER;

@@ -30,7 +30,8 @@ public struct RefreshTokenRepository {
               FROM refresh_tokens WHERE token_sha256 = \(tokenSHA256)
             """)
         for try await row in rows.decode((UUID, UUID, UUID, Date, Date?, Date?).self) {
-            return RefreshTokenRecord(id: row.0, userID: row.1, familyID: row.2, expiresAt: row.3, usedAt: row.4, revokedAt: row.5)
+            return RefreshTokenRecord(
+                id: row.0, userID: row.1, familyID: row.2, expiresAt: row.3, usedAt: row.4, revokedAt: row.5)
         }
         return nil
     }

@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SoapstoneAPI
+import SoapstoneDatabase
+import SoapstoneTestSupport
+import Synchronization
+import Testing
+
+/// A clock the tests move by hand: lockouts and expiries without sleeping.
+final class TestClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { current.withLock { $0 } }
+    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+/// A server on a database of the test's own (seeded: the development clinics and accounts).
+struct TestApp {
+    let db: TestDatabase
+    let clock = TestClock()
+    let keys = SigningKeys(signing: Curve25519.Signing.PrivateKey())
+    var configure: @Sendable (inout AppConfiguration) -> Void = { _ in }
+
+    static let password = "soapstone-dev-password"
+
+    static func make(
+        _ template: TestCluster.Template = .seeded, configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in }
+    )
+        async throws -> TestApp
+    {
+        TestApp(db: try await TestCluster.shared.makeDatabase(template), configure: configure)
+    }
+
+    func configuration() -> AppConfiguration {
+        var auth = AuthConfiguration(keys: keys)
+        auth.bcryptCost = 4  // the cost is a parameter; the tests need bcrypt, not slowness
+        let clock = clock
+        var configuration = AppConfiguration(
+            port: 0, database: db.configuration(), auth: auth, logLevel: .critical, healthTimeout: .milliseconds(500),
+            clock: { clock.now })
+        configure(&configuration)
+        return configuration
+    }
+
+    func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try await buildApplication(configuration())
+        try await app.test(.router) { client in try await body(client) }
+    }
+}
+
+/// JSON in, JSON out, for the tests' requests.
+extension TestClientProtocol {
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, json: Any? = nil, token: String? = nil, headers: HTTPFields = [:]
+    ) async throws -> Answer {
+        var headers = headers
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+        }
+        return try await execute(uri: uri, method: method, headers: headers, body: body) { response in
+            Answer(status: response.status, headers: response.headers, body: Data(buffer: response.body))
+        }
+    }
+
+    func login(_ organization: String = "northside", _ email: String, password: String = TestApp.password) async throws -> Answer
+    {
+        try await call(.post, "/v1/auth/login", json: ["tenant": organization, "email": email, "password": password])
+    }
+
+    /// An access token of a seeded account, e.g. `token("physician")` for physician@northside.example.
+    func token(_ local: String, in organization: String = "northside") async throws -> String {
+        let answer = try await login(organization, "\(local)@\(organization).example")
+        #expect(answer.status == .ok, "login of \(local)@\(organization) gave \(answer.status)")
+        return try #require(answer.json["access_token"] as? String)
+    }
+}
+
+struct Answer: Sendable {
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let body: Data
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    var problemType: String? { (json["type"] as? String)?.replacingOccurrences(of: "https://soapstone.dev/problems/", with: "") }
+}

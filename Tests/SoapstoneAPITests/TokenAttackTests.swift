@@ -1,0 +1,94 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SoapstoneAPI
+import SoapstoneTestSupport
+import Testing
+
+/// RFC 8725's list of ways to forge an access token: every one answers 401.
+@Suite("Token attacks")
+struct TokenAttackTests {
+    enum Attack: String, CaseIterable, Sendable {
+        case none, garbage, algNone, hs256WithPublicKey, payloadChanged, expired, wrongAudience, wrongIssuer, unknownKeyID,
+            refreshTokenAsAccess
+    }
+
+    static func segment(_ json: [String: Any]) throws -> String {
+        try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).base64URL
+    }
+
+    static func decode(_ segment: Substring) throws -> [String: Any] {
+        let data = try #require(Data(base64URL: String(segment)))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test("A forged, altered, expired or misdirected token answers 401", arguments: Attack.allCases)
+    func forgedTokensAreRefused(attack: Attack) async throws {
+        let app = try await TestApp.make()
+        let publicKey = app.keys.publicKeyBase64
+        try await app.run { client in
+            let login = try await client.login("northside", "physician@northside.example")
+            let real = try #require(login.json["access_token"] as? String)
+            #expect(try await client.call(.get, "/v1/auth/me", token: real).status == .ok, "the genuine token must work")
+            let parts = real.split(separator: ".")
+            var header = try Self.decode(parts[0])
+            var claims = try Self.decode(parts[1])
+
+            var token: String?
+            switch attack {
+            case .none:
+                token = nil
+            case .garbage:
+                token = "not.a.token"
+            case .algNone:
+                header["alg"] = "none"
+                token = "\(try Self.segment(header)).\(parts[1])."
+            case .hs256WithPublicKey:
+                header["alg"] = "HS256"
+                let input = "\(try Self.segment(header)).\(parts[1])"
+                let mac = HMAC<SHA256>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(publicKey.utf8)))
+                token = "\(input).\(Data(mac).base64URL)"
+            case .payloadChanged:
+                claims["role"] = "admin"
+                token = "\(parts[0]).\(try Self.segment(claims)).\(parts[2])"
+            case .expired:
+                token = real
+                app.clock.advance(by: 15 * 60 + 1)
+            case .wrongAudience, .wrongIssuer, .unknownKeyID:
+                // Signed with the real key, by a server configured differently.
+                var other = app.configuration()
+                if attack == .wrongAudience { other.auth.audience = "another-api" }
+                if attack == .wrongIssuer { other.auth.issuer = "someone-else" }
+                if attack == .unknownKeyID { other.auth.keys = .init(signing: Curve25519.Signing.PrivateKey()) }
+                token = try await Self.issue(with: other)
+            case .refreshTokenAsAccess:
+                token = try #require(login.json["refresh_token"] as? String)
+            }
+            let answer = try await client.call(.get, "/v1/auth/me", token: token)
+            #expect(answer.status == .unauthorized, "\(attack) gave \(answer.status)")
+            #expect(answer.problemType == "unauthorized")
+        }
+    }
+
+    /// A token as another configuration would issue it, through that server's own login.
+    static func issue(with configuration: AppConfiguration) async throws -> String {
+        let app = try await buildApplication(configuration)
+        return try await app.test(.router) { client in
+            try #require(try await client.login("northside", "physician@northside.example").json["access_token"] as? String)
+        }
+    }
+}
+
+extension Data {
+    var base64URL: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URL: String) {
+        var text = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        text += String(repeating: "=", count: (4 - text.count % 4) % 4)
+        self.init(base64Encoded: text)
+    }
+}
