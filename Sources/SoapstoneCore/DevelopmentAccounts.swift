@@ -11,6 +11,10 @@ public enum DevelopmentAccounts {
 
     /// True when `candidate` is a development password and the environment is production.
     public static func isRefused(_ candidate: String, environment: [String: String]) -> Bool {
-        isProduction(environment: environment) && candidate == password
+        isRefused(candidate, isProduction: isProduction(environment: environment))
+    }
+
+    public static func isRefused(_ candidate: String, isProduction: Bool) -> Bool {
+        isProduction && candidate == password
     }
 }

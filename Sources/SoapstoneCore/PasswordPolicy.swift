@@ -6,7 +6,7 @@ public struct PasswordPolicy: Sendable {
     public static let maximumLength = 128
 
     let commonPasswords: Set<String>
-    let isProduction: Bool
+    public let isProduction: Bool
 
     public init(commonPasswords: Set<String>, isProduction: Bool) {
         self.commonPasswords = commonPasswords
@@ -28,7 +28,7 @@ public struct PasswordPolicy: Sendable {
         if folded == email.lowercased() || folded == email.lowercased().split(separator: "@").first.map(String.init) {
             return [FieldError(field: field, message: "must not be the email address")]
         }
-        if isProduction && password == DevelopmentAccounts.password {
+        if DevelopmentAccounts.isRefused(password, isProduction: isProduction) {
             return [FieldError(field: field, message: "is the published development password")]
         }
         return []

@@ -98,6 +98,16 @@ struct LoginProtectionTests {
         }
     }
 
+    @Test("In production the development password opens no account, even a seeded one")
+    func developmentPasswordRefusedInProduction() async throws {
+        let app = try await TestApp.make { $0.auth.isProduction = true }
+        try await app.run { client in
+            let answer = try await client.login("northside", "admin@northside.example")
+            #expect(answer.status == .unauthorized)
+            #expect(answer.problemType == "invalid-credentials")
+        }
+    }
+
     @Test("The shipped common-password list has a few thousand entries")
     func commonPasswordList() throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(

@@ -68,8 +68,11 @@ struct AuthService: Sendable {
 
         let candidate = try await database.loginCandidate(
             organizationSlug: organization, email: email.trimmingCharacters(in: .whitespaces))
-        // Without a user the decoy hash is checked, so every failure costs the same time.
-        let matches = await hasher.verify(password, against: candidate?.passwordHash ?? hasher.decoy)
+        // Without a user the decoy hash is checked, so every failure costs the same time. The
+        // published development password opens nothing in production, whatever was seeded.
+        let matches =
+            await hasher.verify(password, against: candidate?.passwordHash ?? hasher.decoy)
+            && !DevelopmentAccounts.isRefused(password, isProduction: passwordPolicy.isProduction)
         guard let candidate, matches else {
             let locked = await loginGuard.recordFailure(account)
             if let candidate {
