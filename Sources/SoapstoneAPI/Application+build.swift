@@ -88,8 +88,8 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         health: health)
 
     let router = Router(context: AppRequestContext.self)
+    // Outermost: request ids, the body limit, and the one mapping of errors to problem+json.
     router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
-    router.add(middleware: ProblemMiddleware())
     router.get("/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],

@@ -104,15 +104,3 @@ enum ProblemMapping {
         }
     }
 }
-
-/// Catches what escapes the routes (unknown paths, wrong methods) as problem+json too.
-struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
-    {
-        do {
-            return try await next(request, context)
-        } catch {
-            return ProblemMapping.response(for: error, logger: context.logger)
-        }
-    }
-}

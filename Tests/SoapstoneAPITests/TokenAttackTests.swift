@@ -71,6 +71,26 @@ struct TokenAttackTests {
         }
     }
 
+    @Test("After a key rotation, tokens signed with the previous key are accepted while it is listed, and refused once it is not")
+    func keyRotation() async throws {
+        let old = try await TestApp.make()
+        let oldToken = try await Self.issue(with: old.configuration())
+        let rotated = Curve25519.Signing.PrivateKey()
+        var withPrevious = old.configuration()
+        withPrevious.auth.keys = SigningKeys(
+            signing: rotated,
+            verifyingOnly: [try Curve25519.Signing.PublicKey(rawRepresentation: Data(base64Encoded: old.keys.publicKeyBase64)!)])
+        var withoutPrevious = old.configuration()
+        withoutPrevious.auth.keys = SigningKeys(signing: rotated)
+        for (configuration, expected) in [(withPrevious, HTTPResponse.Status.ok), (withoutPrevious, .unauthorized)] {
+            let app = try await buildApplication(configuration)
+            try await app.test(.router) { client in
+                let answer = try await client.call(.get, "/v1/auth/me", token: oldToken)
+                #expect(answer.status == expected)
+            }
+        }
+    }
+
     /// A token as another configuration would issue it, through that server's own login.
     static func issue(with configuration: AppConfiguration) async throws -> String {
         let app = try await buildApplication(configuration)
