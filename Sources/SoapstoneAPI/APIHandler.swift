@@ -9,6 +9,7 @@ struct APIHandler: APIProtocol {
     let database: Database
     let auth: AuthService
     let users: UserAdministration
+    let patients: PatientRecords
     let health: HealthController
 
     func getHealth(_ input: Operations.getHealth.Input) async throws -> Operations.getHealth.Output {

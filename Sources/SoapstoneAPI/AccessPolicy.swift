@@ -23,6 +23,10 @@ enum AccessPolicy {
         "createUser": .roles([.admin]),
         "getUser": .roles([.admin]),
         "updateUser": .roles([.admin]),
+        "listPatients": .roles([.admin, .physician, .nurse, .frontDesk]),
+        "getPatient": .roles([.admin, .physician, .nurse, .frontDesk]),
+        "createPatient": .roles([.physician, .nurse, .frontDesk]),
+        "updatePatient": .roles([.physician, .nurse, .frontDesk]),
     ]
 
     /// An operation missing from the table is refused to everyone: forgetting to list it

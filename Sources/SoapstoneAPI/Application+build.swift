@@ -85,6 +85,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             database: database, tokens: tokens, hasher: hasher, passwordPolicy: policy, loginGuard: loginGuard,
             refreshLifetime: auth.refreshTokenLifetime, logger: logger),
         users: UserAdministration(database: database, hasher: hasher, passwordPolicy: policy),
+        patients: PatientRecords(database: database),
         health: health)
 
     let router = Router(context: AppRequestContext.self)

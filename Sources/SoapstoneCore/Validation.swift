@@ -32,7 +32,7 @@ public enum Validation {
         return []
     }
 
-    static func text(_ value: String, field: String, maximum: Int) -> [FieldError] {
+    public static func text(_ value: String, field: String, maximum: Int) -> [FieldError] {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return [FieldError(field: field, message: "must not be empty")] }
         if trimmed.count > maximum { return [FieldError(field: field, message: "must be at most \(maximum) characters")] }

@@ -2,6 +2,47 @@ import Foundation
 import PostgresNIO
 import SoapstoneCore
 
+/// What a PATCH of a patient sends: nil leaves a field as it is.
+public struct PatientChanges: Sendable {
+    public var mrn, givenName, familyName, birthDate: String?
+    public var sex: AdministrativeSex?
+    public var phone, email: String?
+    public var address: Address?
+    public var active: Bool?
+
+    public init(
+        mrn: String? = nil, givenName: String? = nil, familyName: String? = nil, birthDate: String? = nil,
+        sex: AdministrativeSex? = nil,
+        phone: String? = nil, email: String? = nil, address: Address? = nil, active: Bool? = nil
+    ) {
+        (self.mrn, self.givenName, self.familyName, self.birthDate, self.sex) = (mrn, givenName, familyName, birthDate, sex)
+        (self.phone, self.email, self.address, self.active) = (phone, email, address, active)
+    }
+}
+
+/// Where a page of the patient list ends: the sort key of its last row.
+public struct PatientCursor: Sendable, Hashable, Codable {
+    public let family: String
+    public let given: String
+    public let id: UUID
+
+    public init(family: String, given: String, id: UUID) {
+        (self.family, self.given, self.id) = (family, given, id)
+    }
+}
+
+public struct PatientSearch: Sendable {
+    /// A prefix of the family or given name (any case, any accents), or an exact MRN.
+    public var text: String?
+    public var active: Bool?
+    public var limit: Int
+    public var after: PatientCursor?
+
+    public init(text: String?, active: Bool?, limit: Int, after: PatientCursor?) {
+        (self.text, self.active, self.limit, self.after) = (text, active, limit, after)
+    }
+}
+
 public struct PatientRepository {
     let tx: TenantTransaction
 
@@ -28,27 +69,97 @@ public struct PatientRepository {
         try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM api_patients WHERE mrn = \(mrn)"))
     }
 
+    /// One statement: every column keeps its value unless the change names it.
+    public func update(id: UUID, _ changes: PatientChanges) async throws -> Patient? {
+        let a = changes.address
+        return try await Self.first(
+            tx.query(
+                """
+                UPDATE patients SET
+                    mrn = COALESCE(\(changes.mrn), mrn),
+                    given_name = COALESCE(\(changes.givenName), given_name),
+                    family_name = COALESCE(\(changes.familyName), family_name),
+                    birth_date = COALESCE(\(changes.birthDate)::date, birth_date),
+                    sex = COALESCE(\(changes.sex?.rawValue), sex),
+                    phone = COALESCE(\(changes.phone), phone),
+                    email = COALESCE(\(changes.email), email),
+                    address_line = COALESCE(\(a?.line), address_line),
+                    address_city = COALESCE(\(a?.city), address_city),
+                    address_region = COALESCE(\(a?.region), address_region),
+                    address_postal_code = COALESCE(\(a?.postalCode), address_postal_code),
+                    address_country = COALESCE(\(a?.country), address_country),
+                    active = COALESCE(\(changes.active), active)
+                 WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """))
+    }
+
+    /// One page in (family, given, id) order after `search.after`, and the cursor of the next
+    /// page when there is one. Keyset paging, never OFFSET: page 500 costs what page 1 does,
+    /// and rows inserted meanwhile neither repeat nor push others out of sight.
+    public func search(_ search: PatientSearch) async throws -> (patients: [Patient], next: PatientCursor?) {
+        let text = search.text?.trimmingCharacters(in: .whitespaces)
+        let query = (text?.isEmpty ?? true) ? nil : text
+        let pattern = query.map(Self.likePrefix)
+        let rows = try await tx.query(
+            """
+            SELECT \(unescaped: Self.columns), search_key(family_name), search_key(given_name)
+              FROM patients
+             WHERE (\(query)::text IS NULL
+                    OR search_key(family_name) COLLATE "C" LIKE search_key(\(pattern)) COLLATE "C"
+                    OR search_key(given_name) COLLATE "C" LIKE search_key(\(pattern)) COLLATE "C"
+                    OR mrn = \(query))
+               AND (\(search.active)::boolean IS NULL OR active = \(search.active))
+               AND (\(search.after?.id)::uuid IS NULL
+                    OR (search_key(family_name) COLLATE "C", search_key(given_name) COLLATE "C", id)
+                       > (\(search.after?.family)::text COLLATE "C", \(search.after?.given)::text COLLATE "C", \(search.after?.id)::uuid))
+             ORDER BY search_key(family_name) COLLATE "C", search_key(given_name) COLLATE "C", id
+             LIMIT \(search.limit + 1)
+            """)
+        var page: [(Patient, PatientCursor)] = []
+        for try await row in rows {
+            let patient = try Self.patient(from: row)
+            let cells = row.makeRandomAccess()
+            page.append(
+                (
+                    patient,
+                    PatientCursor(
+                        family: try cells[16].decode(String.self), given: try cells[17].decode(String.self), id: patient.id)
+                ))
+        }
+        guard page.count > search.limit else { return (page.map(\.0), nil) }
+        return (page.prefix(search.limit).map(\.0), page[search.limit - 1].1)
+    }
+
+    /// `text%` for LIKE, LIKE's own wildcards in `text` taken literally.
+    static func likePrefix(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
     static let columns = """
         id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
         address_region, address_postal_code, address_country, active, created_at, updated_at
         """
 
     static func first(_ rows: PostgresRowSequence) async throws -> Patient? {
-        for try await row in rows.decode(
-            (
-                UUID, String, String, String, String, String, String?, String?, String?, String?, String?, String?, String?, Bool,
-                Date, Date
-            )
-            .self)
-        {
-            let details = PatientDetails(
-                mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4,
-                sex: AdministrativeSex(rawValue: row.5) ?? .unknown,
-                phone: row.6, email: row.7,
-                address: Address(line: row.8, city: row.9, region: row.10, postalCode: row.11, country: row.12), active: row.13)
-            return Patient(id: row.0, details: details, createdAt: row.14, updatedAt: row.15)
-        }
+        for try await row in rows { return try patient(from: row) }
         return nil
+    }
+
+    static func patient(from row: PostgresRow) throws -> Patient {
+        let c = row.makeRandomAccess()
+        let details = PatientDetails(
+            mrn: try c[1].decode(String.self), givenName: try c[2].decode(String.self), familyName: try c[3].decode(String.self),
+            birthDate: try c[4].decode(String.self), sex: AdministrativeSex(rawValue: try c[5].decode(String.self)) ?? .unknown,
+            phone: try c[6].decode(String?.self), email: try c[7].decode(String?.self),
+            address: Address(
+                line: try c[8].decode(String?.self), city: try c[9].decode(String?.self), region: try c[10].decode(String?.self),
+                postalCode: try c[11].decode(String?.self), country: try c[12].decode(String?.self)),
+            active: try c[13].decode(Bool.self))
+        return Patient(
+            id: try c[0].decode(UUID.self), details: details, createdAt: try c[14].decode(Date.self),
+            updatedAt: try c[15].decode(Date.self))
     }
 }
 

@@ -1,0 +1,80 @@
+import Foundation
+import SoapstoneCore
+import SoapstoneDatabase
+
+extension APIHandler {
+    func listPatients(_ input: Operations.listPatients.Input) async throws -> Operations.listPatients.Output {
+        let limit = input.query.limit ?? 20
+        guard (1...100).contains(limit) else {
+            throw DomainError.validation([FieldError(field: "limit", message: "must be from 1 to 100")])
+        }
+        let after = try input.query.cursor.map(PatientCursor.init(opaque:))
+        let page = try await patients.search(
+            PatientSearch(text: input.query.q, active: input.query.active, limit: limit, after: after),
+            by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(
+            .init(body: .json(.init(items: page.patients.map(Components.Schemas.Patient.init), next_cursor: page.next?.opaque))))
+    }
+
+    func createPatient(_ input: Operations.createPatient.Input) async throws -> Operations.createPatient.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let details = PatientDetails(
+            mrn: body.mrn, givenName: body.given_name, familyName: body.family_name, birthDate: body.birth_date,
+            sex: AdministrativeSex(rawValue: body.sex.rawValue) ?? .unknown, phone: body.phone, email: body.email,
+            address: Address(body.address), active: body.active ?? true)
+        let patient = try await patients.create(details, by: try AuthenticationMiddleware.requirePrincipal())
+        return .created(.init(body: .json(.init(patient))))
+    }
+
+    func getPatient(_ input: Operations.getPatient.Input) async throws -> Operations.getPatient.Output {
+        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        return .ok(.init(body: .json(.init(try await patients.find(id, by: try AuthenticationMiddleware.requirePrincipal())))))
+    }
+
+    func updatePatient(_ input: Operations.updatePatient.Input) async throws -> Operations.updatePatient.Output {
+        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let changes = PatientChanges(
+            mrn: body.mrn, givenName: body.given_name, familyName: body.family_name, birthDate: body.birth_date,
+            sex: body.sex.flatMap { AdministrativeSex(rawValue: $0.rawValue) }, phone: body.phone, email: body.email,
+            address: body.address.map(Address.init), active: body.active)
+        return .ok(
+            .init(body: .json(.init(try await patients.update(id, changes, by: try AuthenticationMiddleware.requirePrincipal()))))
+        )
+    }
+}
+
+extension Address {
+    init(_ schema: Components.Schemas.Address?) {
+        self.init(
+            line: schema?.line, city: schema?.city, region: schema?.region, postalCode: schema?.postal_code,
+            country: schema?.country)
+    }
+}
+
+extension Components.Schemas.Patient {
+    init(_ patient: Patient) {
+        let d = patient.details
+        self.init(
+            id: patient.id.uuidString.lowercased(), mrn: d.mrn, given_name: d.givenName, family_name: d.familyName,
+            birth_date: d.birthDate,
+            sex: Components.Schemas.Sex(rawValue: d.sex.rawValue)!, phone: d.phone, email: d.email,
+            address: .init(
+                line: d.address.line, city: d.address.city, region: d.address.region, postal_code: d.address.postalCode,
+                country: d.address.country),
+            active: d.active, created_at: patient.createdAt, updated_at: patient.updatedAt)
+    }
+}
+
+extension PatientCursor {
+    /// The cursor as clients see it: opaque base64url JSON they only hand back.
+    var opaque: String { (try? JSONEncoder().encode(self))?.base64URLEncodedString ?? "" }
+
+    init(opaque: String) throws {
+        guard let data = Data(base64URLEncoded: opaque), let cursor = try? JSONDecoder().decode(PatientCursor.self, from: data)
+        else {
+            throw DomainError.validation([FieldError(field: "cursor", message: "is not a cursor this server gave out")])
+        }
+        self = cursor
+    }
+}

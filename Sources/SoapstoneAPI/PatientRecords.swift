@@ -1,0 +1,67 @@
+import Foundation
+import PostgresNIO
+import SoapstoneCore
+import SoapstoneDatabase
+
+/// Patients, each read and write audited in the same transaction as the work.
+struct PatientRecords: Sendable {
+    let database: Database
+
+    func search(_ search: PatientSearch, by principal: Principal) async throws -> (patients: [Patient], next: PatientCursor?) {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            let page = try await tx.patients.search(search)
+            try await tx.auditEvents.record(
+                entry(principal, "patient.list", patient: nil),
+                detail: ["count": String(page.patients.count), "filtered": String(search.text != nil)])
+            return page
+        }
+    }
+
+    func create(_ details: PatientDetails, by principal: Principal) async throws -> Patient {
+        let problems = PatientValidation.problems(of: details)
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+        do {
+            return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                let patient = try await tx.patients.create(details)
+                try await tx.auditEvents.record(entry(principal, "patient.create", patient: patient.id))
+                return patient
+            }
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw DomainError.conflict("A patient with MRN \(details.mrn) exists already.")
+        }
+    }
+
+    func find(_ id: UUID, by principal: Principal) async throws -> Patient {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let patient = try await tx.patients.find(id: id) else { throw DomainError.notFound }
+            try await tx.auditEvents.record(entry(principal, "patient.read", patient: id))
+            return patient
+        }
+    }
+
+    func update(_ id: UUID, _ changes: PatientChanges, by principal: Principal) async throws -> Patient {
+        let problems = PatientValidation.problems(
+            of: (
+                changes.mrn, changes.givenName, changes.familyName, changes.birthDate, changes.phone, changes.email,
+                changes.address
+            ))
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+        do {
+            return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                guard let patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
+                try await tx.auditEvents.record(entry(principal, "patient.update", patient: id))
+                return patient
+            }
+        } catch let error as PSQLError where error.sqlState == "23505" {
+            throw DomainError.conflict("Another patient has MRN \(changes.mrn ?? "").")
+        }
+    }
+
+    private func entry(_ principal: Principal, _ action: String, patient: UUID?) -> AuditEntry {
+        let info = RequestInfo.current
+        return AuditEntry(
+            userID: principal.userID, role: principal.role, action: action, entityType: "patient", entityID: patient,
+            patientID: patient,
+            ip: info.clientAddress, requestID: info.requestID)
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SoapstoneTestSupport
+import Testing
+
+@Suite("Patients")
+struct PatientTests {
+    static let newPatient: @Sendable () -> [String: Any] = {
+        [
+            "mrn": "NS-9001", "given_name": "Ada", "family_name": "Ødegård", "birth_date": "1991-02-03", "sex": "female",
+            "phone": "+47 555 0199", "address": ["city": "Bergen", "country": "NO"],
+        ]
+    }
+
+    @Test("Create, read and update a patient; PATCH changes only the fields sent; each is audited once")
+    func createReadUpdate() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            let created = try await client.call(.post, "/v1/patients", json: Self.newPatient(), token: desk)
+            #expect(created.status == .created)
+            let id = try #require(created.json["id"] as? String)
+            #expect(created.json["active"] as? Bool == true)
+            #expect((created.json["address"] as? [String: Any])?["city"] as? String == "Bergen")
+
+            let read = try await client.call(.get, "/v1/patients/\(id)", token: desk)
+            #expect(read.status == .ok)
+            #expect(read.json["family_name"] as? String == "Ødegård")
+
+            let changed = try await client.call(.patch, "/v1/patients/\(id)", json: ["phone": "+47 555 0100"], token: desk)
+            #expect(changed.status == .ok)
+            #expect(changed.json["phone"] as? String == "+47 555 0100")
+            #expect(changed.json["given_name"] as? String == "Ada")
+            #expect(changed.json["birth_date"] as? String == "1991-02-03")
+            #expect((changed.json["address"] as? [String: Any])?["country"] as? String == "NO")
+        }
+        let events = try await app.db.strings(
+            "SELECT action FROM audit_events WHERE entity_type = 'patient' AND detail->>'source' IS NULL ORDER BY occurred_at, action"
+        )
+        #expect(events == ["patient.create", "patient.read", "patient.update"])
+    }
+
+    @Test("Search by name prefix ignores case and accents; an MRN matches exactly")
+    func search() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            func names(_ query: String) async throws -> [String] {
+                let answer = try await client.call(
+                    .get, "/v1/patients?q=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)", token: nurse)
+                #expect(answer.status == .ok)
+                return ((answer.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["family_name"] as? String }
+            }
+            #expect(try await names("nunez") == ["Núñez"])
+            #expect(try await names("HART") == ["Hart", "Hartley"])
+            #expect(try await names("jos") == ["Núñez"])  // given name José
+            #expect(try await names("bronte") == ["Brontë"])
+            #expect(try await names("NS-1004") == ["Mensah"])
+            #expect(try await names("NS-10") == [])  // an MRN matches only exactly
+            #expect(try await names("%") == [])  // LIKE's wildcards are literal
+            let inactive = try await client.call(.get, "/v1/patients?active=false", token: nurse)
+            #expect(
+                ((inactive.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["family_name"] as? String } == ["Hartley"])
+        }
+    }
+
+    @Test("Paging walks every patient once, in order, even while patients are added between pages")
+    func keysetPaging() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            for index in 0..<25 {
+                let body: [String: Any] = [
+                    "mrn": "P-\(index)", "given_name": "G\(index)", "family_name": "Fam\(String(format: "%02d", index))",
+                    "birth_date": "2000-01-01", "sex": "unknown",
+                ]
+                #expect(try await client.call(.post, "/v1/patients", json: body, token: desk).status == .created)
+            }
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let uri = "/v1/patients?limit=7" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try await client.call(.get, uri, token: desk)
+                #expect(page.status == .ok)
+                let items = (page.json["items"] as? [[String: Any]]) ?? []
+                seen += items.compactMap { $0["id"] as? String }
+                cursor = page.json["next_cursor"] as? String
+                pages += 1
+                if pages == 2 {
+                    // Sorts before everything: must not reappear on later pages or push rows out.
+                    let early: [String: Any] = [
+                        "mrn": "P-early", "given_name": "A", "family_name": "Aaron", "birth_date": "2000-01-01", "sex": "unknown",
+                    ]
+                    #expect(try await client.call(.post, "/v1/patients", json: early, token: desk).status == .created)
+                }
+            } while cursor != nil && pages < 20
+            #expect(Set(seen).count == seen.count, "no patient twice")
+            #expect(seen.count == 6 + 25, "every patient that existed at the start")
+            let bad = try await client.call(.get, "/v1/patients?cursor=nonsense", token: desk)
+            #expect(bad.status == .unprocessableContent)
+            #expect(try await client.call(.get, "/v1/patients?limit=0", token: desk).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/v1/patients?limit=101", token: desk).status == .unprocessableContent)
+        }
+    }
+
+    @Test("Another organisation's patient answers exactly like one that does not exist, and stays unchanged")
+    func otherTenantsPatient() async throws {
+        let app = try await TestApp.make()
+        let foreign = try #require(try await app.db.strings("SELECT id::text FROM patients WHERE mrn = 'LV-2001'").first ?? nil)
+        let before = try await app.db.strings("SELECT p::text FROM patients p WHERE id = '\(foreign)'")
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let theirs = try await client.call(.get, "/v1/patients/\(foreign)", token: physician)
+            let nobody = try await client.call(.get, "/v1/patients/\(UUID().uuidString)", token: physician)
+            #expect(theirs.status == .notFound)
+            #expect(theirs.body == nobody.body)
+            let patch = try await client.call(.patch, "/v1/patients/\(foreign)", json: ["phone": "0"], token: physician)
+            let patchNobody = try await client.call(
+                .patch, "/v1/patients/\(UUID().uuidString)", json: ["phone": "0"], token: physician)
+            #expect(patch.status == .notFound)
+            #expect(patch.body == patchNobody.body)
+            #expect(try await client.call(.get, "/v1/patients/not-a-uuid", token: physician).status == .notFound)
+        }
+        #expect(try await app.db.strings("SELECT p::text FROM patients p WHERE id = '\(foreign)'") == before)
+    }
+
+    @Test(
+        "Roles: clinical staff and the front desk write, the admin only reads, the auditor sees nothing",
+        arguments: [
+            ("admin", true, false), ("physician", true, true), ("nurse", true, true), ("frontdesk", true, true),
+            ("auditor", false, false),
+        ])
+    func roleMatrix(local: String, reads: Bool, writes: Bool) async throws {
+        let app = try await TestApp.make()
+        let id = try #require(try await app.db.strings("SELECT id::text FROM patients WHERE mrn = 'NS-1001'").first ?? nil)
+        try await app.run { client in
+            let token = try await client.token(local)
+            let list = try await client.call(.get, "/v1/patients", token: token)
+            let one = try await client.call(.get, "/v1/patients/\(id)", token: token)
+            var body = Self.newPatient()
+            body["mrn"] = "R-\(local)"
+            let create = try await client.call(.post, "/v1/patients", json: body, token: token)
+            let patch = try await client.call(.patch, "/v1/patients/\(id)", json: ["phone": "+1 555 0000"], token: token)
+            #expect(list.status == (reads ? .ok : .forbidden))
+            #expect(one.status == (reads ? .ok : .forbidden))
+            #expect(create.status == (writes ? .created : .forbidden))
+            #expect(patch.status == (writes ? .ok : .forbidden))
+        }
+    }
+
+    @Test("Validation answers 422 per field; a duplicate MRN 409; nothing stored changes")
+    func validation() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            var bad = Self.newPatient()
+            bad["birth_date"] = "1991-02-30"
+            bad["given_name"] = " "
+            bad["address"] = ["country": "Norway"]
+            let answer = try await client.call(.post, "/v1/patients", json: bad, token: desk)
+            #expect(answer.status == .unprocessableContent)
+            let fields = Set(((answer.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["birth_date", "given_name", "address.country"])
+            var duplicate = Self.newPatient()
+            duplicate["mrn"] = "NS-1001"
+            #expect(try await client.call(.post, "/v1/patients", json: duplicate, token: desk).status == .conflict)
+            var wrongSex = Self.newPatient()
+            wrongSex["sex"] = "robot"
+            #expect(try await client.call(.post, "/v1/patients", json: wrongSex, token: desk).status == .unprocessableContent)
+        }
+        #expect(try await app.db.strings("SELECT count(*)::text FROM patients WHERE mrn = 'NS-9001'") == ["0"])
+    }
+}
