@@ -10,6 +10,7 @@ struct APIHandler: APIProtocol {
     let auth: AuthService
     let users: UserAdministration
     let patients: PatientRecords
+    let encounters: EncounterRecords
     let health: HealthController
 
     func getHealth(_ input: Operations.getHealth.Input) async throws -> Operations.getHealth.Output {

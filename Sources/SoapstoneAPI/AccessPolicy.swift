@@ -27,6 +27,10 @@ enum AccessPolicy {
         "getPatient": .roles([.admin, .physician, .nurse, .frontDesk]),
         "createPatient": .roles([.physician, .nurse, .frontDesk]),
         "updatePatient": .roles([.physician, .nurse, .frontDesk]),
+        "listEncounters": .roles([.admin, .physician, .nurse, .frontDesk]),
+        "getEncounter": .roles([.admin, .physician, .nurse, .frontDesk]),
+        "createEncounter": .roles([.physician, .nurse, .frontDesk]),
+        "updateEncounter": .roles([.physician, .nurse, .frontDesk]),
     ]
 
     /// An operation missing from the table is refused to everyone: forgetting to list it

@@ -86,6 +86,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             refreshLifetime: auth.refreshTokenLifetime, logger: logger),
         users: UserAdministration(database: database, hasher: hasher, passwordPolicy: policy),
         patients: PatientRecords(database: database),
+        encounters: EncounterRecords(database: database, clock: configuration.clock),
         health: health)
 
     let router = Router(context: AppRequestContext.self)

@@ -2,6 +2,25 @@ import Foundation
 import PostgresNIO
 import SoapstoneCore
 
+/// What a PATCH of an encounter sends: nil leaves a field as it is.
+public struct EncounterChanges: Sendable {
+    public var type: EncounterType?
+    public var status: EncounterStatus?
+    public var startedAt: Date?
+    public var endedAt: Date?
+    public var reason: String?
+    public var attendingUserID: UUID?
+
+    public init(
+        type: EncounterType? = nil, status: EncounterStatus? = nil, startedAt: Date? = nil, endedAt: Date? = nil,
+        reason: String? = nil,
+        attendingUserID: UUID? = nil
+    ) {
+        (self.type, self.status, self.startedAt, self.endedAt, self.reason, self.attendingUserID) =
+            (type, status, startedAt, endedAt, reason, attendingUserID)
+    }
+}
+
 public struct EncounterRepository {
     let tx: TenantTransaction
 
@@ -24,16 +43,56 @@ public struct EncounterRepository {
         try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM api_encounters WHERE id = \(id)"))
     }
 
+    /// The row, locked until the transaction ends: a status change checks the current status
+    /// and writes the next one without another change slipping in between.
+    public func findForUpdate(id: UUID) async throws -> Encounter? {
+        try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM encounters WHERE id = \(id) FOR UPDATE"))
+    }
+
+    /// A patient's encounters, newest first (planned ones without a start first).
+    public func list(patientID: UUID) async throws -> [Encounter] {
+        let rows = try await tx.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM api_encounters WHERE patient_id = \(patientID)
+             ORDER BY started_at DESC NULLS FIRST, created_at DESC, id
+            """)
+        var encounters: [Encounter] = []
+        for try await row in rows.decode((UUID, UUID, String, String, Date?, Date?, String?, UUID?).self) {
+            encounters.append(Self.encounter(row))
+        }
+        return encounters
+    }
+
+    public func update(id: UUID, _ changes: EncounterChanges) async throws -> Encounter? {
+        try await Self.first(
+            tx.query(
+                """
+                UPDATE encounters SET
+                    type = COALESCE(\(changes.type?.rawValue), type),
+                    status = COALESCE(\(changes.status?.rawValue), status),
+                    started_at = COALESCE(\(changes.startedAt), started_at),
+                    ended_at = COALESCE(\(changes.endedAt), ended_at),
+                    reason = COALESCE(\(changes.reason), reason),
+                    attending_user_id = COALESCE(\(changes.attendingUserID), attending_user_id)
+                 WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """))
+    }
+
     static let columns = "id, patient_id, type, status, started_at, ended_at, reason, attending_user_id"
 
     static func first(_ rows: PostgresRowSequence) async throws -> Encounter? {
         for try await row in rows.decode((UUID, UUID, String, String, Date?, Date?, String?, UUID?).self) {
-            return Encounter(
-                id: row.0, patientID: row.1, type: EncounterType(rawValue: row.2) ?? .inPerson,
-                status: EncounterStatus(rawValue: row.3) ?? .planned, startedAt: row.4, endedAt: row.5, reason: row.6,
-                attendingUserID: row.7)
+            return encounter(row)
         }
         return nil
+    }
+
+    static func encounter(_ row: (UUID, UUID, String, String, Date?, Date?, String?, UUID?)) -> Encounter {
+        Encounter(
+            id: row.0, patientID: row.1, type: EncounterType(rawValue: row.2) ?? .inPerson,
+            status: EncounterStatus(rawValue: row.3) ?? .planned, startedAt: row.4, endedAt: row.5, reason: row.6,
+            attendingUserID: row.7)
     }
 }
 

@@ -1,0 +1,60 @@
+import Foundation
+import SoapstoneCore
+import SoapstoneDatabase
+
+extension APIHandler {
+    func listEncounters(_ input: Operations.listEncounters.Input) async throws -> Operations.listEncounters.Output {
+        guard let patientID = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let all = try await encounters.list(patient: patientID, by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Encounter.init), next_cursor: nil))))
+    }
+
+    func createEncounter(_ input: Operations.createEncounter.Input) async throws -> Operations.createEncounter.Output {
+        guard let patientID = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let encounter = try await encounters.create(
+            patient: patientID, type: EncounterType(rawValue: body._type.rawValue) ?? .inPerson,
+            status: body.status.flatMap { EncounterStatus(rawValue: $0.rawValue) } ?? .planned, startedAt: body.started_at,
+            reason: body.reason, attendingUserID: try Self.userID(body.attending_user_id),
+            by: try AuthenticationMiddleware.requirePrincipal())
+        return .created(.init(body: .json(.init(encounter))))
+    }
+
+    func getEncounter(_ input: Operations.getEncounter.Input) async throws -> Operations.getEncounter.Output {
+        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        return .ok(.init(body: .json(.init(try await encounters.find(id, by: try AuthenticationMiddleware.requirePrincipal())))))
+    }
+
+    func updateEncounter(_ input: Operations.updateEncounter.Input) async throws -> Operations.updateEncounter.Output {
+        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let changes = EncounterChanges(
+            type: body._type.flatMap { EncounterType(rawValue: $0.rawValue) },
+            status: body.status.flatMap { EncounterStatus(rawValue: $0.rawValue) },
+            startedAt: body.started_at, endedAt: body.ended_at, reason: body.reason,
+            attendingUserID: try Self.userID(body.attending_user_id))
+        return .ok(
+            .init(
+                body: .json(.init(try await encounters.update(id, changes, by: try AuthenticationMiddleware.requirePrincipal()))))
+        )
+    }
+
+    static func userID(_ text: String?) throws -> UUID? {
+        guard let text else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            throw DomainError.validation([FieldError(field: "attending_user_id", message: "must be a user id (a UUID)")])
+        }
+        return id
+    }
+}
+
+extension Components.Schemas.Encounter {
+    init(_ encounter: Encounter) {
+        self.init(
+            id: encounter.id.uuidString.lowercased(), patient_id: encounter.patientID.uuidString.lowercased(),
+            _type: Components.Schemas.EncounterType(rawValue: encounter.type.rawValue)!,
+            status: Components.Schemas.EncounterStatus(rawValue: encounter.status.rawValue)!, started_at: encounter.startedAt,
+            ended_at: encounter.endedAt, reason: encounter.reason,
+            attending_user_id: encounter.attendingUserID?.uuidString.lowercased())
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SoapstoneTestSupport
+import Testing
+
+@Suite("Encounters")
+struct EncounterTests {
+    static func patientID(_ app: TestApp, mrn: String = "NS-1004") async throws -> String {
+        try #require(try await app.db.strings("SELECT id::text FROM patients WHERE mrn = '\(mrn)'").first ?? nil)
+    }
+
+    @Test("Plan an encounter, list it, read it, start and finish it; the clock starts and stops with the status; all audited")
+    func lifecycle() async throws {
+        let app = try await TestApp.make()
+        let patient = try await Self.patientID(app)
+        let physicianID = try #require(
+            try await app.db.strings("SELECT id::text FROM users WHERE email = 'physician@northside.example'").first ?? nil)
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let created = try await client.call(
+                .post, "/v1/patients/\(patient)/encounters",
+                json: ["type": "telemedicine", "reason": "Cough", "attending_user_id": physicianID], token: nurse)
+            #expect(created.status == .created)
+            #expect(created.json["status"] as? String == "planned")
+            let id = try #require(created.json["id"] as? String)
+
+            let list = try await client.call(.get, "/v1/patients/\(patient)/encounters", token: nurse)
+            #expect(((list.json["items"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == id })
+            #expect(try await client.call(.get, "/v1/encounters/\(id)", token: nurse).json["reason"] as? String == "Cough")
+
+            let started = try await client.call(.patch, "/v1/encounters/\(id)", json: ["status": "in_progress"], token: nurse)
+            #expect(started.status == .ok)
+            #expect(started.json["started_at"] as? String != nil)
+            let finished = try await client.call(.patch, "/v1/encounters/\(id)", json: ["status": "finished"], token: nurse)
+            #expect(finished.json["status"] as? String == "finished")
+            #expect(finished.json["ended_at"] as? String != nil)
+        }
+        let events = try await app.db.strings(
+            "SELECT action || coalesce(':' || (detail->>'status'), '') FROM audit_events WHERE entity_type = 'encounter' AND detail->>'source' IS NULL ORDER BY occurred_at, action"
+        )
+        #expect(
+            events == [
+                "encounter.create", "encounter.list", "encounter.read", "encounter.update:planned->in_progress",
+                "encounter.update:in_progress->finished",
+            ])
+    }
+
+    static let transitions: [(from: String, to: String, allowed: Bool)] = {
+        let all = ["planned", "in_progress", "finished", "cancelled", "entered_in_error"]
+        let allowed: Set<String> = [
+            "planned>in_progress", "in_progress>finished", "planned>cancelled", "in_progress>cancelled",
+            "planned>entered_in_error", "in_progress>entered_in_error", "finished>entered_in_error", "cancelled>entered_in_error",
+        ]
+        return all.flatMap { from in all.filter { $0 != from }.map { (from, $0, allowed.contains("\(from)>\($0)")) } }
+    }()
+
+    @Test("Each status transition is allowed or refused as DESIGN.md says", arguments: transitions)
+    func transition(from: String, to: String, allowed: Bool) async throws {
+        let app = try await TestApp.make()
+        let patient = try await Self.patientID(app)
+        // Put an encounter in `from` directly, then ask the API to move it.
+        let id = UUID().uuidString.lowercased()
+        _ = try await app.db.strings(
+            """
+            INSERT INTO encounters (id, tenant_id, patient_id, type, status, started_at)
+            SELECT '\(id)', tenant_id, id, 'phone', '\(from)', now() - interval '1 hour' FROM patients WHERE id = '\(patient)'
+            """)
+        try await app.run { client in
+            let answer = try await client.call(
+                .patch, "/v1/encounters/\(id)", json: ["status": to], token: try await client.token("physician"))
+            #expect(answer.status == (allowed ? .ok : .conflict), "\(from) → \(to)")
+        }
+        let now = try await app.db.strings("SELECT status FROM encounters WHERE id = '\(id)'")
+        #expect(now == [allowed ? to : from])
+    }
+
+    @Test("Another organisation's encounter or patient answers like a missing one, and stays unchanged")
+    func otherTenant() async throws {
+        let app = try await TestApp.make()
+        let foreignPatient = try await Self.patientID(app, mrn: "LV-2001")
+        let foreignEncounter = try #require(
+            try await app.db.strings("SELECT id::text FROM encounters WHERE patient_id = '\(foreignPatient)' LIMIT 1").first
+                ?? nil)
+        let before = try await app.db.strings(
+            "SELECT count(*)::text || max(updated_at)::text FROM encounters WHERE patient_id = '\(foreignPatient)'")
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let random = UUID().uuidString
+            for (path, method, body) in [
+                ("/v1/encounters/\(foreignEncounter)", HTTPRequest.Method.get, nil as [String: Any]?),
+                ("/v1/encounters/\(foreignEncounter)", .patch, ["status": "entered_in_error"]),
+                ("/v1/patients/\(foreignPatient)/encounters", .get, nil),
+                ("/v1/patients/\(foreignPatient)/encounters", .post, ["type": "phone"]),
+            ] {
+                let theirs = try await client.call(method, path, json: body, token: nurse)
+                let missing = try await client.call(
+                    method,
+                    path.replacingOccurrences(of: foreignEncounter, with: random).replacingOccurrences(
+                        of: foreignPatient, with: random), json: body, token: nurse)
+                #expect(theirs.status == .notFound, "\(method) \(path)")
+                #expect(theirs.body == missing.body)
+            }
+            // An attending user of another organisation is refused too.
+            let lakeviewUser = try #require(
+                try await app.db.strings("SELECT id::text FROM users WHERE email = 'physician@lakeview.example'").first ?? nil)
+            let own = try await Self.patientID(app)
+            let answer = try await client.call(
+                .post, "/v1/patients/\(own)/encounters", json: ["type": "phone", "attending_user_id": lakeviewUser], token: nurse)
+            #expect(answer.status == .unprocessableContent)
+        }
+        #expect(
+            try await app.db.strings(
+                "SELECT count(*)::text || max(updated_at)::text FROM encounters WHERE patient_id = '\(foreignPatient)'") == before
+        )
+    }
+
+    @Test(
+        "Roles: clinical staff and the front desk write, the admin only reads, the auditor sees nothing",
+        arguments: [
+            ("admin", true, false), ("physician", true, true), ("nurse", true, true), ("frontdesk", true, true),
+            ("auditor", false, false),
+        ])
+    func roleMatrix(local: String, reads: Bool, writes: Bool) async throws {
+        let app = try await TestApp.make()
+        let patient = try await Self.patientID(app)
+        let encounter = try #require(
+            try await app.db.strings("SELECT id::text FROM encounters WHERE patient_id = '\(patient)' AND status = 'planned'")
+                .first ?? nil)
+        try await app.run { client in
+            let token = try await client.token(local)
+            #expect(
+                try await client.call(.get, "/v1/patients/\(patient)/encounters", token: token).status
+                    == (reads ? .ok : .forbidden))
+            #expect(try await client.call(.get, "/v1/encounters/\(encounter)", token: token).status == (reads ? .ok : .forbidden))
+            #expect(
+                try await client.call(.post, "/v1/patients/\(patient)/encounters", json: ["type": "phone"], token: token).status
+                    == (writes ? .created : .forbidden))
+            #expect(
+                try await client.call(.patch, "/v1/encounters/\(encounter)", json: ["reason": "Checked"], token: token).status
+                    == (writes ? .ok : .forbidden))
+        }
+    }
+}
