@@ -128,10 +128,7 @@ struct PatientTests {
 
     @Test(
         "Roles: clinical staff and the front desk write, the admin only reads, the auditor sees nothing",
-        arguments: [
-            ("admin", true, false), ("physician", true, true), ("nurse", true, true), ("frontdesk", true, true),
-            ("auditor", false, false),
-        ])
+        arguments: DemographicsAccess.cases)
     func roleMatrix(local: String, reads: Bool, writes: Bool) async throws {
         let app = try await TestApp.make()
         let id = try #require(try await app.db.strings("SELECT id::text FROM patients WHERE mrn = 'NS-1001'").first ?? nil)

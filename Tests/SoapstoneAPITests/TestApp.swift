@@ -88,3 +88,11 @@ struct Answer: Sendable {
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     var problemType: String? { (json["type"] as? String)?.replacingOccurrences(of: "https://soapstone.dev/problems/", with: "") }
 }
+
+/// Who may read and write patients and encounters (DESIGN.md): (account, reads, writes).
+enum DemographicsAccess {
+    static let cases: [(String, Bool, Bool)] = [
+        ("admin", true, false), ("physician", true, true), ("nurse", true, true), ("frontdesk", true, true),
+        ("auditor", false, false),
+    ]
+}
