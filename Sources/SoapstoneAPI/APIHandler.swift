@@ -11,6 +11,7 @@ struct APIHandler: APIProtocol {
     let users: UserAdministration
     let patients: PatientRecords
     let encounters: EncounterRecords
+    let notes: NoteRecords
     let health: HealthController
 
     func getHealth(_ input: Operations.getHealth.Input) async throws -> Operations.getHealth.Output {

@@ -31,6 +31,16 @@ enum AccessPolicy {
         "getEncounter": .roles([.admin, .physician, .nurse, .frontDesk]),
         "createEncounter": .roles([.physician, .nurse, .frontDesk]),
         "updateEncounter": .roles([.physician, .nurse, .frontDesk]),
+        // Note content: physicians and nurses only; signing and amending: physicians.
+        "listNotes": .roles([.physician, .nurse]),
+        "createNote": .roles([.physician, .nurse]),
+        "getNote": .roles([.physician, .nurse]),
+        "saveNote": .roles([.physician, .nurse]),
+        "listNoteVersions": .roles([.physician, .nurse]),
+        "getNoteVersion": .roles([.physician, .nurse]),
+        "markNoteEnteredInError": .roles([.physician, .nurse]),
+        "signNote": .roles([.physician]),
+        "amendNote": .roles([.physician]),
     ]
 
     /// An operation missing from the table is refused to everyone: forgetting to list it

@@ -87,11 +87,13 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         users: UserAdministration(database: database, hasher: hasher, passwordPolicy: policy),
         patients: PatientRecords(database: database),
         encounters: EncounterRecords(database: database, clock: configuration.clock),
+        notes: NoteRecords(database: database),
         health: health)
 
     let router = Router(context: AppRequestContext.self)
     // Outermost: request ids, the body limit, and the one mapping of errors to problem+json.
     router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
+    router.add(middleware: EntityTagMiddleware())
     router.get("/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],

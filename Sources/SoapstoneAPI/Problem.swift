@@ -84,6 +84,10 @@ extension Problem {
             detail: "Too many attempts; try again in \(retryAfter) seconds.", retryAfter: retryAfter)
     }
 
+    static let preconditionRequired = Problem(
+        status: .preconditionRequired, type: "precondition-required", title: "Precondition Required",
+        detail: "Send If-Match with the ETag of the version your change is based on.")
+
     static func badRequest(_ detail: String) -> Problem {
         Problem(status: .badRequest, type: "bad-request", title: "Bad Request", detail: detail)
     }

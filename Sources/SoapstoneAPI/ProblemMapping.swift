@@ -43,6 +43,8 @@ enum ProblemMapping {
             case "23503", "23514", "22P02", "22001", "22007", "22008":
                 return .validation([FieldError(field: "", message: "is not acceptable to the database")])
             case "42501": return .notFound
+            // The database's own lifecycle and immutability triggers (migrations 1 and 4).
+            case "SS001", "SS002": return .conflict("The record's lifecycle does not allow this change.")
             default:
                 logger.error(
                     "database error", metadata: ["sqlstate": "\(error.sqlState ?? "none")", "error": "\(error.serverSummary)"])

@@ -27,7 +27,7 @@ public struct LocalCluster: Sendable {
         public static func throwaway(logger: Logger) -> Settings {
             Settings(
                 serverSettings: [
-                    "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "400",
+                    "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "1000",
                 ], logger: logger)
         }
     }

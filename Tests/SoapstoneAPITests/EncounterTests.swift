@@ -7,15 +7,14 @@ import Testing
 @Suite("Encounters")
 struct EncounterTests {
     static func patientID(_ app: TestApp, mrn: String = "NS-1004") async throws -> String {
-        try #require(try await app.db.strings("SELECT id::text FROM patients WHERE mrn = '\(mrn)'").first ?? nil)
+        try await app.db.value("SELECT id::text FROM patients WHERE mrn = '\(mrn)'")
     }
 
     @Test("Plan an encounter, list it, read it, start and finish it; the clock starts and stops with the status; all audited")
     func lifecycle() async throws {
         let app = try await TestApp.make()
         let patient = try await Self.patientID(app)
-        let physicianID = try #require(
-            try await app.db.strings("SELECT id::text FROM users WHERE email = 'physician@northside.example'").first ?? nil)
+        let physicianID = try await app.db.value("SELECT id::text FROM users WHERE email = 'physician@northside.example'")
         try await app.run { client in
             let nurse = try await client.token("nurse")
             let created = try await client.call(
@@ -102,8 +101,7 @@ struct EncounterTests {
                 #expect(theirs.body == missing.body)
             }
             // An attending user of another organisation is refused too.
-            let lakeviewUser = try #require(
-                try await app.db.strings("SELECT id::text FROM users WHERE email = 'physician@lakeview.example'").first ?? nil)
+            let lakeviewUser = try await app.db.value("SELECT id::text FROM users WHERE email = 'physician@lakeview.example'")
             let own = try await Self.patientID(app)
             let answer = try await client.call(
                 .post, "/v1/patients/\(own)/encounters", json: ["type": "phone", "attending_user_id": lakeviewUser], token: nurse)

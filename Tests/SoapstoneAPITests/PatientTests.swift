@@ -108,7 +108,7 @@ struct PatientTests {
     @Test("Another organisation's patient answers exactly like one that does not exist, and stays unchanged")
     func otherTenantsPatient() async throws {
         let app = try await TestApp.make()
-        let foreign = try #require(try await app.db.strings("SELECT id::text FROM patients WHERE mrn = 'LV-2001'").first ?? nil)
+        let foreign = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'LV-2001'")
         let before = try await app.db.strings("SELECT p::text FROM patients p WHERE id = '\(foreign)'")
         try await app.run { client in
             let physician = try await client.token("physician")
@@ -131,7 +131,7 @@ struct PatientTests {
         arguments: DemographicsAccess.cases)
     func roleMatrix(local: String, reads: Bool, writes: Bool) async throws {
         let app = try await TestApp.make()
-        let id = try #require(try await app.db.strings("SELECT id::text FROM patients WHERE mrn = 'NS-1001'").first ?? nil)
+        let id = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1001'")
         try await app.run { client in
             let token = try await client.token(local)
             let list = try await client.call(.get, "/v1/patients", token: token)

@@ -43,8 +43,7 @@ struct UserAdministrationTests {
     @Test("Users of another organisation are not found, exactly like ids that do not exist")
     func otherTenantsUsersAreNotFound() async throws {
         let app = try await TestApp.make()
-        let lakeviewUser = try #require(
-            try await app.db.strings("SELECT id::text FROM users WHERE email = 'nurse@lakeview.example'").first ?? nil)
+        let lakeviewUser = try await app.db.value("SELECT id::text FROM users WHERE email = 'nurse@lakeview.example'")
         try await app.run { client in
             let admin = try await client.token("admin")
             let foreign = try await client.call(.get, "/v1/users/\(lakeviewUser)", token: admin)
@@ -62,8 +61,7 @@ struct UserAdministrationTests {
     @Test("The last active admin cannot be demoted or disabled, and nobody changes their own role")
     func lastAdminProtection() async throws {
         let app = try await TestApp.make()
-        let adminID = try #require(
-            try await app.db.strings("SELECT id::text FROM users WHERE email = 'admin@northside.example'").first ?? nil)
+        let adminID = try await app.db.value("SELECT id::text FROM users WHERE email = 'admin@northside.example'")
         try await app.run { client in
             let admin = try await client.token("admin")
             let demote = try await client.call(.patch, "/v1/users/\(adminID)", json: ["role": "physician"], token: admin)

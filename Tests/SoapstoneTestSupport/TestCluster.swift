@@ -55,6 +55,15 @@ public actor TestCluster {
 
     /// A new database of its own for one test or suite.
     public func makeDatabase(_ template: Template = .migrated) async throws -> TestDatabase {
+        do {
+            return try await makeDatabaseReporting(template)
+        } catch let error as PSQLError {
+            // PSQLError hides its message by design; a failing test needs it.
+            throw TestClusterError(description: "making a \(template) database: \(error.serverSummary)")
+        }
+    }
+
+    private func makeDatabaseReporting(_ template: Template) async throws -> TestDatabase {
         let running = try await cluster()
         try await ensureTemplate(template)
         counter += 1
@@ -134,6 +143,10 @@ public actor TestCluster {
             throw error
         }
     }
+}
+
+public struct TestClusterError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// Stops the cluster when the test process exits, and removes clusters that earlier test

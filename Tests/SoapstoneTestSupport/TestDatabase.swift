@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SoapstoneDatabase
+import Testing
 
 /// A database of one test's own, in the shared throwaway cluster.
 public struct TestDatabase: Sendable {
@@ -15,7 +16,7 @@ public struct TestDatabase: Sendable {
 
     public func configuration(as user: String = TestDatabase.server) -> PostgresClient.Configuration {
         var configuration = cluster.configuration(user: user, database: name)
-        configuration.options.maximumConnections = 8
+        configuration.options.maximumConnections = 4
         return configuration
     }
 
@@ -52,6 +53,11 @@ public struct TestDatabase: Sendable {
             connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
+    }
+
+    /// The first column of the first row, which must be there: an id a test looks up.
+    public func value(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        try #require(try await strings(sql).first ?? nil, "no row for: \(sql)", sourceLocation: sourceLocation)
     }
 
     /// Runs one SQL text as the superuser and answers its first column as text, row by row.

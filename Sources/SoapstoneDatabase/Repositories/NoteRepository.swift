@@ -50,6 +50,34 @@ public struct NoteRepository {
         return try await require(id)
     }
 
+    /// Marks a note entered in error, from `expectedVersion` when given; answers the note.
+    public func markEnteredInError(id: UUID, reason: String, expectedVersion: Int?, allowedStatuses: [NoteStatus]) async throws
+        -> Note
+    {
+        let changed = try await tx.execute(
+            """
+            UPDATE notes SET status = 'entered_in_error', entered_in_error_reason = \(reason)
+             WHERE id = \(id) AND status = ANY(\(allowedStatuses.map(\.rawValue)))
+               AND (\(expectedVersion)::int IS NULL OR current_version = \(expectedVersion))
+            """)
+        if changed == 0 {
+            try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: allowedStatuses)
+        }
+        return try await require(id)
+    }
+
+    /// The notes of an encounter, oldest first.
+    public func list(encounterID: UUID) async throws -> [Note] {
+        let rows = try await tx.query("SELECT id FROM notes WHERE encounter_id = \(encounterID) ORDER BY created_at, id")
+        var notes: [Note] = []
+        for id in try await rows.collect().map({ try $0.decode(UUID.self) }) { notes.append(try await require(id)) }
+        return notes
+    }
+
+    public func version(_ number: Int, of id: UUID) async throws -> NoteVersion? {
+        try await versions(of: id).first { $0.version == number }
+    }
+
     public func find(id: UUID) async throws -> Note? {
         let rows = try await tx.query(
             """
@@ -107,10 +135,10 @@ public struct NoteRepository {
         throw DomainError.notFound
     }
 
-    private func explainRefusal(id: UUID, expectedVersion: Int, allowedStatuses: [NoteStatus]) async throws -> Never {
+    private func explainRefusal(id: UUID, expectedVersion: Int?, allowedStatuses: [NoteStatus]) async throws -> Never {
         let rows = try await tx.query("SELECT status, current_version FROM notes WHERE id = \(id)")
         for try await (status, version) in rows.decode((String, Int).self) {
-            if version != expectedVersion { throw DomainError.staleVersion(current: version) }
+            if let expectedVersion, version != expectedVersion { throw DomainError.staleVersion(current: version) }
             throw DomainError.conflict(
                 "the note is \(status); this needs it to be \(allowedStatuses.map(\.rawValue).joined(separator: " or "))")
         }
@@ -127,7 +155,7 @@ public struct NoteRepository {
             """)
     }
 
-    private func require(_ id: UUID) async throws -> Note {
+    func require(_ id: UUID) async throws -> Note {
         guard let note = try await find(id: id) else { throw DomainError.notFound }
         return note
     }

@@ -1,0 +1,127 @@
+import Foundation
+import SoapstoneCore
+import SoapstoneDatabase
+
+extension APIHandler {
+    func listNotes(_ input: Operations.listNotes.Input) async throws -> Operations.listNotes.Output {
+        let all = try await notes.list(encounter: try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Note.init), next_cursor: nil))))
+    }
+
+    func createNote(_ input: Operations.createNote.Input) async throws -> Operations.createNote.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let note = try await notes.create(
+            encounter: try Self.id(input.path.id), content: NoteContent(body), by: try AuthenticationMiddleware.requirePrincipal()
+        )
+        return .created(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+    }
+
+    func getNote(_ input: Operations.getNote.Input) async throws -> Operations.getNote.Output {
+        let note = try await notes.find(try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+    }
+
+    func saveNote(_ input: Operations.saveNote.Input) async throws -> Operations.saveNote.Output {
+        let id = try Self.id(input.path.id)
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        guard let header = input.headers.If_hyphen_Match else { throw Problem.preconditionRequired }
+        let note = try await notes.save(
+            id, expectedVersion: try Self.version(ifMatch: header), content: NoteContent(body),
+            by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+    }
+
+    func signNote(_ input: Operations.signNote.Input) async throws -> Operations.signNote.Output {
+        let note = try await notes.sign(
+            try Self.id(input.path.id), expectedVersion: try input.headers.If_hyphen_Match.map(Self.version(ifMatch:)),
+            by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+    }
+
+    func amendNote(_ input: Operations.amendNote.Input) async throws -> Operations.amendNote.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let content = NoteContent(
+            subjective: body.subjective, objective: body.objective, assessment: body.assessment, plan: body.plan)
+        let note = try await notes.amend(
+            try Self.id(input.path.id), expectedVersion: try input.headers.If_hyphen_Match.map(Self.version(ifMatch:)),
+            content: content,
+            reason: try Self.reason(body.reason), by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+    }
+
+    func markNoteEnteredInError(_ input: Operations.markNoteEnteredInError.Input) async throws
+        -> Operations.markNoteEnteredInError.Output
+    {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        let note = try await notes.markEnteredInError(
+            try Self.id(input.path.id), expectedVersion: try input.headers.If_hyphen_Match.map(Self.version(ifMatch:)),
+            reason: try Self.reason(body.reason), by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+    }
+
+    func listNoteVersions(_ input: Operations.listNoteVersions.Input) async throws -> Operations.listNoteVersions.Output {
+        let all = try await notes.versions(of: try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.NoteVersion.init), next_cursor: nil))))
+    }
+
+    func getNoteVersion(_ input: Operations.getNoteVersion.Input) async throws -> Operations.getNoteVersion.Output {
+        let version = try await notes.version(
+            input.path.n, of: try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(body: .json(.init(version))))
+    }
+
+    /// A path id: anything but a UUID names nothing here.
+    static func id(_ text: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw Problem.notFound }
+        return id
+    }
+
+    /// `"3"` (or `3`, or `W/"3"`) → 3; anything else cannot match a version.
+    static func version(ifMatch header: String) throws -> Int {
+        let trimmed = header.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard let version = Int(trimmed), version > 0 else {
+            throw DomainError.validation([FieldError(field: "If-Match", message: "must be the ETag of a version, e.g. \"3\"")])
+        }
+        return version
+    }
+
+    static func reason(_ text: String) throws -> String {
+        let problems = Validation.text(text, field: "reason", maximum: 1000)
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension Note {
+    var etag: String { "\"\(version)\"" }
+}
+
+extension NoteContent {
+    init(_ body: Components.Schemas.NoteContent) {
+        self.init(subjective: body.subjective, objective: body.objective, assessment: body.assessment, plan: body.plan)
+    }
+}
+
+extension Components.Schemas.Note {
+    init(_ note: Note) {
+        self.init(
+            id: note.id.uuidString.lowercased(), encounter_id: note.encounterID.uuidString.lowercased(),
+            patient_id: note.patientID.uuidString.lowercased(),
+            status: Components.Schemas.NoteStatus(rawValue: note.status.rawValue)!,
+            version: note.version, subjective: note.content.subjective, objective: note.content.objective,
+            assessment: note.content.assessment, plan: note.content.plan, author_id: note.authorID.uuidString.lowercased(),
+            signed_by: note.signature?.signedBy.uuidString.lowercased(), signed_at: note.signature?.signedAt,
+            signed_sha256: note.signature?.sha256)
+    }
+}
+
+extension Components.Schemas.NoteVersion {
+    init(_ version: NoteVersion) {
+        self.init(
+            note_id: version.noteID.uuidString.lowercased(), version: version.version, subjective: version.content.subjective,
+            objective: version.content.objective, assessment: version.content.assessment, plan: version.content.plan,
+            author_id: version.authorID.uuidString.lowercased(), reason: version.reason, created_at: version.createdAt,
+            sha256: version.sha256)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import PostgresNIO
+import SoapstoneCore
+import SoapstoneDatabase
+
+/// SOAP notes: drafts saved as versions under optimistic concurrency (If-Match), signed by
+/// physicians, amended with a reason, marked entered in error; every read and write audited in
+/// the same transaction. The database enforces the same lifecycle for any client.
+struct NoteRecords: Sendable {
+    let database: Database
+
+    func list(encounter encounterID: UUID, by principal: Principal) async throws -> [Note] {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let encounter = try await tx.encounters.find(id: encounterID) else { throw DomainError.notFound }
+            let notes = try await tx.notes.list(encounterID: encounterID)
+            try await tx.auditEvents.record(
+                entry(principal, "note.list", note: nil, patient: encounter.patientID),
+                detail: ["encounter_id": encounterID.uuidString.lowercased()])
+            return notes
+        }
+    }
+
+    func create(encounter encounterID: UUID, content: NoteContent, by principal: Principal) async throws -> Note {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            let note = try await tx.notes.createDraft(encounterID: encounterID, authorID: principal.userID, content: content)
+            try await tx.auditEvents.record(entry(principal, "note.create", note: note.id, patient: note.patientID))
+            return note
+        }
+    }
+
+    func find(_ id: UUID, by principal: Principal) async throws -> Note {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let note = try await tx.notes.find(id: id) else { throw DomainError.notFound }
+            try await tx.auditEvents.record(entry(principal, "note.read", note: id, patient: note.patientID))
+            return note
+        }
+    }
+
+    func save(_ id: UUID, expectedVersion: Int, content: NoteContent, by principal: Principal) async throws -> Note {
+        try await change(id, "note.update", by: principal) { tx in
+            try await tx.notes.saveDraft(id: id, expectedVersion: expectedVersion, authorID: principal.userID, content: content)
+        }
+    }
+
+    func sign(_ id: UUID, expectedVersion: Int?, by principal: Principal) async throws -> Note {
+        try await change(id, "note.sign", by: principal) { tx in
+            guard let current = try await tx.notes.find(id: id) else { throw DomainError.notFound }
+            return try await tx.notes.sign(
+                id: id, expectedVersion: expectedVersion ?? current.version, signerID: principal.userID)
+        }
+    }
+
+    func amend(_ id: UUID, expectedVersion: Int?, content: NoteContent, reason: String, by principal: Principal) async throws
+        -> Note
+    {
+        try await change(id, "note.amend", by: principal) { tx in
+            guard let current = try await tx.notes.find(id: id) else { throw DomainError.notFound }
+            return try await tx.notes.amend(
+                id: id, expectedVersion: expectedVersion ?? current.version, authorID: principal.userID, content: content,
+                reason: reason)
+        }
+    }
+
+    func markEnteredInError(_ id: UUID, expectedVersion: Int?, reason: String, by principal: Principal) async throws -> Note {
+        // Nurses may withdraw drafts; signed notes are a physician's to withdraw.
+        let allowed: [NoteStatus] = principal.role == .physician ? [.draft, .signed, .amended] : [.draft]
+        return try await change(id, "note.entered_in_error", by: principal) { tx in
+            try await tx.notes.markEnteredInError(
+                id: id, reason: reason, expectedVersion: expectedVersion, allowedStatuses: allowed)
+        }
+    }
+
+    func versions(of id: UUID, by principal: Principal) async throws -> [NoteVersion] {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let note = try await tx.notes.find(id: id) else { throw DomainError.notFound }
+            let versions = try await tx.notes.versions(of: id)
+            try await tx.auditEvents.record(entry(principal, "note.versions", note: id, patient: note.patientID))
+            return versions
+        }
+    }
+
+    func version(_ number: Int, of id: UUID, by principal: Principal) async throws -> NoteVersion {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let note = try await tx.notes.find(id: id), let version = try await tx.notes.version(number, of: id) else {
+                throw DomainError.notFound
+            }
+            try await tx.auditEvents.record(
+                entry(principal, "note.version_read", note: id, patient: note.patientID), detail: ["version": String(number)])
+            return version
+        }
+    }
+
+    /// A change and its audit event, in one transaction.
+    private func change(
+        _ id: UUID, _ action: String, by principal: Principal, _ work: @escaping (TenantTransaction) async throws -> Note
+    ) async throws -> Note {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            let note = try await work(tx)
+            try await tx.auditEvents.record(
+                entry(principal, action, note: id, patient: note.patientID), detail: ["version": String(note.version)])
+            return note
+        }
+    }
+
+    private func entry(_ principal: Principal, _ action: String, note: UUID?, patient: UUID) -> AuditEntry {
+        let info = RequestInfo.current
+        return AuditEntry(
+            userID: principal.userID, role: principal.role, action: action, entityType: "note", entityID: note,
+            patientID: patient,
+            ip: info.clientAddress, requestID: info.requestID)
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import SoapstoneTestSupport
+import Testing
+
+@Suite("Notes")
+struct NoteTests {
+    static func content(_ tag: String) -> [String: Any] {
+        ["subjective": "S \(tag)", "objective": "O \(tag)", "assessment": "A \(tag)", "plan": "P \(tag)"]
+    }
+
+    static func encounterID(_ app: TestApp) async throws -> String {
+        try await app.db.value(
+            "SELECT e.id::text FROM encounters e JOIN patients p ON p.id = e.patient_id WHERE p.mrn = 'NS-1004' AND e.status = 'planned'"
+        )
+    }
+
+    @Test("Draft, save twice, sign, refuse an edit, amend with a reason, read the history; every step audited")
+    func lifecycle() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await Self.encounterID(app)
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let physician = try await client.token("physician")
+            let created = try await client.call(
+                .post, "/v1/encounters/\(encounter)/notes", json: Self.content("v1"), token: nurse)
+            #expect(created.status == .created)
+            #expect(created.headers[.eTag] == "\"1\"")
+            let id = try #require(created.json["id"] as? String)
+
+            let saved2 = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("v2"), token: nurse, headers: [.ifMatch: "\"1\""])
+            #expect(saved2.status == .ok)
+            #expect(saved2.headers[.eTag] == "\"2\"")
+            let saved3 = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("v3"), token: physician, headers: [.ifMatch: "\"2\""])
+            #expect(saved3.json["version"] as? Int == 3)
+
+            #expect(try await client.call(.post, "/v1/notes/\(id)/sign", token: nurse).status == .forbidden)
+            let signed = try await client.call(.post, "/v1/notes/\(id)/sign", token: physician, headers: [.ifMatch: "\"3\""])
+            #expect(signed.status == .ok)
+            #expect(signed.json["status"] as? String == "signed")
+            let sha = try #require(signed.json["signed_sha256"] as? String)
+
+            let edit = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("sneaky"), token: physician, headers: [.ifMatch: "\"3\""])
+            #expect(edit.status == .conflict)
+
+            let amended = try await client.call(
+                .post, "/v1/notes/\(id)/amend", json: Self.content("v4").merging(["reason": "Dose corrected"]) { $1 },
+                token: physician)
+            #expect(amended.status == .ok)
+            #expect(amended.json["status"] as? String == "amended")
+            #expect(amended.json["version"] as? Int == 4)
+            #expect(amended.json["signed_sha256"] as? String == sha)
+
+            let history = try await client.call(.get, "/v1/notes/\(id)/versions", token: nurse)
+            let versions = (history.json["items"] as? [[String: Any]]) ?? []
+            #expect(versions.compactMap { $0["version"] as? Int } == [1, 2, 3, 4])
+            #expect(versions[2]["sha256"] as? String == sha)
+            #expect(versions[3]["reason"] as? String == "Dose corrected")
+            let third = try await client.call(.get, "/v1/notes/\(id)/versions/3", token: nurse)
+            #expect(third.json["subjective"] as? String == "S v3")
+            #expect(try await client.call(.get, "/v1/notes/\(id)/versions/9", token: nurse).status == .notFound)
+            let note = try await client.call(.get, "/v1/notes/\(id)", token: nurse)
+            #expect(note.headers[.eTag] == "\"4\"")
+            #expect(note.json["plan"] as? String == "P v4")
+        }
+        let actions = try await app.db.strings(
+            "SELECT action FROM audit_events WHERE entity_type = 'note' AND detail->>'source' IS NULL ORDER BY occurred_at, action"
+        )
+        #expect(
+            actions == [
+                "note.create", "note.update", "note.update", "note.sign", "note.amend", "note.versions", "note.version_read",
+                "note.read",
+            ])
+    }
+
+    @Test("PUT without If-Match is 428, with a stale one 412; neither writes anything")
+    func preconditions() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await Self.encounterID(app)
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let id = try #require(
+                try await client.call(.post, "/v1/encounters/\(encounter)/notes", json: Self.content("v1"), token: nurse).json[
+                    "id"] as? String)
+            let missing = try await client.call(.put, "/v1/notes/\(id)", json: Self.content("x"), token: nurse)
+            #expect(missing.status == .preconditionRequired)
+            _ = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("v2"), token: nurse, headers: [.ifMatch: "\"1\""])
+            let stale = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("late"), token: nurse, headers: [.ifMatch: "\"1\""])
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.problemType == "stale-version")
+            let junk = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("x"), token: nurse, headers: [.ifMatch: "banana"])
+            #expect(junk.status == .unprocessableContent)
+        }
+        #expect(
+            try await app.db.strings(
+                "SELECT string_agg(subjective, ',' ORDER BY version) FROM note_versions WHERE subjective LIKE 'S %' AND note_id IN (SELECT id FROM notes WHERE encounter_id = '\(encounter)')"
+            ) == ["S v1,S v2"])
+    }
+
+    @Test("Ten simultaneous saves from one version: one wins, nine get 412, one new version")
+    func concurrentSaves() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await Self.encounterID(app)
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let id = try #require(
+                try await client.call(.post, "/v1/encounters/\(encounter)/notes", json: Self.content("v1"), token: nurse).json[
+                    "id"] as? String)
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<10 {
+                    group.addTask {
+                        try await client.call(
+                            .put, "/v1/notes/\(id)", json: Self.content("racer \(index)"), token: nurse,
+                            headers: [.ifMatch: "\"1\""]
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .preconditionFailed }.count == 9)
+            #expect(try await app.db.strings("SELECT count(*)::text FROM note_versions WHERE note_id = '\(id)'") == ["2"])
+        }
+    }
+
+    @Test("Entered in error: a nurse may withdraw a draft but not a signed note; afterwards nothing changes")
+    func enteredInError() async throws {
+        let app = try await TestApp.make()
+        let signed = try await app.db.value(
+            "SELECT id::text FROM notes WHERE status = 'signed' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'northside')"
+        )
+        let draft = try await app.db.value(
+            "SELECT id::text FROM notes WHERE status = 'draft' AND tenant_id = (SELECT id FROM tenants WHERE slug = 'northside')")
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let physician = try await client.token("physician")
+            #expect(
+                try await client.call(
+                    .post, "/v1/notes/\(signed)/entered-in-error", json: ["reason": "Wrong patient"], token: nurse
+                ).status == .conflict)
+            #expect(
+                try await client.call(.post, "/v1/notes/\(draft)/entered-in-error", json: ["reason": "Duplicate"], token: nurse)
+                    .status == .ok)
+            let again = try await client.call(
+                .put, "/v1/notes/\(draft)", json: Self.content("late"), token: nurse, headers: [.ifMatch: "\"2\""])
+            #expect(again.status == .conflict)
+            let withdrawn = try await client.call(
+                .post, "/v1/notes/\(signed)/entered-in-error", json: ["reason": "Wrong patient"], token: physician)
+            #expect(withdrawn.json["status"] as? String == "entered_in_error")
+            #expect(
+                try await client.call(.post, "/v1/notes/\(signed)/entered-in-error", json: ["reason": " "], token: physician)
+                    .status == .unprocessableContent)
+        }
+    }
+
+    @Test("The database refuses, from any client, to change a signed note other than by amendment")
+    func databaseEnforcesLifecycle() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let signed = try await db.value("SELECT id::text FROM notes WHERE status = 'signed' LIMIT 1")
+        let tenant = try await db.value("SELECT tenant_id::text FROM notes WHERE id = '\(signed)'")
+        let author = try await db.value("SELECT author_id::text FROM notes WHERE id = '\(signed)'")
+        let attempts = [
+            "UPDATE notes SET current_version = current_version + 1 WHERE id = '\(signed)'",
+            "UPDATE notes SET status = 'draft' WHERE id = '\(signed)'",
+            "UPDATE notes SET signed_at = now() WHERE id = '\(signed)'",
+            "INSERT INTO note_versions (tenant_id, note_id, version, author_id) SELECT tenant_id, id, current_version + 1, author_id FROM notes WHERE id = '\(signed)'",
+            "INSERT INTO note_versions (tenant_id, note_id, version, author_id) VALUES ('\(tenant)', '\(signed)', 2, '\(author)')",
+        ]
+        let logger = Logger(label: "lifecycle")
+        for role in [TestDatabase.server, TestDatabase.owner] {
+            for sql in attempts {
+                let state: String? = try await db.withConnection(as: role) { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("SELECT set_config('app.tenant_id', \(tenant), true)", logger: logger)
+                    do {
+                        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return nil
+                    } catch let error as PSQLError {
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return error.sqlState
+                    }
+                }
+                #expect(state == "SS002" || state == "23505", "\(role): \(sql) gave \(state ?? "success")")
+            }
+        }
+    }
+
+    @Test("Another organisation's note answers like a missing one; the front desk and the auditor see no notes")
+    func isolationAndRoles() async throws {
+        let app = try await TestApp.make()
+        let foreign = try await app.db.value(
+            "SELECT id::text FROM notes WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'lakeview') LIMIT 1")
+        let own = try await app.db.value(
+            "SELECT id::text FROM notes WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'northside') LIMIT 1")
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let theirs = try await client.call(.get, "/v1/notes/\(foreign)", token: physician)
+            let nobody = try await client.call(.get, "/v1/notes/\(UUID().uuidString)", token: physician)
+            #expect(theirs.status == .notFound)
+            #expect(theirs.body == nobody.body)
+            #expect(try await client.call(.post, "/v1/notes/\(foreign)/sign", token: physician).status == .notFound)
+            for local in ["frontdesk", "auditor", "admin"] {
+                #expect(
+                    try await client.call(.get, "/v1/notes/\(own)", token: try await client.token(local)).status == .forbidden)
+            }
+        }
+    }
+}
