@@ -41,6 +41,7 @@ enum AccessPolicy {
         "markNoteEnteredInError": .roles([.physician, .nurse]),
         "signNote": .roles([.physician]),
         "amendNote": .roles([.physician]),
+        "listAuditEvents": .roles([.admin, .auditor]),
     ]
 
     /// An operation missing from the table is refused to everyone: forgetting to list it

@@ -220,3 +220,16 @@ public struct AuditEntry: Sendable, Hashable {
         self.outcome = outcome
     }
 }
+
+/// An audit event as the log shows it.
+public struct AuditEvent: Sendable, Hashable {
+    public let id: UUID
+    public let occurredAt: Date
+    public let entry: AuditEntry
+
+    public init(id: UUID, occurredAt: Date, entry: AuditEntry) {
+        self.id = id
+        self.occurredAt = occurredAt
+        self.entry = entry
+    }
+}

@@ -23,6 +23,39 @@ public struct AuditEventRepository {
         throw DomainError.notFound
     }
 
+    /// One page, newest first, from the event after `filter.after`, and the next page's cursor.
+    public func search(_ filter: AuditEventFilter) async throws -> (events: [AuditEvent], next: AuditEventCursor?) {
+        let rows = try await tx.query(
+            """
+            SELECT id, occurred_at, (extract(epoch FROM occurred_at) * 1000000)::int8, user_id, role, action, entity_type,
+                   entity_id, patient_id, host(ip), request_id, outcome
+              FROM api_audit_events
+             WHERE (\(filter.userID)::uuid IS NULL OR user_id = \(filter.userID))
+               AND (\(filter.patientID)::uuid IS NULL OR patient_id = \(filter.patientID))
+               AND (\(filter.entityID)::uuid IS NULL OR entity_id = \(filter.entityID))
+               AND (\(filter.action)::text IS NULL OR action = \(filter.action))
+               AND (\(filter.from)::timestamptz IS NULL OR occurred_at >= \(filter.from))
+               AND (\(filter.to)::timestamptz IS NULL OR occurred_at < \(filter.to))
+               AND (\(filter.after?.microseconds)::int8 IS NULL
+                    OR (occurred_at, id) < (timestamptz 'epoch' + \(filter.after?.microseconds) * interval '1 microsecond', \(filter.after?.id)))
+             ORDER BY occurred_at DESC, id DESC
+             LIMIT \(filter.limit + 1)
+            """)
+        var page: [(AuditEvent, AuditEventCursor)] = []
+        for try await row in rows.decode(
+            (UUID, Date, Int64, UUID?, String?, String, String, UUID?, UUID?, String?, String?, String).self)
+        {
+            let entry = AuditEntry(
+                userID: row.3, role: row.4.flatMap(Role.init(rawValue:)), action: row.5, entityType: row.6, entityID: row.7,
+                patientID: row.8,
+                ip: row.9, requestID: row.10, outcome: AuditOutcome(rawValue: row.11) ?? .success)
+            page.append(
+                (AuditEvent(id: row.0, occurredAt: row.1, entry: entry), AuditEventCursor(microseconds: row.2, id: row.0)))
+        }
+        guard page.count > filter.limit else { return (page.map(\.0), nil) }
+        return (page.prefix(filter.limit).map(\.0), page[filter.limit - 1].1)
+    }
+
     public func count() async throws -> Int {
         try await tx.query("SELECT count(*) FROM audit_events").collect().first?.decode(Int.self) ?? 0
     }
@@ -30,4 +63,35 @@ public struct AuditEventRepository {
 
 extension TenantTransaction {
     public var auditEvents: AuditEventRepository { AuditEventRepository(tx: self) }
+}
+
+/// Where a page of the audit log ends: the exact time (microseconds since 1970) and id.
+public struct AuditEventCursor: Sendable, Hashable, Codable {
+    public let microseconds: Int64
+    public let id: UUID
+
+    public init(microseconds: Int64, id: UUID) {
+        self.microseconds = microseconds
+        self.id = id
+    }
+}
+
+public struct AuditEventFilter: Sendable {
+    public var userID: UUID?
+    public var patientID: UUID?
+    public var entityID: UUID?
+    public var action: String?
+    public var from: Date?
+    public var to: Date?
+    public var limit: Int
+    public var after: AuditEventCursor?
+
+    public init(
+        userID: UUID? = nil, patientID: UUID? = nil, entityID: UUID? = nil, action: String? = nil, from: Date? = nil,
+        to: Date? = nil,
+        limit: Int = 50, after: AuditEventCursor? = nil
+    ) {
+        (self.userID, self.patientID, self.entityID, self.action, self.from, self.to, self.limit, self.after) =
+            (userID, patientID, entityID, action, from, to, limit, after)
+    }
 }

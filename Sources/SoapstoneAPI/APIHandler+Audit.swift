@@ -1,0 +1,56 @@
+import Foundation
+import SoapstoneCore
+import SoapstoneDatabase
+
+extension APIHandler {
+    func listAuditEvents(_ input: Operations.listAuditEvents.Input) async throws -> Operations.listAuditEvents.Output {
+        let principal = try AuthenticationMiddleware.requirePrincipal()
+        let query = input.query
+        let limit = query.limit ?? 50
+        guard (1...200).contains(limit) else {
+            throw DomainError.validation([FieldError(field: "limit", message: "must be from 1 to 200")])
+        }
+        let filter = AuditEventFilter(
+            userID: try Self.filterID(query.user_id, field: "user_id"),
+            patientID: try Self.filterID(query.patient_id, field: "patient_id"),
+            entityID: try Self.filterID(query.entity_id, field: "entity_id"), action: query.action, from: query.from,
+            to: query.to,
+            limit: limit, after: try query.cursor.map(AuditEventCursor.init(opaque:)))
+        let page = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            try await tx.auditEvents.search(filter)
+        }
+        return .ok(
+            .init(body: .json(.init(items: page.events.map(Components.Schemas.AuditEvent.init), next_cursor: page.next?.opaque))))
+    }
+
+    static func filterID(_ text: String?, field: String) throws -> UUID? {
+        guard let text else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            throw DomainError.validation([FieldError(field: field, message: "must be a UUID")])
+        }
+        return id
+    }
+}
+
+extension AuditEventCursor {
+    var opaque: String { (try? JSONEncoder().encode(self))?.base64URLEncodedString ?? "" }
+
+    init(opaque: String) throws {
+        guard let data = Data(base64URLEncoded: opaque), let cursor = try? JSONDecoder().decode(AuditEventCursor.self, from: data)
+        else {
+            throw DomainError.validation([FieldError(field: "cursor", message: "is not a cursor this server gave out")])
+        }
+        self = cursor
+    }
+}
+
+extension Components.Schemas.AuditEvent {
+    init(_ event: AuditEvent) {
+        let e = event.entry
+        self.init(
+            id: event.id.uuidString.lowercased(), occurred_at: event.occurredAt, user_id: e.userID?.uuidString.lowercased(),
+            role: e.role?.rawValue, action: e.action, entity_type: e.entityType, entity_id: e.entityID?.uuidString.lowercased(),
+            patient_id: e.patientID?.uuidString.lowercased(), ip: e.ip, request_id: e.requestID,
+            outcome: .init(rawValue: e.outcome.rawValue)!)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SoapstoneTestSupport
+import Testing
+
+@Suite("Audit log")
+struct AuditLogTests {
+    @Test("Admins and auditors page through their organisation's log, newest first, with filters; others get 403")
+    func readLog() async throws {
+        let app = try await TestApp.make()
+        let patient = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1001'")
+        let northside = try await app.db.value(
+            "SELECT count(*)::text FROM audit_events WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'northside')")
+        try await app.run { client in
+            // One more event: the auditor's own login.
+            let auditor = try await client.token("auditor")
+            var seen: [String] = []
+            var times: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await client.call(
+                    .get, "/v1/audit-events?limit=9" + (cursor.map { "&cursor=\($0)" } ?? ""), token: auditor)
+                #expect(page.status == .ok)
+                let items = (page.json["items"] as? [[String: Any]]) ?? []
+                seen += items.compactMap { $0["id"] as? String }
+                times += items.compactMap { $0["occurred_at"] as? String }
+                cursor = page.json["next_cursor"] as? String
+            } while cursor != nil && seen.count < 1000
+            #expect(seen.count == Int(northside)! + 1, "every event of the organisation, its own login included")
+            #expect(Set(seen).count == seen.count)
+            #expect(times == times.sorted(by: >), "newest first")
+
+            let filtered = try await client.call(.get, "/v1/audit-events?patient_id=\(patient)", token: auditor)
+            let items = (filtered.json["items"] as? [[String: Any]]) ?? []
+            #expect(!items.isEmpty && items.allSatisfy { $0["patient_id"] as? String == patient })
+            let byAction = try await client.call(.get, "/v1/audit-events?action=note.sign", token: auditor)
+            #expect(((byAction.json["items"] as? [[String: Any]]) ?? []).allSatisfy { $0["action"] as? String == "note.sign" })
+            #expect(try await client.call(.get, "/v1/audit-events", token: try await client.token("admin")).status == .ok)
+            #expect(
+                try await client.call(.get, "/v1/audit-events", token: try await client.token("physician")).status == .forbidden)
+            #expect(
+                try await client.call(.get, "/v1/audit-events?patient_id=nope", token: auditor).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/v1/audit-events?cursor=nope", token: auditor).status == .unprocessableContent)
+        }
+    }
+}
