@@ -16,7 +16,9 @@ extension APIHandler {
             patient: patientID, type: EncounterType(rawValue: body._type.rawValue) ?? .inPerson,
             status: body.status.flatMap { EncounterStatus(rawValue: $0.rawValue) } ?? .planned, startedAt: body.started_at,
             reason: body.reason, attendingUserID: try Self.userID(body.attending_user_id),
-            by: try AuthenticationMiddleware.requirePrincipal())
+            by: try AuthenticationMiddleware.requirePrincipal(),
+            idempotency: try Self.idempotency(
+                input.headers.Idempotency_hyphen_Key, "createEncounter", body, pathID: input.path.id))
         return .created(.init(body: .json(.init(encounter))))
     }
 

@@ -11,8 +11,9 @@ extension APIHandler {
     func createNote(_ input: Operations.createNote.Input) async throws -> Operations.createNote.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let note = try await notes.create(
-            encounter: try Self.id(input.path.id), content: NoteContent(body), by: try AuthenticationMiddleware.requirePrincipal()
-        )
+            encounter: try Self.id(input.path.id), content: NoteContent(body),
+            by: try AuthenticationMiddleware.requirePrincipal(),
+            idempotency: try Self.idempotency(input.headers.Idempotency_hyphen_Key, "createNote", body, pathID: input.path.id))
         return .created(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 

@@ -22,7 +22,9 @@ extension APIHandler {
             mrn: body.mrn, givenName: body.given_name, familyName: body.family_name, birthDate: body.birth_date,
             sex: AdministrativeSex(rawValue: body.sex.rawValue) ?? .unknown, phone: body.phone, email: body.email,
             address: Address(body.address), active: body.active ?? true)
-        let patient = try await patients.create(details, by: try AuthenticationMiddleware.requirePrincipal())
+        let patient = try await patients.create(
+            details, by: try AuthenticationMiddleware.requirePrincipal(),
+            idempotency: try Self.idempotency(input.headers.Idempotency_hyphen_Key, "createPatient", body))
         return .created(.init(body: .json(.init(patient))))
     }
 
@@ -41,6 +43,20 @@ extension APIHandler {
         return .ok(
             .init(body: .json(.init(try await patients.update(id, changes, by: try AuthenticationMiddleware.requirePrincipal()))))
         )
+    }
+}
+
+extension APIHandler {
+    /// The Idempotency-Key of a create, with what the request asked for: the operation, the
+    /// path's id and the body, as JSON with sorted keys.
+    static func idempotency(_ key: String?, _ operation: String, _ body: some Encodable, pathID: String = "") throws
+        -> IdempotencyRequest?
+    {
+        guard let key else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return IdempotencyRequest(
+            key: key, parts: [Data(operation.utf8), Data(pathID.lowercased().utf8), try encoder.encode(body)])
     }
 }
 

@@ -23,7 +23,7 @@ struct EncounterRecords: Sendable {
     func create(
         patient patientID: UUID, type: EncounterType, status: EncounterStatus, startedAt: Date?, reason: String?,
         attendingUserID: UUID?,
-        by principal: Principal
+        by principal: Principal, idempotency: IdempotencyRequest? = nil
     ) async throws -> Encounter {
         guard [.planned, .inProgress].contains(status) else {
             throw DomainError.validation([FieldError(field: "status", message: "a new encounter is planned or in_progress")])

@@ -20,11 +20,18 @@ struct NoteRecords: Sendable {
         }
     }
 
-    func create(encounter encounterID: UUID, content: NoteContent, by principal: Principal) async throws -> Note {
+    func create(
+        encounter encounterID: UUID, content: NoteContent, by principal: Principal, idempotency: IdempotencyRequest? = nil
+    ) async throws -> Note {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            let note = try await tx.notes.createDraft(encounterID: encounterID, authorID: principal.userID, content: content)
-            try await tx.auditEvents.record(entry(principal, "note.create", note: note.id, patient: note.patientID))
-            return note
+            try await tx.idempotencyKeys.once(
+                idempotency, userID: principal.userID, id: \.id, replay: { try await tx.notes.find(id: $0) },
+                create: {
+                    let note = try await tx.notes.createDraft(
+                        encounterID: encounterID, authorID: principal.userID, content: content)
+                    try await tx.auditEvents.record(entry(principal, "note.create", note: note.id, patient: note.patientID))
+                    return note
+                })
         }
     }
 

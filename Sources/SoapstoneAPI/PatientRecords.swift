@@ -17,14 +17,20 @@ struct PatientRecords: Sendable {
         }
     }
 
-    func create(_ details: PatientDetails, by principal: Principal) async throws -> Patient {
+    func create(_ details: PatientDetails, by principal: Principal, idempotency: IdempotencyRequest? = nil) async throws
+        -> Patient
+    {
         let problems = PatientValidation.problems(of: details)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         do {
             return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                let patient = try await tx.patients.create(details)
-                try await tx.auditEvents.record(entry(principal, "patient.create", patient: patient.id))
-                return patient
+                try await tx.idempotencyKeys.once(
+                    idempotency, userID: principal.userID, id: \.id, replay: { try await tx.patients.find(id: $0) },
+                    create: {
+                        let patient = try await tx.patients.create(details)
+                        try await tx.auditEvents.record(entry(principal, "patient.create", patient: patient.id))
+                        return patient
+                    })
             }
         } catch let error as PSQLError where error.sqlState == "23505" {
             throw DomainError.conflict("A patient with MRN \(details.mrn) exists already.")

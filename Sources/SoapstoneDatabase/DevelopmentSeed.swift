@@ -137,7 +137,11 @@ public struct DevelopmentSeed: Sendable {
                 expiresAt: now.addingTimeInterval(30 * day))
             try await tx.refreshTokens.revokeFamily(family)
             for (index, details) in clinic.patients.enumerated() {
-                let patient = try await tx.patients.create(id: Self.id("patient", clinic.slug, details.mrn), details)
+                // The front desk registers patients with an Idempotency-Key, as a client retrying safely would.
+                let patient = try await tx.idempotencyKeys.once(
+                    IdempotencyRequest(key: "seed-\(details.mrn)", parts: [Data(details.mrn.utf8)]), userID: desk.id, id: \.id,
+                    replay: { try await tx.patients.find(id: $0) },
+                    create: { try await tx.patients.create(id: Self.id("patient", clinic.slug, details.mrn), details) })
                 try await tx.auditEvents.record(
                     AuditEntry(
                         userID: desk.id, role: .frontDesk, action: "patient.create", entityType: "patient",
