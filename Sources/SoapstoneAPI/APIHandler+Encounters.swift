@@ -4,13 +4,13 @@ import SoapstoneDatabase
 
 extension APIHandler {
     func listEncounters(_ input: Operations.listEncounters.Input) async throws -> Operations.listEncounters.Output {
-        guard let patientID = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let patientID = try Self.id(input.path.id)
         let all = try await encounters.list(patient: patientID, by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Encounter.init), next_cursor: nil))))
     }
 
     func createEncounter(_ input: Operations.createEncounter.Input) async throws -> Operations.createEncounter.Output {
-        guard let patientID = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let patientID = try Self.id(input.path.id)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let encounter = try await encounters.create(
             patient: patientID, type: EncounterType(rawValue: body._type.rawValue) ?? .inPerson,
@@ -23,12 +23,12 @@ extension APIHandler {
     }
 
     func getEncounter(_ input: Operations.getEncounter.Input) async throws -> Operations.getEncounter.Output {
-        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let id = try Self.id(input.path.id)
         return .ok(.init(body: .json(.init(try await encounters.find(id, by: try AuthenticationMiddleware.requirePrincipal())))))
     }
 
     func updateEncounter(_ input: Operations.updateEncounter.Input) async throws -> Operations.updateEncounter.Output {
-        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let id = try Self.id(input.path.id)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let changes = EncounterChanges(
             type: body._type.flatMap { EncounterType(rawValue: $0.rawValue) },

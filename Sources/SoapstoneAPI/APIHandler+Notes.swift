@@ -71,12 +71,6 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(version))))
     }
 
-    /// A path id: anything but a UUID names nothing here.
-    static func id(_ text: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw Problem.notFound }
-        return id
-    }
-
     /// `"3"` (or `3`, or `W/"3"`) → 3; anything else cannot match a version.
     static func version(ifMatch header: String) throws -> Int {
         let trimmed = header.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")

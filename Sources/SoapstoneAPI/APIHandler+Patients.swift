@@ -29,12 +29,12 @@ extension APIHandler {
     }
 
     func getPatient(_ input: Operations.getPatient.Input) async throws -> Operations.getPatient.Output {
-        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let id = try Self.id(input.path.id)
         return .ok(.init(body: .json(.init(try await patients.find(id, by: try AuthenticationMiddleware.requirePrincipal())))))
     }
 
     func updatePatient(_ input: Operations.updatePatient.Input) async throws -> Operations.updatePatient.Output {
-        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let id = try Self.id(input.path.id)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let changes = PatientChanges(
             mrn: body.mrn, givenName: body.given_name, familyName: body.family_name, birthDate: body.birth_date,

@@ -72,18 +72,26 @@ struct APIHandler: APIProtocol {
     }
 
     func getUser(_ input: Operations.getUser.Input) async throws -> Operations.getUser.Output {
-        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let id = try Self.id(input.path.id)
         let user = try await users.find(id, by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(.init(body: .json(.init(user))))
     }
 
     func updateUser(_ input: Operations.updateUser.Input) async throws -> Operations.updateUser.Output {
-        guard let id = UUID(uuidString: input.path.id) else { throw Problem.notFound }
+        let id = try Self.id(input.path.id)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let user = try await users.update(
             id, by: try AuthenticationMiddleware.requirePrincipal(), name: body.name, role: body.role.map(Role.init),
             active: body.active)
         return .ok(.init(body: .json(.init(user))))
+    }
+}
+
+extension APIHandler {
+    /// A path id: anything but a UUID names nothing here, so it answers 404 like a missing one.
+    static func id(_ text: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw Problem.notFound }
+        return id
     }
 }
 
