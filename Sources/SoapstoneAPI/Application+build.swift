@@ -4,6 +4,7 @@ import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import PostgresNIO
+import Prometheus
 import SoapstoneCore
 import SoapstoneDatabase
 
@@ -99,7 +100,14 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
     }
-    try handler.registerHandlers(on: router, middlewares: [AuthenticationMiddleware(tokens: tokens)])
+    let metrics = PrometheusCollectorRegistry()
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+    }
+    try handler.registerHandlers(
+        on: router, middlewares: [OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens)])
 
     var app = Application(
         router: router,

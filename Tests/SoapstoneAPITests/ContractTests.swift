@@ -67,6 +67,22 @@ struct ContractTests {
         }
     }
 
+    @Test("GET /metrics counts answers per operation and status, in Prometheus' text format, without ids or names")
+    func metrics() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            _ = try await client.login("northside", "nurse@northside.example")
+            _ = try await client.login("northside", "nurse@northside.example", password: "wrong password here")
+            let answer = try await client.call(.get, "/metrics")
+            #expect(answer.status == .ok)
+            let text = String(decoding: answer.body, as: UTF8.self)
+            #expect(text.contains(#"soapstone_http_requests_total{operation="login",status="200"} 1"#))
+            #expect(text.contains(#"soapstone_http_requests_total{operation="login",status="401"} 1"#))
+            #expect(text.contains("soapstone_http_request_duration_seconds_bucket"))
+            #expect(!text.contains("northside") && !text.contains("nurse"))
+        }
+    }
+
     @Test("Every answer carries an X-Request-ID: the client's when well-formed, a fresh one otherwise")
     func requestIDs() async throws {
         let app = try await TestApp.make(.migrated)
