@@ -66,25 +66,40 @@ public struct NoteRepository {
         return try await require(id)
     }
 
-    /// The notes of an encounter, oldest first.
+    /// The notes of an encounter, oldest first, in one query.
     public func list(encounterID: UUID) async throws -> [Note] {
-        let rows = try await tx.query("SELECT id FROM notes WHERE encounter_id = \(encounterID) ORDER BY created_at, id")
-        var notes: [Note] = []
-        for id in try await rows.collect().map({ try $0.decode(UUID.self) }) { notes.append(try await require(id)) }
-        return notes
-    }
-
-    public func version(_ number: Int, of id: UUID) async throws -> NoteVersion? {
-        try await versions(of: id).first { $0.version == number }
+        try await notes(
+            tx.query(
+                """
+                SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE encounter_id = \(encounterID) ORDER BY created_at, id
+                """))
     }
 
     public func find(id: UUID) async throws -> Note? {
-        let rows = try await tx.query(
-            """
-            SELECT id, encounter_id, patient_id, status, version, subjective, objective, assessment, plan, author_id,
-                   signed_by, signed_at, signed_version, signed_sha256
-              FROM api_notes WHERE id = \(id)
-            """)
+        try await notes(tx.query("SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE id = \(id)")).first
+    }
+
+    public func versions(of id: UUID) async throws -> [NoteVersion] {
+        try await versions(
+            tx.query("SELECT \(unescaped: Self.versionColumns) FROM api_note_versions WHERE note_id = \(id) ORDER BY version"))
+    }
+
+    public func version(_ number: Int, of id: UUID) async throws -> NoteVersion? {
+        try await versions(
+            tx.query(
+                "SELECT \(unescaped: Self.versionColumns) FROM api_note_versions WHERE note_id = \(id) AND version = \(number)")
+        ).first
+    }
+
+    static let noteColumns = """
+        id, encounter_id, patient_id, status, version, subjective, objective, assessment, plan, author_id,
+        signed_by, signed_at, signed_version, signed_sha256
+        """
+
+    static let versionColumns = "note_id, version, subjective, objective, assessment, plan, author_id, reason, created_at, sha256"
+
+    private func notes(_ rows: PostgresRowSequence) async throws -> [Note] {
+        var notes: [Note] = []
         for try await row in rows.decode(
             (UUID, UUID, UUID, String, Int, String, String, String, String, UUID, UUID?, Date?, Int?, String?).self)
         {
@@ -92,20 +107,17 @@ public struct NoteRepository {
             if let by = row.10, let at = row.11, let version = row.12, let sha = row.13 {
                 signature = Signature(signedBy: by, signedAt: at, version: version, sha256: sha)
             }
-            return Note(
-                id: row.0, encounterID: row.1, patientID: row.2, status: NoteStatus(rawValue: row.3) ?? .draft, version: row.4,
-                content: NoteContent(subjective: row.5, objective: row.6, assessment: row.7, plan: row.8), authorID: row.9,
-                signature: signature)
+            notes.append(
+                Note(
+                    id: row.0, encounterID: row.1, patientID: row.2, status: NoteStatus(rawValue: row.3) ?? .draft,
+                    version: row.4,
+                    content: NoteContent(subjective: row.5, objective: row.6, assessment: row.7, plan: row.8), authorID: row.9,
+                    signature: signature))
         }
-        return nil
+        return notes
     }
 
-    public func versions(of id: UUID) async throws -> [NoteVersion] {
-        let rows = try await tx.query(
-            """
-            SELECT note_id, version, subjective, objective, assessment, plan, author_id, reason, created_at, sha256
-              FROM api_note_versions WHERE note_id = \(id) ORDER BY version
-            """)
+    private func versions(_ rows: PostgresRowSequence) async throws -> [NoteVersion] {
         var versions: [NoteVersion] = []
         for try await row in rows.decode((UUID, Int, String, String, String, String, UUID, String?, Date, String).self) {
             versions.append(
