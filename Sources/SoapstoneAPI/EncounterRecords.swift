@@ -99,10 +99,6 @@ struct EncounterRecords: Sendable {
     }
 
     private func entry(_ principal: Principal, _ action: String, encounter: UUID?, patient: UUID) -> AuditEntry {
-        let info = RequestInfo.current
-        return AuditEntry(
-            userID: principal.userID, role: principal.role, action: action, entityType: "encounter", entityID: encounter,
-            patientID: patient,
-            ip: info.clientAddress, requestID: info.requestID)
+        AuditEntry(principal, action, entityType: "encounter", entityID: encounter, patientID: patient)
     }
 }

@@ -110,10 +110,6 @@ struct NoteRecords: Sendable {
     }
 
     private func entry(_ principal: Principal, _ action: String, note: UUID?, patient: UUID) -> AuditEntry {
-        let info = RequestInfo.current
-        return AuditEntry(
-            userID: principal.userID, role: principal.role, action: action, entityType: "note", entityID: note,
-            patientID: patient,
-            ip: info.clientAddress, requestID: info.requestID)
+        AuditEntry(principal, action, entityType: "note", entityID: note, patientID: patient)
     }
 }

@@ -64,10 +64,6 @@ struct PatientRecords: Sendable {
     }
 
     private func entry(_ principal: Principal, _ action: String, patient: UUID?) -> AuditEntry {
-        let info = RequestInfo.current
-        return AuditEntry(
-            userID: principal.userID, role: principal.role, action: action, entityType: "patient", entityID: patient,
-            patientID: patient,
-            ip: info.clientAddress, requestID: info.requestID)
+        AuditEntry(principal, action, entityType: "patient", entityID: patient, patientID: patient)
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import SoapstoneCore
 
 /// What the audit log and the logs need to know about the request being served. Set once per
 /// request by `RequestInfoMiddleware`; handlers generated from the OpenAPI document get no
@@ -80,5 +81,16 @@ struct RequestInfoMiddleware: RouterMiddleware {
             throw Problem.payloadTooLarge(limit: maximumBodySize)
         }
         return request
+    }
+}
+
+extension AuditEntry {
+    /// An event of the request being served: who (from the token), from where and which
+    /// request (from `RequestInfo`).
+    init(_ principal: Principal, _ action: String, entityType: String, entityID: UUID?, patientID: UUID?) {
+        let info = RequestInfo.current
+        self.init(
+            userID: principal.userID, role: principal.role, action: action, entityType: entityType, entityID: entityID,
+            patientID: patientID, ip: info.clientAddress, requestID: info.requestID)
     }
 }
