@@ -7,63 +7,68 @@ import SoapstoneCore
 public struct NoteRepository {
     let tx: TenantTransaction
 
-    /// A new draft at version 1, with the encounter's patient.
+    /// A new draft at version 1, with the encounter's patient: the note, its first version and
+    /// the answer in one statement.
     public func createDraft(id: UUID = UUID(), encounterID: UUID, authorID: UUID, content: NoteContent) async throws -> Note {
-        let inserted = try await tx.execute(
-            """
-            INSERT INTO notes (id, tenant_id, encounter_id, patient_id, status, current_version, author_id)
-            SELECT \(id), tenant_id, id, patient_id, 'draft', 1, \(authorID) FROM encounters WHERE id = \(encounterID)
-            """)
-        guard inserted == 1 else { throw DomainError.notFound }
-        try await insertVersion(noteID: id, version: 1, authorID: authorID, content: content, reason: nil)
-        return try await require(id)
+        let written = try await notes(
+            tx.query(
+                Self.withNewVersion(
+                    of: """
+                        INSERT INTO notes (id, tenant_id, encounter_id, patient_id, status, current_version, author_id)
+                        SELECT \(id), tenant_id, id, patient_id, 'draft', 1, \(authorID) FROM encounters WHERE id = \(encounterID)
+                        RETURNING *
+                        """, content: content, authorID: authorID, reason: nil)))
+        guard let note = written.first else { throw DomainError.notFound }
+        return note
     }
 
     /// Saves `content` as the next version of a draft last seen at `expectedVersion`.
     public func saveDraft(id: UUID, expectedVersion: Int, authorID: UUID, content: NoteContent) async throws -> Note {
-        let version = try await advance(
-            id: id, expectedVersion: expectedVersion, allowedStatuses: [.draft], newStatus: .draft)
-        try await insertVersion(noteID: id, version: version, authorID: authorID, content: content, reason: nil)
-        return try await require(id)
+        try await advance(
+            id: id, expectedVersion: expectedVersion, allowedStatuses: [.draft], newStatus: .draft, content: content,
+            authorID: authorID, reason: nil)
     }
 
     /// Freezes a draft at its current version, recording the signer and that version's hash.
     public func sign(id: UUID, expectedVersion: Int, signerID: UUID) async throws -> Note {
-        let signed = try await tx.execute(
-            """
-            UPDATE notes n
-               SET status = 'signed', signed_by = \(signerID), signed_at = now(), signed_version = n.current_version,
-                   signed_sha256 = v.sha256
-              FROM note_versions v
-             WHERE n.id = \(id) AND n.status = 'draft' AND n.current_version = \(expectedVersion)
-               AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
-            """)
-        if signed == 0 { try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: [.draft]) }
-        return try await require(id)
+        let signed = try await notes(
+            tx.query(
+                """
+                UPDATE notes n
+                   SET status = 'signed', signed_by = \(signerID), signed_at = now(), signed_version = n.current_version,
+                       signed_sha256 = v.sha256
+                  FROM note_versions v
+                 WHERE n.id = \(id) AND n.status = 'draft' AND n.current_version = \(expectedVersion)
+                   AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
+                RETURNING \(unescaped: Self.noteFromRowAndVersion)
+                """))
+        if let note = signed.first { return note }
+        try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: [.draft])
     }
 
     /// Adds a version to a signed (or already amended) note, with the reason for the change.
     public func amend(id: UUID, expectedVersion: Int, authorID: UUID, content: NoteContent, reason: String) async throws -> Note {
-        let version = try await advance(
-            id: id, expectedVersion: expectedVersion, allowedStatuses: [.signed, .amended], newStatus: .amended)
-        try await insertVersion(noteID: id, version: version, authorID: authorID, content: content, reason: reason)
-        return try await require(id)
+        try await advance(
+            id: id, expectedVersion: expectedVersion, allowedStatuses: [.signed, .amended], newStatus: .amended,
+            content: content, authorID: authorID, reason: reason)
     }
 
     /// Marks a note entered in error, from `expectedVersion` when given; answers the note.
     public func markEnteredInError(id: UUID, reason: String, expectedVersion: Int?, allowedStatuses: [NoteStatus]) async throws
         -> Note
     {
-        let changed = try await tx.execute(
-            """
-            UPDATE notes SET status = 'entered_in_error', entered_in_error_reason = \(reason)
-             WHERE id = \(id) AND status = ANY(\(allowedStatuses.map(\.rawValue)))
-               AND (\(expectedVersion)::int IS NULL OR current_version = \(expectedVersion))
-            """)
-        if changed == 0 {
-            try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: allowedStatuses)
-        }
-        return try await require(id)
+        let changed = try await notes(
+            tx.query(
+                """
+                UPDATE notes n SET status = 'entered_in_error', entered_in_error_reason = \(reason)
+                  FROM note_versions v
+                 WHERE n.id = \(id) AND n.status = ANY(\(allowedStatuses.map(\.rawValue)))
+                   AND (\(expectedVersion)::int IS NULL OR n.current_version = \(expectedVersion))
+                   AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
+                RETURNING \(unescaped: Self.noteFromRowAndVersion)
+                """))
+        if let note = changed.first { return note }
+        try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: allowedStatuses)
     }
 
     /// The notes of an encounter, oldest first, in one query.
@@ -94,6 +99,13 @@ public struct NoteRepository {
     static let noteColumns = """
         id, encounter_id, patient_id, status, version, subjective, objective, assessment, plan, author_id,
         signed_by, signed_at, signed_version, signed_sha256
+        """
+
+    /// `noteColumns` from a note row `n` and its current version `v`, where the view is not
+    /// at hand (RETURNING of the statement that wrote them).
+    static let noteFromRowAndVersion = """
+        n.id, n.encounter_id, n.patient_id, n.status, n.current_version, v.subjective, v.objective, v.assessment, v.plan,
+        n.author_id, n.signed_by, n.signed_at, n.signed_version, n.signed_sha256
         """
 
     static let versionColumns = "note_id, version, subjective, objective, assessment, plan, author_id, reason, created_at, sha256"
@@ -131,20 +143,24 @@ public struct NoteRepository {
 
     // MARK: -
 
-    /// Moves the note from `expectedVersion` to the next one in one conditional UPDATE, so of
-    /// two concurrent saves from the same version exactly one wins.
+    /// Moves the note from `expectedVersion` to the next one with a conditional UPDATE, so of two
+    /// concurrent saves from the same version exactly one wins; the new version is written and
+    /// the note read back in the same statement (one round trip).
     private func advance(
-        id: UUID, expectedVersion: Int, allowedStatuses: [NoteStatus], newStatus: NoteStatus
-    ) async throws -> Int {
-        let rows = try await tx.query(
-            """
-            UPDATE notes SET current_version = current_version + 1, status = \(newStatus.rawValue)
-             WHERE id = \(id) AND current_version = \(expectedVersion) AND status = ANY(\(allowedStatuses.map(\.rawValue)))
-            RETURNING current_version
-            """)
-        for try await version in rows.decode(Int.self) { return version }
+        id: UUID, expectedVersion: Int, allowedStatuses: [NoteStatus], newStatus: NoteStatus, content: NoteContent,
+        authorID: UUID, reason: String?
+    ) async throws -> Note {
+        let written = try await notes(
+            tx.query(
+                Self.withNewVersion(
+                    of: """
+                        UPDATE notes SET current_version = current_version + 1, status = \(newStatus.rawValue)
+                         WHERE id = \(id) AND current_version = \(expectedVersion)
+                           AND status = ANY(\(allowedStatuses.map(\.rawValue)))
+                        RETURNING *
+                        """, content: content, authorID: authorID, reason: reason)))
+        if let note = written.first { return note }
         try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: allowedStatuses)
-        throw DomainError.notFound
     }
 
     private func explainRefusal(id: UUID, expectedVersion: Int?, allowedStatuses: [NoteStatus]) async throws -> Never {
@@ -157,19 +173,32 @@ public struct NoteRepository {
         throw DomainError.notFound
     }
 
-    /// The database stamps sha256 and created_at (trigger `note_versions_stamp`).
-    private func insertVersion(noteID: UUID, version: Int, authorID: UUID, content: NoteContent, reason: String?) async throws {
-        try await tx.query(
+    /// One statement around `note`, an INSERT or UPDATE of a note row that RETURNING * at its new
+    /// current version: it adds that version (the database stamps sha256 and created_at; the
+    /// version trigger sees the note row as just written) and answers the note in the shape of
+    /// `noteColumns`.
+    private static func withNewVersion(of note: PostgresQuery, content: NoteContent, authorID: UUID, reason: String?)
+        -> PostgresQuery
+    {
+        var query = note
+        let first = query.binds.count + 1
+        query.binds.append(content.subjective)
+        query.binds.append(content.objective)
+        query.binds.append(content.assessment)
+        query.binds.append(content.plan)
+        query.binds.append(authorID)
+        query.binds.append(reason)
+        let values = (first..<first + 6).map { "$\($0)" }.joined(separator: ", ")
+        query.sql = """
+            WITH note AS (\(note.sql)),
+            version AS (
+                INSERT INTO note_versions (tenant_id, note_id, version, subjective, objective, assessment, plan, author_id, reason)
+                SELECT tenant_id, id, current_version, \(values) FROM note
+                RETURNING *
+            )
+            SELECT \(noteFromRowAndVersion) FROM note n JOIN version v ON v.note_id = n.id
             """
-            INSERT INTO note_versions (tenant_id, note_id, version, subjective, objective, assessment, plan, author_id, reason)
-            VALUES (\(tx.tenantID), \(noteID), \(version), \(content.subjective), \(content.objective), \(content.assessment),
-                    \(content.plan), \(authorID), \(reason))
-            """)
-    }
-
-    func require(_ id: UUID) async throws -> Note {
-        guard let note = try await find(id: id) else { throw DomainError.notFound }
-        return note
+        return query
     }
 }
 
