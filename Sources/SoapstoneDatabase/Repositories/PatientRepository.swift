@@ -98,24 +98,7 @@ public struct PatientRepository {
     /// page when there is one. Keyset paging, never OFFSET: page 500 costs what page 1 does,
     /// and rows inserted meanwhile neither repeat nor push others out of sight.
     public func search(_ search: PatientSearch) async throws -> (patients: [Patient], next: PatientCursor?) {
-        let text = search.text?.trimmingCharacters(in: .whitespaces)
-        let query = (text?.isEmpty ?? true) ? nil : text
-        let pattern = query.map(Self.likePrefix)
-        let rows = try await tx.query(
-            """
-            SELECT \(unescaped: Self.columns), search_key(family_name), search_key(given_name)
-              FROM patients
-             WHERE (\(query)::text IS NULL
-                    OR search_key(family_name) COLLATE "C" LIKE search_key(\(pattern)) COLLATE "C"
-                    OR search_key(given_name) COLLATE "C" LIKE search_key(\(pattern)) COLLATE "C"
-                    OR mrn = \(query))
-               AND (\(search.active)::boolean IS NULL OR active = \(search.active))
-               AND (\(search.after?.id)::uuid IS NULL
-                    OR (search_key(family_name) COLLATE "C", search_key(given_name) COLLATE "C", id)
-                       > (\(search.after?.family)::text COLLATE "C", \(search.after?.given)::text COLLATE "C", \(search.after?.id)::uuid))
-             ORDER BY search_key(family_name) COLLATE "C", search_key(given_name) COLLATE "C", id
-             LIMIT \(search.limit + 1)
-            """)
+        let rows = try await tx.query(Self.searchStatement(search))
         var page: [(Patient, PatientCursor)] = []
         for try await row in rows {
             let patient = try Self.patient(from: row)
@@ -131,10 +114,39 @@ public struct PatientRepository {
         return (page.prefix(search.limit).map(\.0), page[search.limit - 1].1)
     }
 
-    /// `text%` for LIKE, LIKE's own wildcards in `text` taken literally.
-    static func likePrefix(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    /// The statement of `search`. Only leakproof operations touch the stored keys (starts_with,
+    /// whose planner support makes a prefix an index range, and row comparison), so that under
+    /// RLS they are index conditions (migration 0006). A text search is one ordered, limited
+    /// index range per way of matching (family name, given name, MRN), merged: an OR of the
+    /// three would walk the list order until enough rows match.
+    static func searchStatement(_ search: PatientSearch) -> PostgresQuery {
+        var binds = PostgresBindings()
+        binds.append(search.active)  // $1
+        binds.append(search.after?.family)  // $2
+        binds.append(search.after?.given)  // $3
+        binds.append(search.after?.id)  // $4
+        binds.append(search.limit + 1)  // $5
+        let page = """
+            ($1::boolean IS NULL OR active = $1)
+            AND ($4::uuid IS NULL OR (family_key, given_key, id) > ($2::text, $3::text, $4::uuid))
+            ORDER BY family_key, given_key, id LIMIT $5
+            """
+        let select = "SELECT \(columns), family_key, given_key FROM patients"
+        guard let text = search.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return PostgresQuery(unsafeSQL: "\(select) WHERE \(page)", binds: binds)
+        }
+        binds.append(text)  // $6
+        return PostgresQuery(
+            unsafeSQL: """
+                SELECT * FROM (
+                    (\(select) WHERE starts_with(family_key, search_key($6)) AND \(page))
+                    UNION
+                    (\(select) WHERE starts_with(given_key, search_key($6)) AND \(page))
+                    UNION
+                    (\(select) WHERE mrn = $6 AND \(page))
+                ) AS matches
+                ORDER BY family_key, given_key, id LIMIT $5
+                """, binds: binds)
     }
 
     static let columns = """

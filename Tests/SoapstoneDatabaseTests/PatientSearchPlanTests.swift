@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SoapstoneTestSupport
+import Testing
+
+@testable import SoapstoneDatabase
+
+/// Under RLS only leakproof conditions become index conditions; a search that looks right can
+/// still read every row of the tenant. These run the repository's own statement with EXPLAIN
+/// ANALYZE as the server role and count the rows it read and threw away.
+@Suite("Patient search plans")
+struct PatientSearchPlanTests {
+    static let fixture = Task { () throws -> (TestDatabase, UUID) in
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        _ = try await db.strings(
+            """
+            INSERT INTO patients (tenant_id, mrn, given_name, family_name, birth_date, sex)
+            SELECT t.id, 'PLAN-' || n, (ARRAY['Ana', 'Ben', 'Cleo', 'Dara'])[1 + n % 4],
+                   (ARRAY['Garcia', 'Smith', 'Nguyen', 'Wright', 'Zhou'])[1 + n % 5] || (n % 40), DATE '1950-01-01' + n, 'unknown'
+              FROM generate_series(1, 3000) AS n, tenants t WHERE t.slug = 'northside'
+            """)
+        _ = try await db.strings("ANALYZE patients")
+        let tenant = try #require(UUID(uuidString: try await db.value("SELECT id FROM tenants WHERE slug = 'northside'")))
+        return (db, tenant)
+    }
+
+    static let searches: [(String, PatientSearch)] = [
+        ("a family-name prefix late in the order", PatientSearch(text: "zhou3", active: nil, limit: 20, after: nil)),
+        ("a given-name prefix", PatientSearch(text: "dar", active: true, limit: 20, after: nil)),
+        ("an exact MRN", PatientSearch(text: "PLAN-2999", active: nil, limit: 20, after: nil)),
+        (
+            "a later page of the whole list",
+            PatientSearch(
+                text: nil, active: nil, limit: 20,
+                after: PatientCursor(
+                    family: "wright", given: "ana", id: UUID(uuidString: "00000000-0000-0000-0000-000000000000")!))
+        ),
+        (
+            "a later page of a search",
+            PatientSearch(
+                text: "smi", active: nil, limit: 20,
+                after: PatientCursor(
+                    family: "smith2", given: "cleo", id: UUID(uuidString: "00000000-0000-0000-0000-000000000000")!))
+        ),
+    ]
+
+    @Test("Searches read index ranges that lead with tenant_id, not the tenant's every row", arguments: searches.indices)
+    func searchIsAnIndexRange(_ index: Int) async throws {
+        let (name, search) = Self.searches[index]
+        let (db, tenant) = try await Self.fixture.value
+        let statement = PatientRepository.searchStatement(search)
+        let explained: Data = try await db.withDatabase { database in
+            try await database.withTenant(tenant, userID: nil) { tx in
+                let rows = try await tx.query(
+                    PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) " + statement.sql, binds: statement.binds))
+                for try await buffer in rows.decode(ByteBuffer.self) { return Data(buffer: buffer) }
+                return Data()
+            }
+        }
+        let json = try JSONSerialization.jsonObject(with: explained) as? [[String: Any]]
+        let nodes = Self.flatten(try #require(json?.first?["Plan"] as? [String: Any]))
+        let scans = nodes.filter { ($0["Relation Name"] as? String) == "patients" }
+        #expect(!scans.isEmpty, "\(name): no scan of patients")
+        for scan in scans {
+            let condition = (scan["Index Cond"] as? String) ?? ""
+            #expect(condition.contains("tenant_id"), "\(name): \(scan["Node Type"] ?? "?") without a tenant index condition")
+            #expect(
+                ["family_key", "given_key", "mrn"].contains { condition.contains($0) },
+                "\(name): the search is not part of the index condition: \(condition)")
+        }
+        let discarded = nodes.reduce(0) {
+            $0 + (($1["Rows Removed by Filter"] as? Int) ?? 0) + (($1["Rows Removed by Index Recheck"] as? Int) ?? 0)
+        }
+        #expect(discarded < 100, "\(name): read and discarded \(discarded) rows")
+    }
+
+    static func flatten(_ node: [String: Any]) -> [[String: Any]] {
+        [node] + ((node["Plans"] as? [[String: Any]]) ?? []).flatMap(flatten)
+    }
+}
