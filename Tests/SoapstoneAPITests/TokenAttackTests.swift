@@ -54,6 +54,8 @@ struct TokenAttackTests {
                 token = "\(parts[0]).\(try Self.segment(claims)).\(parts[2])"
             case .expired:
                 token = real
+                // Used while valid first, so the server has it verified: expiry must still count.
+                #expect(try await client.call(.get, "/v1/auth/me", token: real).status == .ok)
                 app.clock.advance(by: 15 * 60 + 1)
             case .wrongAudience, .wrongIssuer, .unknownKeyID:
                 // Signed with the real key, by a server configured differently.
