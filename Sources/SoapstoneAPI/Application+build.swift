@@ -66,7 +66,10 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     var poolLogger = logger
     poolLogger.logLevel = max(configuration.logLevel, .error)
     let client = PostgresClient(configuration: configuration.database, backgroundLogger: poolLogger)
-    let database = Database(client: client, logger: logger)
+    let metrics = PrometheusCollectorRegistry()
+    let database = Database(
+        client: client, logger: logger,
+        poolObserver: PoolMetrics(registry: metrics, maximumConnections: configuration.database.options.maximumConnections))
 
     let auth = configuration.auth
     let tokens = await AccessTokens(
@@ -100,7 +103,6 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
     }
-    let metrics = PrometheusCollectorRegistry()
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

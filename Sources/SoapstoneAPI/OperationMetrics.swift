@@ -3,6 +3,7 @@ import HTTPTypes
 import Logging
 import OpenAPIRuntime
 import Prometheus
+import SoapstoneDatabase
 
 /// Request counts and latencies per OpenAPI operation and answer status, for `GET /metrics`.
 /// Labelled by operation id, never by path: ids in paths would make one series per record.
@@ -44,4 +45,30 @@ struct OperationMetrics: ServerMiddleware {
             help: "Time from the request reaching the operation to its answer."
         ).record(ContinuousClock.now - start)
     }
+}
+
+/// Use of the PostgreSQL pool, for `GET /metrics`: connections leased now, the configured
+/// maximum, and how long requests waited for a connection (time spent waiting here is time
+/// the pool is too small for the load).
+struct PoolMetrics: ConnectionPoolObserver {
+    let inUse: Gauge
+    let wait: DurationHistogram
+
+    init(registry: PrometheusCollectorRegistry, maximumConnections: Int) {
+        registry.makeGauge(
+            name: "soapstone_db_pool_max_connections", help: "The most connections the pool opens to PostgreSQL."
+        ).set(Double(maximumConnections))
+        inUse = registry.makeGauge(
+            name: "soapstone_db_pool_connections_in_use", help: "Pooled connections leased to requests right now.")
+        wait = registry.makeDurationHistogram(
+            name: "soapstone_db_pool_wait_seconds", labels: [], buckets: OperationMetrics.buckets,
+            help: "Time a request waited for a pooled connection.")
+    }
+
+    func acquired(after wait: Duration) {
+        inUse.increment()
+        self.wait.record(wait)
+    }
+
+    func released() { inUse.decrement() }
 }

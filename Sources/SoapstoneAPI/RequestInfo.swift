@@ -55,6 +55,7 @@ struct RequestInfoMiddleware: RouterMiddleware {
             clientAddress: context.remoteAddress?.ipAddress)
         var context = context
         context.logger[metadataKey: "request_id"] = .string(info.requestID)
+        let start = ContinuousClock.now
         var response = try await RequestInfo.$current.withValue(info) {
             do {
                 let request = try await limitingBody(of: request)
@@ -65,6 +66,15 @@ struct RequestInfoMiddleware: RouterMiddleware {
             }
         }
         response.headers[.requestID] = info.requestID
+        // One line per request. The route's pattern, never the path or query: a query may hold
+        // a patient's name, and the audit log is where ids are tied to people.
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "unmatched"),
+                "status": .stringConvertible(response.status.code),
+                "duration_ms": .string(String(format: "%.1f", Double((ContinuousClock.now - start) / .microseconds(1)) / 1000)),
+            ])
         return response
     }
 

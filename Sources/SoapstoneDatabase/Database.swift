@@ -7,10 +7,25 @@ import PostgresNIO
 public struct Database: Sendable {
     public let client: PostgresClient
     let logger: Logger
+    let poolObserver: (any ConnectionPoolObserver)?
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, poolObserver: (any ConnectionPoolObserver)? = nil) {
         self.client = client
         self.logger = logger
+        self.poolObserver = poolObserver
+    }
+
+    /// Every use of the pool goes through here, so the observer sees each wait and lease.
+    func withPooledConnection<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        let asked = ContinuousClock.now
+        return try await client.withConnection(isolation: isolation) { connection in
+            poolObserver?.acquired(after: .now - asked)
+            defer { poolObserver?.released() }
+            return try await body(connection)
+        }
     }
 
     /// Runs `body` in one transaction whose first statement sets the tenant (and the acting
@@ -22,7 +37,7 @@ public struct Database: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (TenantTransaction) async throws -> sending Result
     ) async throws -> sending Result {
-        try await client.withConnection(isolation: isolation) { connection in
+        try await withPooledConnection(isolation: isolation) { connection in
             try await connection.inTransaction(logger: logger) { connection in
                 let userSetting = userID?.uuidString.lowercased() ?? ""
                 try await connection.query(
@@ -39,7 +54,7 @@ public struct Database: Sendable {
     /// The newest applied migration, for /health. Safe without a tenant: schema_migrations
     /// holds no tenant data and the runtime role may only read it.
     public func schemaVersion() async throws -> Int {
-        try await client.withConnection { connection in
+        try await withPooledConnection { connection in
             try await connection.query("SELECT coalesce(max(version), 0)::int8 FROM schema_migrations", logger: logger)
                 .collect().first?.decode(Int.self) ?? 0
         }
@@ -48,11 +63,18 @@ public struct Database: Sendable {
     /// Refuses to serve with a role that RLS does not bind, or against a schema this build
     /// does not match. Reads only the catalog and schema_migrations.
     public func verifyReadyToServe(migrations: [Migration]) async throws {
-        try await client.withConnection { connection in
+        try await withPooledConnection { connection in
             try await RuntimeRoleCheck(logger: logger).verify(on: connection)
             try await SchemaCheck(migrations: migrations, logger: logger).verify(on: connection)
         }
     }
+}
+
+/// Told how long each lease of a pooled connection waited, and when it ends: PostgresNIO's
+/// pool keeps its own figures to itself.
+public protocol ConnectionPoolObserver: Sendable {
+    func acquired(after wait: Duration)
+    func released()
 }
 
 /// A transaction bound to one tenant. Repositories take it, never the client, so no query runs

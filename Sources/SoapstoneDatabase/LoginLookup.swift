@@ -16,7 +16,7 @@ extension Database {
     /// context: it calls `auth_login_lookup`, a SECURITY DEFINER function that answers for one
     /// active user and only with id, tenant, role and hash; no policy is relaxed for the server.
     public func loginCandidate(organizationSlug: String, email: String) async throws -> LoginCandidate? {
-        try await client.withConnection { connection in
+        try await withPooledConnection { connection in
             let rows = try await connection.query(
                 """
                 SELECT user_id, tenant_id, role, password_hash

@@ -80,6 +80,13 @@ struct ContractTests {
             #expect(text.contains(#"soapstone_http_requests_total{operation="login",status="401"} 1"#))
             #expect(text.contains("soapstone_http_request_duration_seconds_bucket"))
             #expect(!text.contains("northside") && !text.contains("nurse"))
+            // Pool use: the tests' pool maximum, every lease given back, and waits recorded
+            // (two logins: a lookup and a tenant transaction for the one that succeeded).
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.contains("soapstone_db_pool_max_connections 4.0"))
+            #expect(lines.contains("soapstone_db_pool_connections_in_use 0.0"))
+            let waits = lines.first { $0.hasPrefix("soapstone_db_pool_wait_seconds_count") }
+            #expect((waits?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 3, "\(waits ?? "no wait count")")
         }
     }
 
