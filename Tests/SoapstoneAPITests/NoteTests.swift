@@ -79,6 +79,39 @@ struct NoteTests {
             ])
     }
 
+    @Test("An encounter's notes are listed oldest first with their current content, audited once; not for the front desk")
+    func listsAnEncountersNotes() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await Self.encounterID(app)
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            var created: [String] = []
+            for tag in ["first", "second"] {
+                let answer = try await client.call(
+                    .post, "/v1/encounters/\(encounter)/notes", json: Self.content(tag), token: nurse)
+                created.append(try #require(answer.json["id"] as? String))
+            }
+            let saved = try await client.call(
+                .put, "/v1/notes/\(created[0])", json: Self.content("first, saved"), token: nurse, headers: [.ifMatch: "\"1\""])
+            #expect(saved.status == .ok)
+            let before = try await app.db.value("SELECT count(*)::text FROM audit_events WHERE action = 'note.list'")
+            let listed = try await client.call(.get, "/v1/encounters/\(encounter)/notes", token: nurse)
+            #expect(listed.status == .ok)
+            let items = try #require(listed.json["items"] as? [[String: Any]])
+            let ours = items.filter { created.contains($0["id"] as? String ?? "") }
+            #expect(ours.map { $0["id"] as? String } == created)
+            #expect(ours.map { $0["subjective"] as? String } == ["S first, saved", "S second"])
+            #expect(ours.map { $0["version"] as? Int } == [2, 1])
+            let after = try await app.db.value("SELECT count(*)::text FROM audit_events WHERE action = 'note.list'")
+            #expect(Int(after)! == Int(before)! + 1)
+
+            let desk = try await client.token("frontdesk")
+            #expect(try await client.call(.get, "/v1/encounters/\(encounter)/notes", token: desk).status == .forbidden)
+            let missing = try await client.call(.get, "/v1/encounters/\(UUID().uuidString)/notes", token: nurse)
+            #expect(missing.status == .notFound)
+        }
+    }
+
     @Test("PUT without If-Match is 428, with a stale one 412; neither writes anything")
     func preconditions() async throws {
         let app = try await TestApp.make()
