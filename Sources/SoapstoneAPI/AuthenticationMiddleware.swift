@@ -17,9 +17,8 @@ struct AuthenticationMiddleware: ServerMiddleware {
         let requirement = AccessPolicy.requirement(for: operationID)
         if requirement == .open { return try await next(request, body, metadata) }
 
-        guard let header = request.headerFields[.authorization], header.count > 7,
-            header.prefix(7).lowercased() == "bearer ",
-            let principal = await tokens.verify(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        guard let header = request.headerFields[.authorization], let token = Self.bearerToken(in: header),
+            let principal = await tokens.verify(token)
         else {
             throw Problem.unauthorized
         }
@@ -27,6 +26,21 @@ struct AuthenticationMiddleware: ServerMiddleware {
             throw Problem.forbidden
         }
         return try await Self.$principal.withValue(principal) { try await next(request, body, metadata) }
+    }
+
+    /// The token of `Bearer <token>` (the scheme in any case, RFC 9110), without the blanks
+    /// around it. On UTF-8 bytes: it runs for every request, and a token is a few hundred
+    /// ASCII characters that Character-wise trimming and counting would walk as graphemes.
+    static func bearerToken(in header: String) -> String? {
+        let scheme = "bearer ".utf8
+        guard header.utf8.count > scheme.count,
+            header.utf8.prefix(scheme.count).lazy.map({ (65...90).contains($0) ? $0 + 32 : $0 }).elementsEqual(scheme)
+        else { return nil }
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var token = header[header.utf8.index(header.startIndex, offsetBy: scheme.count)...]
+        while let first = token.utf8.first, isBlank(first) { token = token.dropFirst() }
+        while let last = token.utf8.last, isBlank(last) { token = token.dropLast() }
+        return token.isEmpty ? nil : String(token)
     }
 
     /// The caller of an operation that required a token.

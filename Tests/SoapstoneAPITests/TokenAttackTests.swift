@@ -2,9 +2,10 @@ import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import SoapstoneAPI
 import SoapstoneTestSupport
 import Testing
+
+@testable import SoapstoneAPI
 
 /// RFC 8725's list of ways to forge an access token: every one answers 401.
 @Suite("Token attacks")
@@ -112,5 +113,19 @@ extension Data {
         var text = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         text += String(repeating: "=", count: (4 - text.count % 4) % 4)
         self.init(base64Encoded: text)
+    }
+}
+
+@Suite("Authorization header")
+struct AuthorizationHeaderTests {
+    @Test(
+        "Bearer in any case with blanks around the token; any other scheme, shape or emptiness is no token",
+        arguments: [
+            ("Bearer abc.def.ghi", "abc.def.ghi"), ("bearer  abc \t", "abc"), ("BEARER abc", "abc"), ("Bearer é.x", "é.x"),
+            ("Basic abc", nil), ("Bearer ", nil), ("Bearer \t ", nil), ("Bearer", nil), ("Bearerabc", nil),
+            ("Bearer\u{0}abc", nil), ("", nil),
+        ] as [(String, String?)])
+    func parsesBearerTokens(header: String, token: String?) {
+        #expect(AuthenticationMiddleware.bearerToken(in: header) == token)
     }
 }
