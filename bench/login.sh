@@ -8,17 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 connections=${2:-4}
-bench/setup
-swift build -c release --product soapstone >/dev/null
-bin=.build/release/soapstone
-data=$(mktemp -d /var/tmp/soapstone-bench-XXXX)
-chmod 755 "$data"
+source bench/dev-server.sh
 port=18080
-SOAPSTONE_AUTH_REQUESTS_PER_MINUTE=100000000 LOG_LEVEL=error \
-    "$bin" dev --port $port --data-dir "$data" >"$data/server.log" 2>&1 &
-server=$!
-trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+start_dev_server $port SOAPSTONE_AUTH_REQUESTS_PER_MINUTE=100000000
 
 ceiling=$("$bin" bcrypt-ceiling --seconds 20)
 echo "$ceiling"

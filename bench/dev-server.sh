@@ -1,0 +1,17 @@
+# Sourced by the benchmarks: builds the release binary and starts `soapstone dev` on a
+# throwaway data folder, stopped (with its PostgreSQL) and removed when the script exits.
+#   start_dev_server <port> [VAR=value ...]   sets $bin, $data and $server
+start_dev_server() {
+    local port=$1; shift
+    bench/setup
+    swift build -c release --product soapstone >/dev/null
+    bin=.build/release/soapstone
+    data=$(mktemp -d /var/tmp/soapstone-bench-XXXX)
+    chmod 755 "$data"
+    env LOG_LEVEL=error "$@" "$bin" dev --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
+    server=$!
+    trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+    for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return; sleep 0.1; done
+    cat "$data/server.log" >&2
+    return 1
+}
