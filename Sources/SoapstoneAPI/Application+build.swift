@@ -108,8 +108,9 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
-    // Compact JSON in the order of the schema's properties: the generator's default (sorted,
-    // pretty-printed) cost a fifth of the server's CPU on a page of patients (bench/clinical.sh).
+    // Compact JSON with keys in no particular order (as JSON objects are): the generator's
+    // default (sorted, pretty-printed) cost a fifth of the server's CPU on a page of patients
+    // (bench/clinical.sh).
     try handler.registerHandlers(
         on: router, configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: []),
         middlewares: [OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens)])
