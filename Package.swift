@@ -63,7 +63,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("openapi.json"), .copy("common-passwords.txt")],
+            resources: [.copy("openapi.json"), .copy("common-passwords.txt"), .copy("Web")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .target(

@@ -24,29 +24,70 @@ struct APIHandler: APIProtocol {
         let (session, tenant) = try await auth.register(
             organizationName: body.organization.name, slug: body.organization.slug, email: body.admin.email,
             name: body.admin.name, password: body.admin.password)
+        let inCookie = input.headers.X_hyphen_Soapstone_hyphen_Session == .cookie
         return .created(
             .init(
+                headers: .init(Set_hyphen_Cookie: cookie(for: session, if: inCookie)),
                 body: .json(
                     .init(
                         access_token: session.accessToken, token_type: .Bearer, expires_in: session.expiresIn,
-                        refresh_token: session.refreshToken, user: .init(session.user), tenant: .init(tenant)))))
+                        refresh_token: inCookie ? nil : session.refreshToken, user: .init(session.user),
+                        tenant: .init(tenant)))))
     }
 
     func login(_ input: Operations.login.Input) async throws -> Operations.login.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let session = try await auth.login(organization: body.tenant, email: body.email, password: body.password)
-        return .ok(.init(body: .json(.init(session))))
+        let inCookie = input.headers.X_hyphen_Soapstone_hyphen_Session == .cookie
+        return .ok(
+            .init(
+                headers: .init(Set_hyphen_Cookie: cookie(for: session, if: inCookie)),
+                body: .json(.init(session, refreshTokenInBody: !inCookie))))
     }
 
     func refresh(_ input: Operations.refresh.Input) async throws -> Operations.refresh.Output {
-        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
-        return .ok(.init(body: .json(.init(try await auth.refresh(body.refresh_token)))))
+        let inCookie = input.headers.X_hyphen_Soapstone_hyphen_Session == .cookie
+        let json: Components.Schemas.RefreshRequest? =
+            switch input.body {
+            case .json(let body)?: body
+            case nil: nil
+            }
+        guard let token = Self.refreshToken(json, cookies: input.headers.Cookie, inCookie: inCookie) else {
+            throw inCookie ? Problem.invalidRefreshToken : Problem.badRequest("Send the refresh token as JSON.")
+        }
+        let session = try await auth.refresh(token)
+        return .ok(
+            .init(
+                headers: .init(Set_hyphen_Cookie: cookie(for: session, if: inCookie)),
+                body: .json(.init(session, refreshTokenInBody: !inCookie))))
     }
 
     func logout(_ input: Operations.logout.Input) async throws -> Operations.logout.Output {
-        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
-        try await auth.logout(body.refresh_token)
-        return .noContent(.init())
+        let inCookie = input.headers.X_hyphen_Soapstone_hyphen_Session == .cookie
+        let json: Components.Schemas.RefreshRequest? =
+            switch input.body {
+            case .json(let body)?: body
+            case nil: nil
+            }
+        if let token = Self.refreshToken(json, cookies: input.headers.Cookie, inCookie: inCookie) {
+            try await auth.logout(token)
+        } else if !inCookie {
+            throw Problem.badRequest("Send the refresh token as JSON.")
+        }
+        // A page without the cookie is logged out already; it gets the clearing cookie all the same.
+        return .noContent(.init(headers: .init(Set_hyphen_Cookie: inCookie ? RefreshCookie.clearing : nil)))
+    }
+
+    /// The refresh token of a refresh or logout: from the JSON body, or, for the web page (and
+    /// only when it says so with X-Soapstone-Session, which another site cannot send), from
+    /// the cookie.
+    private static func refreshToken(_ json: Components.Schemas.RefreshRequest?, cookies: String?, inCookie: Bool) -> String? {
+        if let json { return json.refresh_token }
+        return inCookie ? RefreshCookie.token(in: cookies) : nil
+    }
+
+    private func cookie(for session: IssuedSession, if inCookie: Bool) -> String? {
+        inCookie ? RefreshCookie.setting(session.refreshToken, lifetime: auth.refreshLifetime) : nil
     }
 
     func getMe(_ input: Operations.getMe.Input) async throws -> Operations.getMe.Output {
@@ -119,10 +160,10 @@ extension Components.Schemas.Tenant {
 }
 
 extension Components.Schemas.TokenResponse {
-    init(_ session: IssuedSession) {
+    init(_ session: IssuedSession, refreshTokenInBody: Bool = true) {
         self.init(
             access_token: session.accessToken, token_type: .Bearer, expires_in: session.expiresIn,
-            refresh_token: session.refreshToken,
+            refresh_token: refreshTokenInBody ? session.refreshToken : nil,
             user: .init(session.user))
     }
 }

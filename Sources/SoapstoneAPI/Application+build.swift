@@ -51,6 +51,8 @@ public struct AuthConfiguration: Sendable {
     public var lockout: TimeInterval = 15 * 60
     /// In production the development password is refused as a new password.
     public var isProduction = false
+    /// The web page logs out after this long without the user touching it.
+    public var webIdleTimeout: TimeInterval = 15 * 60
 
     public init(keys: SigningKeys) {
         self.keys = keys
@@ -95,9 +97,12 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         health: health)
 
     let router = Router(context: AppRequestContext.self)
-    // Outermost: request ids, the body limit, and the one mapping of errors to problem+json.
+    // Outermost: the headers every answer carries; then request ids, the body limit, and the
+    // one mapping of errors to problem+json.
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
-    router.add(middleware: EntityTagMiddleware())
+    router.add(middleware: LiteralHeadersMiddleware())
+    try WebApp(idleTimeout: auth.webIdleTimeout).register(on: router)
     router.get("/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],
@@ -113,7 +118,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     // (bench/clinical.sh).
     try handler.registerHandlers(
         on: router, configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: []),
-        middlewares: [OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens)])
+        middlewares: [EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens)])
 
     var app = Application(
         router: router,

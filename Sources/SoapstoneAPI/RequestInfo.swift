@@ -86,11 +86,13 @@ struct RequestInfoMiddleware: RouterMiddleware {
         var request = request
         do {
             let buffer = try await request.collectBody(upTo: maximumBodySize)
-            request.body = .init(buffer: buffer)
+            // The length is known now: it lets the OpenAPI layer tell no body from one to read.
+            var head = request.head
+            head.headerFields[.contentLength] = String(buffer.readableBytes)
+            return Request(head: head, body: .init(buffer: buffer))
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Problem.payloadTooLarge(limit: maximumBodySize)
         }
-        return request
     }
 }
 

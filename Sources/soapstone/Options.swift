@@ -73,5 +73,11 @@ func authConfiguration(developmentKeyFile: URL?) throws -> AuthConfiguration {
         }
         auth.requestsPerMinutePerAddress = limit
     }
+    if let text = environment["SOAPSTONE_WEB_IDLE_SECONDS"] {
+        guard let seconds = Int(text), seconds > 0 else {
+            throw ValidationError("SOAPSTONE_WEB_IDLE_SECONDS=\(text) is not a positive number")
+        }
+        auth.webIdleTimeout = TimeInterval(seconds)
+    }
     return auth
 }

@@ -47,6 +47,13 @@ struct TestApp {
         let app = try await buildApplication(configuration())
         try await app.test(.router) { client in try await body(client) }
     }
+
+    /// Serves on a real port of 127.0.0.1 for as long as `body` runs, for clients outside the
+    /// process (a browser).
+    func serve(_ body: @escaping @Sendable (_ port: Int) async throws -> Void) async throws {
+        let app = try await buildApplication(configuration())
+        try await app.test(.live) { client in try await body(try #require(client.port)) }
+    }
 }
 
 /// JSON in, JSON out, for the tests' requests.

@@ -1,0 +1,146 @@
+// The one way to the API. The access token lives in this module's memory only; the refresh
+// token is an HttpOnly cookie the page never sees, sent by the browser to /v1/auth only, and
+// used only with the X-Soapstone-Session header (which another site cannot send: no CORS).
+
+const sessionHeader = { 'X-Soapstone-Session': 'cookie' };
+const refreshMargin = 60_000; // refresh this long before the access token expires
+
+/** An answer that was not a success, with the problem document's fields. */
+export class ApiError extends Error {
+  constructor(status, problem, retryAfter) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem ?? {};
+    this.retryAfter = retryAfter;
+  }
+
+  /** The validation errors of a 422, by field path. */
+  get fieldErrors() {
+    const errors = {};
+    for (const { field, message } of this.problem.errors ?? []) errors[field] = message;
+    return errors;
+  }
+}
+
+/** No answer at all: the network or the server is down. */
+export class Unreachable extends Error {}
+
+let access = null; // { token, expiresAt }
+let refreshTimer = null;
+let refreshing = null;
+const listeners = new Set();
+
+/** Who is logged in: { user, tenant } or null. */
+export let current = null;
+
+export function onSessionChange(listener) {
+  listeners.add(listener);
+}
+
+async function send(method, path, { body, headers = {}, withToken = true } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (withToken && access) init.headers.Authorization = `Bearer ${access.token}`;
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new Unreachable('Soapstone cannot be reached. Check the connection and try again.');
+  }
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const retryAfter = Number(response.headers.get('Retry-After')) || undefined;
+    throw new ApiError(response.status, data, retryAfter);
+  }
+  return { data, etag: response.headers.get('ETag') };
+}
+
+/** An authenticated call; an expired access token is refreshed once, silently. */
+export async function call(method, path, options = {}) {
+  try {
+    return await send(method, path, options);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401 || !access) throw error;
+    if (!(await refresh())) throw error;
+    return send(method, path, options);
+  }
+}
+
+function adopt(answer, tenant) {
+  access = { token: answer.access_token, expiresAt: Date.now() + answer.expires_in * 1000 };
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refresh, Math.max(5_000, access.expiresAt - Date.now() - refreshMargin));
+  current = { user: answer.user, tenant: tenant ?? current?.tenant ?? null };
+}
+
+function clear() {
+  access = null;
+  clearTimeout(refreshTimer);
+  current = null;
+}
+
+function announce(reason) {
+  for (const listener of listeners) listener(current, reason);
+}
+
+async function loadTenant() {
+  const { data } = await send('GET', '/v1/auth/me');
+  current = { user: data.user, tenant: data.tenant };
+}
+
+export async function login(tenant, email, password) {
+  const { data } = await send('POST', '/v1/auth/login', {
+    body: { tenant, email, password }, headers: sessionHeader, withToken: false,
+  });
+  adopt(data);
+  await loadTenant();
+  announce('login');
+}
+
+export async function register(organization, admin) {
+  const { data } = await send('POST', '/v1/auth/register', {
+    body: { organization, admin }, headers: sessionHeader, withToken: false,
+  });
+  adopt(data, data.tenant);
+  announce('login');
+}
+
+/** A new access token from the refresh cookie; false when there is no session to continue. */
+export function refresh() {
+  refreshing ??= (async () => {
+    try {
+      const { data } = await send('POST', '/v1/auth/refresh', { headers: sessionHeader, withToken: false });
+      const restoring = !access;
+      adopt(data);
+      if (restoring || !current.tenant) await loadTenant();
+      if (restoring) announce('restored');
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 400)) {
+        const hadSession = access !== null;
+        clear();
+        if (hadSession) announce('expired');
+        return false;
+      }
+      throw error;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** Ends the session on the server (the cookie goes with it) and in the page. */
+export async function logout(reason = 'logout') {
+  try {
+    await send('POST', '/v1/auth/logout', { headers: sessionHeader, withToken: false });
+  } catch {
+    // The page forgets the session whatever the server answered; its tokens expire anyway.
+  }
+  clear();
+  announce(reason);
+}

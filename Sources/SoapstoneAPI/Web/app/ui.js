@@ -1,0 +1,76 @@
+// Small DOM helpers: elements built from data, never from HTML strings, so nothing a user or
+// the API sends is ever parsed as markup.
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === undefined || value === null) continue;
+    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else if (value === true) node.setAttribute(name, '');
+    else node.setAttribute(name, value);
+  }
+  node.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return node;
+}
+
+/** Replaces the page's content and moves focus to its heading, for keyboard and screen readers. */
+export function show(...content) {
+  const main = document.getElementById('main');
+  main.replaceChildren(...content);
+  const heading = main.querySelector('h1');
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+}
+
+/**
+ * A labelled field with its error line. `name` is the API's field path (e.g. `admin.email`),
+ * so the errors of a 422 land beside the fields they are about.
+ */
+export function field({ name, label, type = 'text', autocomplete, required = true, hint, value = '' }) {
+  const id = `field-${name.replace(/\W/g, '-')}`;
+  const described = [hint && `${id}-hint`, `${id}-error`].filter(Boolean).join(' ');
+  return el('div', { class: 'field' },
+    el('label', { for: id }, label),
+    hint && el('p', { class: 'hint', id: `${id}-hint` }, hint),
+    el('input', { id, name, type, autocomplete, required, value, 'aria-describedby': described }),
+    el('p', { class: 'field-error', id: `${id}-error`, 'data-error-for': name }));
+}
+
+/** Shows `errors` ({ field path: message }) beside their fields; answers whether any was shown. */
+export function showFieldErrors(form, errors) {
+  let shown = false;
+  for (const line of form.querySelectorAll('[data-error-for]')) {
+    const message = errors[line.dataset.errorFor] ?? '';
+    line.textContent = message;
+    const input = form.querySelector(`[name="${line.dataset.errorFor}"]`);
+    if (input) input.setAttribute('aria-invalid', message ? 'true' : 'false');
+    if (message && !shown) {
+      input?.focus();
+      shown = true;
+    }
+  }
+  return shown;
+}
+
+/** The form's message line: a role=alert paragraph that screen readers announce. */
+export function message(text = '', kind = 'error') {
+  return el('p', { class: `message ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
+}
+
+/** Disables the form while `work` runs, with the button saying what is happening. */
+export async function busy(form, label, work) {
+  const button = form.querySelector('button[type="submit"]');
+  const idle = button.textContent;
+  form.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  button.textContent = label;
+  try {
+    return await work();
+  } finally {
+    form.removeAttribute('aria-busy');
+    button.disabled = false;
+    button.textContent = idle;
+  }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The web page for clinicians: plain HTML, CSS and ES modules from the bundle's `Web` folder,
+/// read once at start. `/` is the page (with the idle timeout written into it); `/app/…` its
+/// files. The page uses the public API only.
+struct WebApp: Sendable {
+    struct Asset: Sendable {
+        let body: ByteBuffer
+        let contentType: String
+    }
+
+    let page: ByteBuffer
+    let assets: [String: Asset]
+
+    init(idleTimeout: TimeInterval) throws {
+        guard let folder = Bundle.module.url(forResource: "Web", withExtension: nil) else {
+            throw WebAppError("the Web folder is missing from the SoapstoneAPI bundle")
+        }
+        let template = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        page = ByteBuffer(string: template.replacingOccurrences(of: "{{IDLE_SECONDS}}", with: String(Int(idleTimeout))))
+        var assets: [String: Asset] = [:]
+        let app = folder.appendingPathComponent("app")
+        let files = FileManager.default.enumerator(at: app, includingPropertiesForKeys: nil)
+        while let file = files?.nextObject() as? URL {
+            guard let type = Self.contentTypes[file.pathExtension] else { continue }
+            let path = "/app/" + file.path.dropFirst(app.path.count + 1)
+            assets[path] = Asset(body: ByteBuffer(bytes: try Data(contentsOf: file)), contentType: type)
+        }
+        self.assets = assets
+    }
+
+    static let contentTypes = ["js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8"]
+
+    func register(on router: Router<some RequestContext>) {
+        router.get("/") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: page))
+        }
+        router.get("/app/**") { request, _ in
+            guard let asset = assets[request.uri.path] else { throw HTTPError(.notFound) }
+            return Response(
+                status: .ok, headers: [.contentType: asset.contentType, .cacheControl: "no-cache"],
+                body: .init(byteBuffer: asset.body))
+        }
+    }
+}
+
+struct WebAppError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Headers every answer carries. The policy allows this origin's scripts and styles only: no
+/// inline script, no eval, no framing; the API's answers are never cached (patient data).
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var contentSecurityPolicy: String {
+        [
+            "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+            "font-src 'self'", "manifest-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
+        ].joined(separator: "; ")
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.referrerPolicy] = "no-referrer"
+        response.headers[.xFrameOptions] = "DENY"
+        response.headers[.crossOriginOpenerPolicy] = "same-origin"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let crossOriginOpenerPolicy = Self("Cross-Origin-Opener-Policy")!
+}
