@@ -1,0 +1,111 @@
+"""The browser the tests drive: headless Chromium from Debian, with its console log, the
+page's accessibility scan (axe-core) and screenshots at desktop and phone widths."""
+
+import json
+import os
+import pathlib
+import urllib.request
+
+import axe_selenium_python
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["SOAPSTONE_BASE_URL"]
+IDLE_BASE = os.environ["SOAPSTONE_IDLE_URL"]
+ARTIFACTS = pathlib.Path(os.environ["SOAPSTONE_ARTIFACTS"])
+AXE = pathlib.Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "soapstone-dev-password"
+DESKTOP = (1280, 900)
+PHONE = (375, 812)
+
+
+def chromium():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     f"--window-size={DESKTOP[0]},{DESKTOP[1]}", "--lang=en"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+class Page:
+    """One browser session and what the tests do with it."""
+
+    def __init__(self, base=BASE):
+        self.base = base
+        self.driver = chromium()
+        self.wait = WebDriverWait(self.driver, 10)
+
+    def close(self):
+        self.driver.quit()
+
+    def open(self, path="/"):
+        self.driver.get(self.base + path)
+        self.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "main h1"))
+
+    def heading(self, text, timeout=10):
+        WebDriverWait(self.driver, timeout).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main h1"), text))
+
+    def fill(self, **fields):
+        for name, value in fields.items():
+            box = self.driver.find_element(By.NAME, name.replace("__", "."))
+            box.clear()
+            box.send_keys(value)
+
+    def submit(self):
+        self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+    def message(self, text, timeout=10):
+        WebDriverWait(self.driver, timeout).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main .message"), text))
+        return self.driver.find_element(By.CSS_SELECTOR, "main .message").text
+
+    def field_error(self, name):
+        return self.driver.find_element(By.CSS_SELECTOR, f'[data-error-for="{name}"]').text
+
+    def log_in(self, tenant, email, password=PASSWORD):
+        self.open("/#/login")
+        self.heading("Log in")
+        self.fill(tenant=tenant, email=email, password=password)
+        self.submit()
+
+    def console_errors(self):
+        """Severe console entries, but the browser's own notes on API answers a test expects
+        (a 401 when no session can be restored, the 401 and 429 of refused logins)."""
+        entries = self.driver.get_log("browser")
+        return [e["message"] for e in entries if e["level"] == "SEVERE"
+                and "the server responded with a status of 4" not in e["message"]]
+
+    def axe_violations(self):
+        """Serious and critical findings of axe-core on the page as it is now."""
+        self.driver.execute_script(AXE.read_text())
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {resultTypes: ['violations']}).then(r => done(JSON.stringify(r.violations)));")
+        return [v for v in json.loads(result) if v["impact"] in ("serious", "critical")]
+
+    def screenshots(self, name):
+        """`<name>-desktop.png` and `<name>-phone.png` in the artifacts folder."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for label, (width, height) in (("desktop", DESKTOP), ("phone", PHONE)):
+            self.driver.set_window_size(width, height)
+            self.driver.execute_script("return new Promise(r => requestAnimationFrame(() => r()))")
+            self.driver.save_screenshot(str(ARTIFACTS / f"{name}-{label}.png"))
+        self.driver.set_window_size(*DESKTOP)
+
+    def horizontal_overflow(self):
+        """Whether the page is wider than the window (a layout that breaks at phone width)."""
+        return self.driver.execute_script(
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth")
+
+
+def headers(path="/"):
+    with urllib.request.urlopen(BASE + path) as answer:
+        return dict(answer.headers)

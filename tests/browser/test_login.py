@@ -1,0 +1,135 @@
+"""Login, sign-up, session handling and the page's policy, in a real Chromium."""
+
+import time
+import unittest
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from browser import IDLE_BASE, PASSWORD, Page, headers
+
+
+class BrowserTest(unittest.TestCase):
+    def setUp(self):
+        self.page = Page()
+
+    def tearDown(self):
+        errors = self.page.console_errors()
+        self.page.close()
+        self.assertEqual(errors, [], "console errors")
+
+    def assertAccessible(self, name):
+        violations = self.page.axe_violations()
+        self.assertEqual([(v["id"], v["help"], len(v["nodes"])) for v in violations], [],
+                         f"axe: serious or critical violations on {name}")
+        self.page.screenshots(name)
+        self.page.driver.set_window_size(375, 812)
+        self.assertFalse(self.page.horizontal_overflow(), f"{name} is wider than a 375 px phone")
+        self.page.driver.set_window_size(1280, 900)
+
+
+class PolicyTests(unittest.TestCase):
+    def test_every_answer_carries_a_strict_policy(self):
+        for path in ("/", "/app/main.js", "/health"):
+            policy = headers(path)["Content-Security-Policy"]
+            self.assertIn("script-src 'self'", policy, path)
+            self.assertIn("frame-ancestors 'none'", policy, path)
+            self.assertNotIn("unsafe-inline", policy, path)
+            self.assertNotIn("unsafe-eval", policy, path)
+        self.assertEqual(headers("/")["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(headers("/")["Referrer-Policy"], "no-referrer")
+
+
+class LoginTests(BrowserTest):
+    def test_login_page_is_accessible_and_works_by_keyboard_alone(self):
+        self.page.open("/")
+        self.page.heading("Log in")
+        self.assertAccessible("login")
+        # Tab from the heading through the form, typing as a keyboard user would.
+        active = self.page.driver.switch_to.active_element
+        self.assertEqual(active.tag_name, "h1")
+        self.page.driver.find_element(By.NAME, "tenant").send_keys("northside")
+        self.page.driver.switch_to.active_element.send_keys(Keys.TAB, "physician@northside.example")
+        self.page.driver.switch_to.active_element.send_keys(Keys.TAB, PASSWORD, Keys.ENTER)
+        self.page.heading("Welcome, Dr. Morgan Physician")
+        self.assertIn("Physician", self.page.driver.find_element(By.ID, "account").text)
+
+    def test_wrong_password_says_so_without_saying_which_part(self):
+        self.page.log_in("northside", "nurse@northside.example", "not the password at all")
+        text = self.page.message("do not match")
+        self.assertEqual(text, "The organisation, email and password do not match an account.")
+        self.assertEqual(self.page.driver.find_element(By.NAME, "password").get_attribute("value"), "")
+        # An unknown organisation reads exactly the same.
+        self.page.log_in("nowhere", "nurse@northside.example", "not the password at all")
+        self.assertEqual(self.page.message("do not match"), text)
+
+    def test_lockout_says_how_long_to_wait(self):
+        for _ in range(5):
+            self.page.log_in("northside", "frontdesk@northside.example", "wrong password, again")
+            self.page.message("do not match")
+        self.page.log_in("northside", "frontdesk@northside.example", PASSWORD)
+        self.assertEqual(self.page.message("Too many attempts"), "Too many attempts. Try again in 15 minutes.")
+        self.page.screenshots("login-locked")
+
+    def test_session_survives_a_reload_and_ends_with_logout(self):
+        self.page.log_in("northside", "auditor@northside.example")
+        self.page.heading("Welcome, Casey Auditor")
+        self.page.driver.refresh()
+        self.page.heading("Welcome, Casey Auditor")
+        token_storage = self.page.driver.execute_script(
+            "return [localStorage.length, sessionStorage.length, document.cookie]")
+        self.assertEqual(token_storage, [0, 0, ""], "no token where scripts can read it")
+        self.page.driver.find_element(By.ID, "logout").click()
+        self.page.heading("Log in")
+        self.assertEqual(self.page.message("logged out"), "You are logged out.")
+        self.page.driver.refresh()
+        self.page.heading("Log in")
+
+
+class SignUpTests(BrowserTest):
+    def test_sign_up_shows_errors_beside_fields_then_creates_the_organisation(self):
+        slug = "clinic-" + uuid.uuid4().hex[:8]
+        self.page.open("/#/signup")
+        self.page.heading("Create an organisation")
+        self.assertAccessible("signup")
+        self.page.fill(organization__name="Harbour Clinic", organization__slug=slug, admin__name="Lee Lead",
+                       admin__email="lee@harbour.example", admin__password="short")
+        self.page.submit()
+        self.page.message("Some fields need a change")
+        self.assertIn("12", self.page.field_error("admin.password"))
+        self.assertEqual(self.page.driver.switch_to.active_element.get_attribute("name"), "admin.password")
+        self.page.screenshots("signup-errors")
+
+        self.page.fill(admin__password="tide tables and lighthouses")
+        self.page.submit()
+        self.page.heading("Welcome, Lee Lead")
+        self.assertIn(slug, self.page.driver.find_element(By.CSS_SELECTOR, "main").text)
+        self.assertAccessible("home")
+
+        # The slug is taken now: said beside the slug.
+        self.page.driver.find_element(By.ID, "logout").click()
+        self.page.heading("Log in")
+        self.page.open("/#/signup")
+        self.page.fill(organization__name="Another", organization__slug=slug, admin__name="Sam",
+                       admin__email="sam@another.example", admin__password="tide tables and lighthouses")
+        self.page.submit()
+        time.sleep(0.5)
+        self.assertIn("taken", self.page.field_error("organization.slug"))
+
+
+class IdleTests(BrowserTest):
+    def setUp(self):
+        self.page = Page(IDLE_BASE)
+
+    def test_idle_session_is_logged_out(self):
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome, Riley Nurse")
+        self.page.heading("Log in", timeout=15)  # the server configured a 3 s idle timeout
+        self.assertEqual(self.page.message("without activity"), "You were logged out after 3 seconds without activity.")
+        self.page.driver.refresh()
+        self.page.heading("Log in")
+
+
+if __name__ == "__main__":
+    unittest.main()
