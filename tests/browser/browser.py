@@ -4,6 +4,7 @@ page's accessibility scan (axe-core) and screenshots at desktop and phone widths
 import json
 import os
 import pathlib
+import unittest
 import urllib.request
 
 import axe_selenium_python
@@ -109,3 +110,45 @@ class Page:
 def headers(path="/"):
     with urllib.request.urlopen(BASE + path) as answer:
         return dict(answer.headers)
+
+
+def api(method, path, body=None, token=None):
+    """A call of the API as any client makes it, for a test's setup: answers (status, JSON)."""
+    request = urllib.request.Request(BASE + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def token(email, tenant="northside"):
+    status, answer = api("POST", "/v1/auth/login", {"tenant": tenant, "email": email, "password": PASSWORD})
+    assert status == 200, (status, answer)
+    return answer["access_token"]
+
+
+class BrowserTest(unittest.TestCase):
+    """A test with its own browser; it fails on console errors."""
+
+    def setUp(self):
+        self.page = Page()
+
+    def tearDown(self):
+        errors = self.page.console_errors()
+        self.page.close()
+        self.assertEqual(errors, [], "console errors")
+
+    def assertAccessible(self, name):
+        """No serious or critical axe findings, no overflow at phone width; screenshots."""
+        violations = self.page.axe_violations()
+        self.assertEqual([(v["id"], v["help"], len(v["nodes"])) for v in violations], [],
+                         f"axe: serious or critical violations on {name}")
+        self.page.screenshots(name)
+        self.page.driver.set_window_size(*PHONE)
+        self.assertFalse(self.page.horizontal_overflow(), f"{name} is wider than a 375 px phone")
+        self.page.driver.set_window_size(*DESKTOP)

@@ -2,12 +2,25 @@
 // the page the address asks for. Addresses hold page names and ids only, never patient data.
 import { ApiError, Unreachable, current, logout, onSessionChange, refresh } from './api.js';
 import { idleSeconds, stopWatchingIdle, watchIdle } from './idle.js';
-import { homePage, roleTitle } from './pages/home.js';
+import { chartPage } from './pages/chart.js';
+import { homePage } from './pages/home.js';
 import { loginPage } from './pages/login.js';
+import { patientFormPage, patientsPage } from './pages/patients.js';
 import { signupPage } from './pages/signup.js';
+import { can, roleTitle } from './roles.js';
 import { el, message, show } from './ui.js';
 
 const publicPages = { '#/login': loginPage, '#/signup': signupPage };
+const id = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
+
+/** The pages of a logged-in user: address pattern, who may see it, what shows it. */
+const pages = [
+  { pattern: '#/', allowed: () => true, show: homePage },
+  { pattern: '#/patients', allowed: can.readPatients, show: patientsPage, nav: 'Patients' },
+  { pattern: '#/patients/new', allowed: can.writePatients, show: () => patientFormPage() },
+  { pattern: `#/patients/${id}`, allowed: can.readPatients, show: chartPage },
+  { pattern: `#/patients/${id}/edit`, allowed: can.writePatients, show: patientFormPage },
+].map((page) => ({ ...page, regex: new RegExp(`^${page.pattern}$`) }));
 let lastEnding = null;
 
 function route() {
@@ -22,12 +35,37 @@ function route() {
     location.replace('#/');
     return;
   }
-  homePage();
+  showNav(hash);
+  for (const page of pages) {
+    const match = page.regex.exec(hash);
+    if (!match) continue;
+    if (!page.allowed(current.user.role)) {
+      show(el('section', { class: 'card' }, el('h1', {}, 'Not for your role'), message('Your role does not allow this page.')));
+      return;
+    }
+    page.show(...match.slice(1));
+    return;
+  }
+  show(el('section', { class: 'card' }, el('h1', {}, 'Page not found'), el('p', {}, el('a', { href: '#/' }, 'Back to the start'))));
+}
+
+/** The main navigation: the pages this role may use, the current one marked. */
+function showNav(hash) {
+  const nav = document.getElementById('nav');
+  const links = [{ pattern: '#/', nav: 'Home', allowed: () => true }, ...pages.filter((page) => page.nav)]
+    .filter((page) => page.allowed(current.user.role))
+    .map((page) => {
+      const here = hash === page.pattern || (page.pattern !== '#/' && hash.startsWith(page.pattern));
+      return el('li', {}, el('a', { href: page.pattern, 'aria-current': here ? 'page' : undefined }, page.nav));
+    });
+  nav.replaceChildren(el('ul', {}, links));
+  nav.hidden = false;
 }
 
 function showAccount() {
   const account = document.getElementById('account');
   account.hidden = !current;
+  if (!current) document.getElementById('nav').hidden = true;
   document.getElementById('account-name').textContent = current
     ? `${current.user.name} · ${roleTitle(current.user.role)}`
     : '';

@@ -74,3 +74,43 @@ export async function busy(form, label, work) {
     button.textContent = idle;
   }
 }
+
+/** A labelled select; `options` are [value, label] pairs. */
+export function selectField({ name, label, options, value = '', required = true }) {
+  const id = `field-${name.replace(/\W/g, '-')}`;
+  return el('div', { class: 'field' },
+    el('label', { for: id }, label),
+    el('select', { id, name, required, 'aria-describedby': `${id}-error` },
+      options.map(([optionValue, text]) => el('option', { value: optionValue, selected: optionValue === value }, text))),
+    el('p', { class: 'field-error', id: `${id}-error`, 'data-error-for': name }));
+}
+
+/** A loading line for a page whose data is on its way. */
+export function loading(what = 'Loading…') {
+  return el('p', { class: 'loading', role: 'status' }, what);
+}
+
+/** What to tell the user about a failed request, whatever failed. */
+export function failureText(error, notFound = 'It does not exist, or not in your organisation.') {
+  if (error?.status === 404) return notFound;
+  if (error?.status === 403) return 'Your role does not allow this.';
+  return error?.message || 'Something went wrong; try again.';
+}
+
+/** A page that could not be shown, with a way back. */
+export function showFailure(title, error, notFound) {
+  show(el('section', { class: 'card' },
+    el('h1', {}, title),
+    message(failureText(error, notFound)),
+    el('p', {}, el('a', { href: '#/' }, 'Back to the start'))));
+}
+
+/** "Ødegård, Mira": how a patient is named in lists and headings. */
+export function patientName(patient) {
+  return `${patient.family_name}, ${patient.given_name}`;
+}
+
+/** A date-time of the API, in the reader's locale. */
+export function when(text) {
+  return text ? new Date(text).toLocaleString() : '—';
+}

@@ -1,0 +1,127 @@
+import { ApiError, call, current } from '../api.js';
+import { can } from '../roles.js';
+import { busy, el, field, loading, message, patientName, selectField, show, showFailure, when } from '../ui.js';
+
+/** The statuses an encounter may move to (DESIGN.md); the API refuses any other. */
+const nextStatuses = {
+  planned: ['in_progress', 'cancelled', 'entered_in_error'],
+  in_progress: ['finished', 'cancelled', 'entered_in_error'],
+  finished: ['entered_in_error'],
+  cancelled: ['entered_in_error'],
+  entered_in_error: [],
+};
+const statusNames = {
+  planned: 'Planned', in_progress: 'In progress', finished: 'Finished', cancelled: 'Cancelled',
+  entered_in_error: 'Entered in error',
+};
+const actionNames = {
+  in_progress: 'Start', finished: 'Finish', cancelled: 'Cancel the encounter', entered_in_error: 'Mark entered in error',
+};
+const types = [['in_person', 'In person'], ['telemedicine', 'Telemedicine'], ['phone', 'Phone']];
+const typeNames = Object.fromEntries(types);
+
+/** A patient's chart: demographics and encounters, and starting and moving encounters. */
+export async function chartPage(id) {
+  show(loading());
+  let patient;
+  let encounters;
+  try {
+    [patient, encounters] = await Promise.all([
+      call('GET', `/v1/patients/${id}`).then((answer) => answer.data),
+      call('GET', `/v1/patients/${id}/encounters`).then((answer) => answer.data.items),
+    ]);
+  } catch (error) {
+    showFailure('Patient', error, 'No such patient in your organisation.');
+    return;
+  }
+  const writer = can.writePatients(current.user.role);
+  const list = el('ul', { class: 'rows', 'aria-label': 'Encounters' });
+  const listStatus = message();
+  const render = () => {
+    list.replaceChildren(...encounters.map((encounter) => encounterRow(encounter, writer, listStatus, (updated) => {
+      encounters = encounters.map((other) => (other.id === updated.id ? updated : other));
+      render();
+    })));
+    if (encounters.length === 0) list.append(el('li', {}, 'No encounters yet.'));
+  };
+  render();
+
+  show(el('section', { class: 'card' },
+    el('div', { class: 'title-row' },
+      el('h1', {}, patientName(patient)),
+      writer && el('a', { class: 'button secondary', href: `#/patients/${patient.id}/edit` }, 'Edit')),
+    demographics(patient)),
+  el('section', { class: 'card', 'aria-labelledby': 'encounters-title' },
+    el('h2', { id: 'encounters-title' }, 'Encounters'),
+    listStatus,
+    list,
+    writer && newEncounterForm(patient, (created) => {
+      encounters = [created, ...encounters];
+      render();
+    })));
+}
+
+function demographics(patient) {
+  const address = patient.address ?? {};
+  const place = [address.line, address.city, address.region, address.postal_code, address.country].filter(Boolean).join(', ');
+  const facts = [
+    ['MRN', patient.mrn], ['Birth date', patient.birth_date], ['Sex', patient.sex],
+    ['Phone', patient.phone], ['Email', patient.email], ['Address', place],
+    ['Status', patient.active ? 'Active' : 'Inactive'],
+  ];
+  return el('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value || '—')]));
+}
+
+function encounterRow(encounter, writer, status, replaced) {
+  const actions = writer ? nextStatuses[encounter.status] : [];
+  return el('li', { 'data-encounter': encounter.id },
+    el('span', {}, el('strong', {}, typeNames[encounter.type] ?? encounter.type), ` · ${statusNames[encounter.status]}`),
+    el('span', { class: 'meta' },
+      `${encounter.reason ? `${encounter.reason} · ` : ''}started ${when(encounter.started_at)}`
+        + (encounter.ended_at ? `, ended ${when(encounter.ended_at)}` : '')),
+    actions.length > 0 && el('div', { class: 'actions' }, actions.map((next) => el('button', {
+      type: 'button',
+      class: next === 'entered_in_error' || next === 'cancelled' ? 'secondary' : undefined,
+      onclick: async (event) => {
+        const button = event.currentTarget;
+        button.disabled = true;
+        status.textContent = '';
+        try {
+          const { data } = await call('PATCH', `/v1/encounters/${encounter.id}`, { body: { status: next } });
+          replaced(data);
+        } catch (error) {
+          status.textContent = error instanceof ApiError ? error.message : String(error.message);
+          button.disabled = false;
+        }
+      },
+    }, actionNames[next]))));
+}
+
+function newEncounterForm(patient, created) {
+  const status = message();
+  const form = el('form', { novalidate: true, 'aria-labelledby': 'new-encounter-title' },
+    el('h3', { id: 'new-encounter-title' }, 'Start an encounter'),
+    selectField({ name: 'type', label: 'Type', options: types, value: 'in_person' }),
+    selectField({ name: 'status', label: 'Status', options: [['in_progress', 'In progress (starts now)'], ['planned', 'Planned']], value: 'in_progress' }),
+    field({ name: 'reason', label: 'Reason for the visit', required: false, autocomplete: 'off' }),
+    status,
+    el('button', { type: 'submit' }, 'Start the encounter'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { type: data.get('type'), status: data.get('status') };
+    const reason = String(data.get('reason')).trim();
+    if (reason) body.reason = reason;
+    status.textContent = '';
+    await busy(form, 'Starting…', async () => {
+      try {
+        const answer = await call('POST', `/v1/patients/${patient.id}/encounters`, { body });
+        form.reset();
+        created(answer.data);
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+  });
+  return form;
+}

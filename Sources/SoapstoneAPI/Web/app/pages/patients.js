@@ -1,0 +1,177 @@
+import { ApiError, call, current } from '../api.js';
+import { can } from '../roles.js';
+import {
+  busy, el, field, loading, message, patientName, selectField, show, showFailure, showFieldErrors,
+} from '../ui.js';
+
+const pageSize = 20;
+const debounce = 300; // ms after the last keystroke before searching
+
+const sexes = [['female', 'Female'], ['male', 'Male'], ['other', 'Other'], ['unknown', 'Unknown']];
+
+/** The patient list: search as you type (name prefix or exact MRN), more on request. */
+export function patientsPage() {
+  const results = el('ul', { class: 'rows', 'aria-label': 'Patients' });
+  const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
+  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const search = el('input', { id: 'patient-search', type: 'search', name: 'q', autocomplete: 'off', 'aria-describedby': 'patient-search-hint' });
+  let cursor = null;
+  let query = '';
+  let generation = 0; // answers to an older search are dropped
+  let timer = null;
+
+  async function load(append) {
+    const mine = ++generation;
+    status.textContent = 'Searching…';
+    more.disabled = true;
+    const params = new URLSearchParams({ limit: String(pageSize) });
+    if (query) params.set('q', query);
+    if (append && cursor) params.set('cursor', cursor);
+    try {
+      const { data } = await call('GET', `/v1/patients?${params}`);
+      if (mine !== generation) return;
+      if (!append) results.replaceChildren();
+      results.append(...data.items.map(row));
+      cursor = data.next_cursor;
+      more.hidden = !cursor;
+      const count = results.children.length;
+      status.textContent = count === 0
+        ? (query ? `No patient matches “${query}”.` : 'No patients yet.')
+        : `${count} patient${count === 1 ? '' : 's'}${cursor ? ', more to load' : ''}.`;
+    } catch (error) {
+      if (mine === generation) status.textContent = error.message;
+    } finally {
+      more.disabled = false;
+    }
+  }
+
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      query = search.value.trim();
+      load(false);
+    }, debounce);
+  });
+  more.addEventListener('click', () => load(true));
+
+  show(el('section', { class: 'card' },
+    el('div', { class: 'title-row' },
+      el('h1', {}, 'Patients'),
+      can.writePatients(current.user.role) && el('a', { class: 'button', href: '#/patients/new' }, 'New patient')),
+    el('div', { class: 'field' },
+      el('label', { for: 'patient-search' }, 'Search'),
+      el('p', { class: 'hint', id: 'patient-search-hint' }, 'The start of a family or given name, or an exact MRN'),
+      search),
+    status,
+    results,
+    more));
+  load(false);
+}
+
+function row(patient) {
+  return el('li', {},
+    el('a', { href: `#/patients/${patient.id}` }, patientName(patient)),
+    el('span', { class: 'meta' }, `MRN ${patient.mrn} · born ${patient.birth_date}${patient.active ? '' : ' · inactive'}`));
+}
+
+/** A new patient, or the changes to one: only what changed is sent. */
+export async function patientFormPage(id) {
+  let patient = null;
+  if (id) {
+    show(loading());
+    try {
+      patient = (await call('GET', `/v1/patients/${id}`)).data;
+    } catch (error) {
+      showFailure('Edit patient', error, 'No such patient in your organisation.');
+      return;
+    }
+  }
+  const value = (path) => path.split('.').reduce((object, key) => object?.[key], patient) ?? '';
+  const status = message();
+  const form = el('form', { novalidate: true, 'aria-labelledby': 'patient-form-title' },
+    el('fieldset', {},
+      el('legend', {}, 'Identity'),
+      field({ name: 'mrn', label: 'MRN (medical record number)', value: value('mrn') }),
+      field({ name: 'given_name', label: 'Given name', value: value('given_name'), autocomplete: 'off' }),
+      field({ name: 'family_name', label: 'Family name', value: value('family_name'), autocomplete: 'off' }),
+      field({ name: 'birth_date', label: 'Birth date', type: 'date', value: value('birth_date') }),
+      selectField({ name: 'sex', label: 'Administrative sex', options: sexes, value: value('sex') || 'unknown' })),
+    el('fieldset', {},
+      el('legend', {}, 'Contact'),
+      field({ name: 'phone', label: 'Phone', type: 'tel', required: false, value: value('phone'), autocomplete: 'off' }),
+      field({ name: 'email', label: 'Email', type: 'email', required: false, value: value('email'), autocomplete: 'off' }),
+      field({ name: 'address.line', label: 'Street address', required: false, value: value('address.line'), autocomplete: 'off' }),
+      field({ name: 'address.city', label: 'City', required: false, value: value('address.city'), autocomplete: 'off' }),
+      field({ name: 'address.region', label: 'Region', required: false, value: value('address.region'), autocomplete: 'off' }),
+      field({ name: 'address.postal_code', label: 'Postal code', required: false, value: value('address.postal_code'), autocomplete: 'off' }),
+      field({ name: 'address.country', label: 'Country', required: false, value: value('address.country'), hint: 'Two letters, e.g. US or DE', autocomplete: 'off' })),
+    patient && el('div', { class: 'field check' },
+      el('input', { id: 'field-active', type: 'checkbox', name: 'active', checked: patient.active }),
+      el('label', { for: 'field-active' }, 'Active (an inactive patient stays on record)')),
+    status,
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit' }, patient ? 'Save changes' : 'Register the patient'),
+      el('a', { href: patient ? `#/patients/${patient.id}` : '#/patients' }, 'Cancel')));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    status.textContent = '';
+    showFieldErrors(form, {});
+    const body = patient ? changes(form, patient) : fields(form);
+    if (patient && Object.keys(body).length === 0) {
+      location.hash = `#/patients/${patient.id}`;
+      return;
+    }
+    await busy(form, 'Saving…', async () => {
+      try {
+        const { data } = patient
+          ? await call('PATCH', `/v1/patients/${patient.id}`, { body })
+          : await call('POST', '/v1/patients', { body });
+        location.hash = `#/patients/${data.id}`;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 422 && showFieldErrors(form, error.fieldErrors)) {
+          status.textContent = 'Some fields need a change; see the messages beside them.';
+        } else if (error instanceof ApiError && error.status === 409) {
+          showFieldErrors(form, { mrn: error.message });
+        } else {
+          status.textContent = error.message;
+        }
+      }
+    });
+  });
+
+  show(el('section', { class: 'card' },
+    el('h1', { id: 'patient-form-title' }, patient ? `Edit ${patientName(patient)}` : 'New patient'),
+    form));
+}
+
+/** The form as the API's shape: empty optional fields left out. */
+function fields(form) {
+  const data = new FormData(form);
+  const body = { address: {} };
+  for (const [name, raw] of data) {
+    const text = String(raw).trim();
+    if (name === 'active' || text === '') continue;
+    if (name.startsWith('address.')) body.address[name.slice(8)] = text;
+    else body[name] = text;
+  }
+  if (Object.keys(body.address).length === 0) delete body.address;
+  if (form.elements.active) body.active = form.elements.active.checked;
+  return body;
+}
+
+/** What differs from `patient` (PATCH sends only changes). */
+function changes(form, patient) {
+  const now = fields(form);
+  const body = {};
+  for (const [name, value] of Object.entries(now)) {
+    if (name === 'address') {
+      const address = {};
+      for (const [key, text] of Object.entries(value)) if (text !== (patient.address?.[key] ?? '')) address[key] = text;
+      if (Object.keys(address).length) body.address = address;
+    } else if (value !== patient[name]) {
+      body[name] = value;
+    }
+  }
+  return body;
+}

@@ -1,0 +1,142 @@
+"""Patients and the chart: search as you type, load more, register and edit with the API's
+field errors, encounters with only the allowed transitions, and what each role sees."""
+
+import time
+import unittest
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from browser import BrowserTest, api, token
+
+
+class PatientTests(BrowserTest):
+    def rows(self):
+        """The list's rows as text, read in one go (the list re-renders as answers arrive)."""
+        return self.page.driver.execute_script(
+            "return [...document.querySelectorAll('main ul.rows li')].map(li => li.innerText)")
+
+    def wait_for_rows(self, count, containing):
+        def done(_):
+            rows = self.rows()
+            return len(rows) == count and all(containing in row for row in rows)
+        WebDriverWait(self.page.driver, 10).until(done, f"expected {count} rows of {containing}")
+
+    def test_register_find_edit_and_record_encounters(self):
+        family = "Ødegård" + uuid.uuid4().hex[:6]
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome")
+        self.page.driver.find_element(By.LINK_TEXT, "Patients").click()
+        self.page.heading("Patients")
+        self.assertAccessible("patients")
+        self.page.driver.find_element(By.LINK_TEXT, "New patient").click()
+        self.page.heading("New patient")
+        self.page.fill(mrn="NS-" + uuid.uuid4().hex[:8], given_name="Mira", family_name=family,
+                       address__country="Norway")
+        self.page.driver.find_element(By.NAME, "birth_date").send_keys("04011990")
+        Select(self.page.driver.find_element(By.NAME, "sex")).select_by_value("female")
+        self.page.submit()
+        self.page.message("Some fields need a change")
+        self.assertIn("ISO 3166-1", self.page.field_error("address.country"))
+        self.assertAccessible("patient-form-errors")
+        self.page.fill(address__country="NO")
+        self.page.submit()
+        self.page.heading(f"{family}, Mira")
+        chart_address = self.page.driver.current_url
+        self.assertRegex(chart_address, r"#/patients/[0-9a-f-]{36}$", "ids only in the address")
+
+        # An encounter: started now, then only the allowed next steps are offered.
+        self.page.fill(reason="Cough for three days")
+        self.page.driver.find_element(By.XPATH, "//button[text()='Start the encounter']").click()
+        WebDriverWait(self.page.driver, 10).until(
+            EC.presence_of_element_located((By.XPATH, "//li[@data-encounter]//button[text()='Finish']")))
+        buttons = [b.text for b in self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-encounter] button")]
+        self.assertEqual(buttons, ["Finish", "Cancel the encounter", "Mark entered in error"])
+        self.assertAccessible("chart")
+        self.page.driver.find_element(By.XPATH, "//li[@data-encounter]//button[text()='Finish']").click()
+        WebDriverWait(self.page.driver, 10).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "li[data-encounter]"), "Finished"))
+        buttons = [b.text for b in self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-encounter] button")]
+        self.assertEqual(buttons, ["Mark entered in error"])
+
+        # Edit: only the phone changes.
+        self.page.driver.find_element(By.LINK_TEXT, "Edit").click()
+        self.page.heading(f"Edit {family}, Mira")
+        self.page.fill(phone="+47 555 0101")
+        self.page.submit()
+        self.page.heading(f"{family}, Mira")
+        WebDriverWait(self.page.driver, 10).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main dl"), "+47 555 0101"))
+
+        # Found as you type, any case and without the accents.
+        self.page.driver.find_element(By.LINK_TEXT, "Patients").click()
+        self.page.heading("Patients")
+        self.page.driver.find_element(By.NAME, "q").send_keys("odegard" + family[7:9])
+        WebDriverWait(self.page.driver, 10).until(
+            lambda d: len(self.rows()) == 1 and family in self.rows()[0], "the new patient alone")
+
+    def test_load_more_pages_through_every_match_once(self):
+        nurse = token("nurse@northside.example")
+        family = "Pager" + uuid.uuid4().hex[:6]
+        for index in range(25):
+            status, _ = api("POST", "/v1/patients", {
+                "mrn": f"{family}-{index}", "given_name": f"Given{index:02d}", "family_name": family,
+                "birth_date": "1980-01-01", "sex": "unknown"}, nurse)
+            self.assertEqual(status, 201)
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/patients")
+        self.page.heading("Patients")
+        self.page.driver.find_element(By.NAME, "q").send_keys(family.lower())
+        self.wait_for_rows(20, family)
+        self.page.driver.find_element(By.XPATH, "//button[text()='Load more']").click()
+        self.wait_for_rows(25, family)
+        names = self.rows()
+        self.assertEqual(len(set(names)), 25)
+        self.assertFalse(self.page.driver.find_element(By.XPATH, "//button[text()='Load more']").is_displayed())
+
+
+class RoleTests(BrowserTest):
+    def nav(self):
+        return [a.text for a in self.page.driver.find_elements(By.CSS_SELECTOR, "#nav a")]
+
+    def test_admin_reads_patients_but_may_not_write(self):
+        self.page.log_in("northside", "admin@northside.example")
+        self.page.heading("Welcome")
+        self.assertEqual(self.nav(), ["Home", "Patients"])
+        self.page.open("/#/patients")
+        self.page.heading("Patients")
+        self.assertEqual(self.page.driver.find_elements(By.LINK_TEXT, "New patient"), [])
+        self.page.driver.find_element(By.CSS_SELECTOR, "main ul.rows li a").click()
+        self.page.heading(",")
+        self.assertEqual(self.page.driver.find_elements(By.LINK_TEXT, "Edit"), [])
+        self.assertEqual(self.page.driver.find_elements(By.XPATH, "//button[text()='Start the encounter']"), [])
+        self.assertEqual(self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-encounter] button"), [])
+        self.page.open("/#/patients/new")
+        self.page.heading("Not for your role")
+
+    def test_auditor_sees_no_patients(self):
+        self.page.log_in("northside", "auditor@northside.example")
+        self.page.heading("Welcome")
+        self.assertEqual(self.nav(), ["Home"])
+        self.page.open("/#/patients")
+        self.page.heading("Not for your role")
+
+    def test_another_organisation_cannot_open_a_patient_by_its_address(self):
+        nurse = token("nurse@northside.example")
+        _, page = api("GET", "/v1/patients?limit=1", None, nurse)
+        northside_patient = page["items"][0]["id"]
+        self.page.log_in("lakeview", "nurse@lakeview.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/patients/{northside_patient}")
+        self.page.heading("Patient")
+        self.assertEqual(self.page.message("No such patient"), "No such patient in your organisation.")
+        self.page.open(f"/#/patients/{northside_patient}/edit")
+        self.page.heading("Edit patient")
+        self.page.message("No such patient")
+
+
+if __name__ == "__main__":
+    unittest.main()
