@@ -3,8 +3,10 @@
 import { ApiError, Unreachable, current, logout, onSessionChange, refresh } from './api.js';
 import { idleSeconds, stopWatchingIdle, watchIdle } from './idle.js';
 import { chartPage } from './pages/chart.js';
+import { encounterPage } from './pages/encounter.js';
 import { homePage } from './pages/home.js';
 import { loginPage } from './pages/login.js';
+import { notePage } from './pages/note.js';
 import { patientFormPage, patientsPage } from './pages/patients.js';
 import { signupPage } from './pages/signup.js';
 import { can, roleTitle } from './roles.js';
@@ -20,6 +22,8 @@ const pages = [
   { pattern: '#/patients/new', allowed: can.writePatients, show: () => patientFormPage() },
   { pattern: `#/patients/${id}`, allowed: can.readPatients, show: chartPage },
   { pattern: `#/patients/${id}/edit`, allowed: can.writePatients, show: patientFormPage },
+  { pattern: `#/encounters/${id}`, allowed: can.writeNotes, show: encounterPage },
+  { pattern: `#/notes/${id}`, allowed: can.writeNotes, show: notePage },
 ].map((page) => ({ ...page, regex: new RegExp(`^${page.pattern}$`) }));
 let lastEnding = null;
 

@@ -22,4 +22,6 @@ const clinicalStaff = ['physician', 'nurse', 'front_desk'];
 export const can = {
   readPatients: (role) => role === 'admin' || clinicalStaff.includes(role),
   writePatients: (role) => clinicalStaff.includes(role),
+  writeNotes: (role) => role === 'physician' || role === 'nurse',
+  signNotes: (role) => role === 'physician',
 };

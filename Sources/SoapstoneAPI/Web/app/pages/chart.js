@@ -35,10 +35,11 @@ export async function chartPage(id) {
     return;
   }
   const writer = can.writePatients(current.user.role);
+  const clinician = can.writeNotes(current.user.role);
   const list = el('ul', { class: 'rows', 'aria-label': 'Encounters' });
   const listStatus = message();
   const render = () => {
-    list.replaceChildren(...encounters.map((encounter) => encounterRow(encounter, writer, listStatus, (updated) => {
+    list.replaceChildren(...encounters.map((encounter) => encounterRow(encounter, writer, clinician, listStatus, (updated) => {
       encounters = encounters.map((other) => (other.id === updated.id ? updated : other));
       render();
     })));
@@ -72,10 +73,11 @@ function demographics(patient) {
   return el('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value || '—')]));
 }
 
-function encounterRow(encounter, writer, status, replaced) {
+function encounterRow(encounter, writer, clinician, status, replaced) {
   const actions = writer ? nextStatuses[encounter.status] : [];
   return el('li', { 'data-encounter': encounter.id },
     el('span', {}, el('strong', {}, typeNames[encounter.type] ?? encounter.type), ` · ${statusNames[encounter.status]}`),
+    clinician && el('a', { href: `#/encounters/${encounter.id}` }, 'Notes'),
     el('span', { class: 'meta' },
       `${encounter.reason ? `${encounter.reason} · ` : ''}started ${when(encounter.started_at)}`
         + (encounter.ended_at ? `, ended ${when(encounter.ended_at)}` : '')),

@@ -1,0 +1,52 @@
+import { call } from '../api.js';
+import { el, loading, message, show, showFailure, when } from '../ui.js';
+
+const statusNames = { draft: 'Draft', signed: 'Signed', amended: 'Amended', entered_in_error: 'Entered in error' };
+
+/** An encounter's notes (clinicians): each opens in the editor; a new one starts as a draft. */
+export async function encounterPage(id) {
+  show(loading());
+  let encounter;
+  let notes;
+  try {
+    [encounter, notes] = await Promise.all([
+      call('GET', `/v1/encounters/${id}`).then((answer) => answer.data),
+      call('GET', `/v1/encounters/${id}/notes`).then((answer) => answer.data.items),
+    ]);
+  } catch (error) {
+    showFailure('Encounter', error, 'No such encounter in your organisation.');
+    return;
+  }
+  const status = message();
+  const create = el('button', { type: 'button' }, 'Write a new note');
+  create.addEventListener('click', async () => {
+    create.disabled = true;
+    status.textContent = '';
+    try {
+      const { data } = await call('POST', `/v1/encounters/${id}/notes`, {
+        body: { subjective: '', objective: '', assessment: '', plan: '' },
+      });
+      location.hash = `#/notes/${data.id}`;
+    } catch (error) {
+      status.textContent = error.message;
+      create.disabled = false;
+    }
+  });
+  show(el('section', { class: 'card' },
+    el('p', {}, el('a', { href: `#/patients/${encounter.patient_id}` }, 'Back to the chart')),
+    el('h1', {}, `Encounter of ${when(encounter.started_at ?? encounter.created_at)}`),
+    encounter.reason && el('p', {}, encounter.reason),
+    el('h2', {}, 'Notes'),
+    el('ul', { class: 'rows', 'aria-label': 'Notes' }, notes.length === 0
+      ? el('li', {}, 'No notes yet.')
+      : notes.map((note) => el('li', {},
+        el('a', { href: `#/notes/${note.id}` }, `${statusNames[note.status]} note, version ${note.version}`),
+        el('span', { class: 'meta' }, excerpt(note))))),
+    status,
+    create));
+}
+
+function excerpt(note) {
+  const text = [note.subjective, note.assessment].filter(Boolean).join(' · ');
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text || 'empty';
+}

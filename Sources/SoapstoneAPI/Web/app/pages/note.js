@@ -1,0 +1,248 @@
+import { ApiError, call, current } from '../api.js';
+import { can } from '../roles.js';
+import { busy, el, field, loading, message, show, showFailure, when } from '../ui.js';
+
+const sections = [
+  ['subjective', 'Subjective', 'What the patient reports'],
+  ['objective', 'Objective', 'Findings, measurements'],
+  ['assessment', 'Assessment', 'Diagnosis, reasoning'],
+  ['plan', 'Plan', 'Treatment, follow-up'],
+];
+const autosaveEvery = 5_000; // ms; a version is written only when the text changed
+
+const content = (note) => Object.fromEntries(sections.map(([key]) => [key, note[key]]));
+const same = (a, b) => sections.every(([key]) => a[key] === b[key]);
+
+/** One note: the SOAP editor for a draft, read-only once signed, with its lifecycle. */
+export async function notePage(id) {
+  show(loading());
+  let note;
+  try {
+    note = (await call('GET', `/v1/notes/${id}`)).data;
+  } catch (error) {
+    showFailure('Note', error, 'No such note in your organisation.');
+    return;
+  }
+  if (note.status === 'draft') draftEditor(note);
+  else frozenNote(note);
+}
+
+function header(note, title) {
+  return [
+    el('p', {}, el('a', { href: `#/encounters/${note.encounter_id}` }, 'Back to the encounter')),
+    el('h1', {}, title),
+  ];
+}
+
+function draftEditor(initial) {
+  let saved = initial; // the server's note as last seen
+  let saving = null;
+  let conflict = false;
+  const role = current.user.role;
+  const state = el('p', { class: 'state', role: 'status', 'aria-live': 'polite' }, `Version ${saved.version}, saved.`);
+  const status = message();
+  const form = el('form', { novalidate: true, class: 'soap', 'aria-labelledby': 'note-title' },
+    sections.map(([key, label, hint]) => {
+      const id = `section-${key}`;
+      return el('div', { class: 'field' },
+        el('label', { for: id }, label),
+        el('p', { class: 'hint', id: `${id}-hint` }, hint),
+        el('textarea', { id, name: key, rows: 5, 'aria-describedby': `${id}-hint` }, saved[key]));
+    }),
+    status,
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit' }, 'Save as a new version'),
+      can.signNotes(role) && el('button', { type: 'button', class: 'secondary', onclick: () => sign() }, 'Sign')));
+  const conflictPanel = el('section', { class: 'conflict', hidden: true, 'aria-labelledby': 'conflict-title' });
+  const typed = () => Object.fromEntries(sections.map(([key]) => [key, form.elements[key].value]));
+
+  form.addEventListener('input', () => {
+    if (!conflict) state.textContent = `Version ${saved.version}; changes not saved yet.`;
+  });
+
+  /** Saves what is typed as the next version, from the version this page last saw. */
+  async function save() {
+    if (conflict) return false;
+    if (saving) return saving;
+    const text = typed();
+    if (same(text, saved)) return true;
+    saving = (async () => {
+      state.textContent = 'Saving…';
+      try {
+        const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
+          body: text, headers: { 'If-Match': `"${saved.version}"` },
+        });
+        saved = data;
+        state.textContent = `Version ${saved.version}, saved at ${new Date().toLocaleTimeString()}.`;
+        return true;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 412) await showConflict();
+        else state.textContent = `Not saved: ${error.message}`;
+        return false;
+      } finally {
+        saving = null;
+      }
+    })();
+    return saving;
+  }
+
+  /** Someone saved first: their version beside the unsaved text; nothing is overwritten. */
+  async function showConflict() {
+    conflict = true;
+    const theirs = (await call('GET', `/v1/notes/${saved.id}`)).data;
+    if (theirs.status !== 'draft') {
+      frozenNote(theirs, 'Someone signed or withdrew this note while you were writing; your unsaved text is below.', typed());
+      return;
+    }
+    state.textContent = `Not saved: version ${theirs.version} was saved by someone else meanwhile.`;
+    conflictPanel.replaceChildren(
+      el('h2', { id: 'conflict-title' }, `Version ${theirs.version} was saved while you were writing`),
+      el('p', {}, 'Their version is shown here; your text is still in the editor below. Nothing is lost: keeping yours saves it as the next version, and theirs stays in the history.'),
+      el('div', { class: 'compare' }, sections.map(([key, label]) => el('div', { class: 'theirs' },
+        el('h3', {}, `${label} (version ${theirs.version})`),
+        el('p', { class: 'text', 'data-theirs': key }, theirs[key] || '—')))),
+      el('div', { class: 'actions' },
+        el('button', {
+          type: 'button',
+          onclick: async () => {
+            saved = theirs;
+            closeConflict();
+            await save();
+          },
+        }, 'Keep my text'),
+        el('button', {
+          type: 'button', class: 'secondary',
+          onclick: () => {
+            for (const [key] of sections) form.elements[key].value = theirs[key];
+            saved = theirs;
+            closeConflict();
+            state.textContent = `Version ${saved.version}, saved.`;
+          },
+        }, 'Take their text')));
+    conflictPanel.hidden = false;
+    conflictPanel.querySelector('h2').tabIndex = -1;
+    conflictPanel.querySelector('h2').focus();
+  }
+
+  function closeConflict() {
+    conflict = false;
+    conflictPanel.hidden = true;
+    conflictPanel.replaceChildren();
+  }
+
+  async function sign() {
+    if (!(await save())) return;
+    status.textContent = '';
+    try {
+      const { data } = await call('POST', `/v1/notes/${saved.id}/sign`, { headers: { 'If-Match': `"${saved.version}"` } });
+      stopAutosave();
+      frozenNote(data);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) await showConflict();
+      else status.textContent = error.message;
+    }
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await busy(form, 'Saving…', save);
+  });
+
+  const timer = setInterval(() => {
+    if (!document.body.contains(form)) stopAutosave();
+    else save();
+  }, autosaveEvery);
+  const stopAutosave = () => clearInterval(timer);
+
+  show(el('section', { class: 'card' },
+    ...header(saved, 'Draft note'),
+    state,
+    conflictPanel,
+    form,
+    withdrawal(saved, (data) => {
+      stopAutosave();
+      frozenNote(data);
+    })));
+}
+
+/** A signed, amended or withdrawn note: read-only, with its signature and what may follow. */
+function frozenNote(note, notice, unsaved) {
+  const role = current.user.role;
+  const signer = note.signed_by === current.user.id ? 'you' : note.signed_by;
+  const titles = { signed: 'Signed note', amended: 'Amended note', entered_in_error: 'Note entered in error' };
+  show(el('section', { class: 'card' },
+    ...header(note, titles[note.status] ?? 'Note'),
+    notice && message(notice),
+    note.signed_at && el('dl', { class: 'facts signature' },
+      el('dt', {}, 'Signed by'), el('dd', {}, signer),
+      el('dt', {}, 'Signed at'), el('dd', {}, when(note.signed_at)),
+      el('dt', {}, 'SHA-256 of the signed version'), el('dd', { class: 'hash' }, note.signed_sha256)),
+    el('p', {}, `Version ${note.version}.`),
+    sections.map(([key, label]) => el('div', { class: 'section' },
+      el('h2', {}, label), el('p', { class: 'text', 'data-section': key }, note[key] || '—'))),
+    unsaved && el('details', {}, el('summary', {}, 'Your unsaved text'),
+      sections.map(([key, label]) => el('p', {}, el('strong', {}, `${label}: `), unsaved[key] || '—'))),
+    note.status !== 'entered_in_error' && can.signNotes(role) && amendment(note),
+    note.status !== 'entered_in_error' && can.signNotes(role) && withdrawal(note, (data) => frozenNote(data))));
+}
+
+function amendment(note) {
+  const status = message();
+  const form = el('form', { novalidate: true, 'aria-labelledby': 'amend-title' },
+    el('h2', { id: 'amend-title' }, 'Amend'),
+    el('p', { class: 'hint' }, 'An amendment is a new version with a reason; the signed version stays as it was.'),
+    sections.map(([key, label]) => el('div', { class: 'field' },
+      el('label', { for: `amend-${key}` }, label),
+      el('textarea', { id: `amend-${key}`, name: key, rows: 4 }, note[key]))),
+    field({ name: 'reason', label: 'Reason for the amendment' }),
+    status,
+    el('button', { type: 'submit' }, 'Amend the note'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = Object.fromEntries(sections.map(([key]) => [key, String(data.get(key))]));
+    body.reason = String(data.get('reason')).trim();
+    if (!body.reason) {
+      status.textContent = 'Say why the note is amended.';
+      return;
+    }
+    await busy(form, 'Amending…', async () => {
+      try {
+        const answer = await call('POST', `/v1/notes/${note.id}/amend`, { body, headers: { 'If-Match': `"${note.version}"` } });
+        frozenNote(answer.data);
+      } catch (error) {
+        status.textContent = error.status === 412
+          ? 'Someone amended the note meanwhile; reload it to see their version.'
+          : error.message;
+      }
+    });
+  });
+  return el('details', { class: 'panel' }, el('summary', {}, 'Amend this note'), form);
+}
+
+function withdrawal(note, done) {
+  const status = message();
+  const form = el('form', { novalidate: true, 'aria-labelledby': 'withdraw-title' },
+    el('h2', { id: 'withdraw-title' }, 'Mark entered in error'),
+    el('p', { class: 'hint' }, 'For a note written for the wrong patient or encounter. It stays on record, marked.'),
+    field({ name: 'withdraw-reason', label: 'Reason' }),
+    status,
+    el('button', { type: 'submit', class: 'secondary' }, 'Mark entered in error'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const reason = String(new FormData(form).get('withdraw-reason')).trim();
+    if (!reason) {
+      status.textContent = 'Say why the note is entered in error.';
+      return;
+    }
+    await busy(form, 'Marking…', async () => {
+      try {
+        const answer = await call('POST', `/v1/notes/${note.id}/entered-in-error`, { body: { reason } });
+        done(answer.data);
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+  });
+  return el('details', { class: 'panel' }, el('summary', {}, 'Mark entered in error'), form);
+}

@@ -1,0 +1,160 @@
+"""The SOAP editor: versions on save (never per keystroke), autosave, the 412 conflict shown to
+the second of two sessions, sign, amend, and who may see notes at all."""
+
+import time
+import unittest
+import uuid
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser import BrowserTest, Page, api, token
+
+
+def new_encounter(email="physician@northside.example"):
+    """A patient with an encounter in progress, made through the API: (token, patient, encounter)."""
+    access = token(email)
+    status, patient = api("POST", "/v1/patients", {
+        "mrn": "N-" + uuid.uuid4().hex[:8], "given_name": "Noor", "family_name": "Haddad",
+        "birth_date": "1975-06-01", "sex": "female"}, access)
+    assert status == 201, patient
+    status, encounter = api("POST", f"/v1/patients/{patient['id']}/encounters",
+                            {"type": "in_person", "status": "in_progress", "reason": "Fever"}, access)
+    assert status == 201, encounter
+    return access, patient, encounter
+
+
+def new_draft(access, encounter):
+    status, note = api("POST", f"/v1/encounters/{encounter['id']}/notes",
+                       {"subjective": "", "objective": "", "assessment": "", "plan": ""}, access)
+    assert status == 201, note
+    return note
+
+
+class NoteTests(BrowserTest):
+    def state(self, text, page=None, timeout=10):
+        page = page or self.page
+        WebDriverWait(page.driver, timeout).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main .state"), text))
+
+    def type_into(self, section, text, page=None):
+        (page or self.page).driver.find_element(By.NAME, section).send_keys(text)
+
+    def click(self, label, page=None):
+        (page or self.page).driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+
+    def test_write_save_twice_sign_and_amend(self):
+        access, patient, encounter = new_encounter()
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/patients/{patient['id']}")
+        self.page.heading("Haddad, Noor")
+        self.page.driver.find_element(By.LINK_TEXT, "Notes").click()
+        self.page.heading("Encounter of")
+        self.click("Write a new note")
+        self.page.heading("Draft note")
+        self.assertRegex(self.page.driver.current_url, r"#/notes/[0-9a-f-]{36}$")
+        note_id = self.page.driver.current_url.rsplit("/", 1)[1]
+
+        self.type_into("subjective", "Fever since Monday")
+        self.click("Save as a new version")
+        self.state("Version 2, saved")
+        self.type_into("objective", "T 38.4, throat red")
+        self.type_into("assessment", "Pharyngitis")
+        self.click("Save as a new version")
+        self.state("Version 3, saved")
+        self.assertAccessible("note-editor")
+
+        self.click("Sign")
+        self.page.heading("Signed note")
+        signature = self.page.driver.find_element(By.CSS_SELECTOR, "dl.signature").text
+        self.assertIn("you", signature)
+        self.assertRegex(signature, r"[0-9a-f]{64}")
+        self.assertEqual(self.page.driver.find_elements(By.CSS_SELECTOR, "form.soap"), [], "no editor once signed")
+        self.assertEqual(self.page.driver.find_element(By.CSS_SELECTOR, '[data-section="subjective"]').text,
+                         "Fever since Monday")
+        self.assertAccessible("note-signed")
+
+        self.page.driver.find_element(By.XPATH, "//summary[normalize-space()='Amend this note']").click()
+        box = self.page.driver.find_element(By.ID, "amend-objective")
+        box.clear()
+        box.send_keys("T 38.9, throat red")
+        self.page.fill(reason="Temperature misread")
+        self.click("Amend the note")
+        self.page.heading("Amended note")
+
+        status, versions = api("GET", f"/v1/notes/{note_id}/versions", None, access)
+        self.assertEqual(status, 200)
+        self.assertEqual([v["version"] for v in versions["items"]], [1, 2, 3, 4])
+        self.assertEqual(versions["items"][3]["reason"], "Temperature misread")
+        self.assertEqual(versions["items"][3]["objective"], "T 38.9, throat red")
+        _, events = api("GET", f"/v1/audit-events?entity_id={note_id}&limit=50", None, token("auditor@northside.example"))
+        actions = [e["action"] for e in events["items"]]
+        for action in ("note.create", "note.update", "note.sign", "note.amend"):
+            self.assertIn(action, actions)
+
+    def test_autosave_writes_a_version_only_when_the_text_changed(self):
+        access, _, encounter = new_encounter("nurse@northside.example")
+        note = new_draft(access, encounter)
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Draft note")
+        self.assertEqual(self.page.driver.find_elements(By.XPATH, "//button[normalize-space()='Sign']"), [],
+                         "nurses do not sign")
+        self.type_into("plan", "Fluids, rest")
+        self.state("changes not saved yet")
+        self.state("Version 2, saved at", timeout=12)
+        time.sleep(11)  # two more autosave rounds with nothing typed
+        _, current = api("GET", f"/v1/notes/{note['id']}", None, access)
+        self.assertEqual((current["version"], current["plan"]), (2, "Fluids, rest"))
+
+    def test_the_second_of_two_sessions_sees_the_conflict_and_loses_nothing(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        other = Page()
+        try:
+            for page, email in ((self.page, "nurse@northside.example"), (other, "physician@northside.example")):
+                page.log_in("northside", email)
+                page.heading("Welcome")
+                page.open(f"/#/notes/{note['id']}")
+                page.heading("Draft note")
+            self.type_into("subjective", "Written by the nurse")
+            self.click("Save as a new version")
+            self.state("Version 2, saved")
+
+            self.type_into("subjective", "Written by the physician", other)
+            self.click("Save as a new version", other)
+            WebDriverWait(other.driver, 10).until(
+                EC.visibility_of_element_located((By.CSS_SELECTOR, "main .conflict")))
+            theirs = other.driver.find_element(By.CSS_SELECTOR, '[data-theirs="subjective"]').text
+            self.assertEqual(theirs, "Written by the nurse")
+            self.assertEqual(other.driver.find_element(By.NAME, "subjective").get_attribute("value"),
+                             "Written by the physician")
+            other.screenshots("note-conflict")
+            self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["version"], 2, "nothing overwritten")
+
+            self.click("Keep my text", other)
+            self.state("Version 3, saved", other)
+            _, versions = api("GET", f"/v1/notes/{note['id']}/versions", None, access)
+            self.assertEqual([v["subjective"] for v in versions["items"]],
+                             ["", "Written by the nurse", "Written by the physician"])
+            self.assertEqual(other.console_errors(), [])
+        finally:
+            other.close()
+
+    def test_the_front_desk_sees_no_notes(self):
+        access, patient, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.page.log_in("northside", "frontdesk@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/patients/{patient['id']}")
+        self.page.heading("Haddad, Noor")
+        self.assertEqual(self.page.driver.find_elements(By.LINK_TEXT, "Notes"), [])
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Not for your role")
+
+
+if __name__ == "__main__":
+    unittest.main()
