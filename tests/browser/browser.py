@@ -64,9 +64,17 @@ class Page:
         self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
 
     def message(self, text, timeout=10):
-        WebDriverWait(self.driver, timeout).until(
-            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main .message"), text))
-        return self.driver.find_element(By.CSS_SELECTOR, "main .message").text
+        """The text of the page's message line that comes to say `text` (a page may have several)."""
+        def said(driver):
+            return next((line for line in self.texts("main .message") if text in line), None)
+        return WebDriverWait(self.driver, timeout).until(said, f"no message saying {text!r}")
+
+    def texts(self, selector, attribute=None):
+        """The text (or an attribute) of every element matching `selector`, read in one go, so
+        that a list re-rendering meanwhile cannot make one of them stale."""
+        read = f"e.getAttribute({json.dumps(attribute)})" if attribute else "e.innerText"
+        return self.driver.execute_script(
+            f"return [...document.querySelectorAll({json.dumps(selector)})].map(e => {read})")
 
     def field_error(self, name):
         return self.driver.find_element(By.CSS_SELECTOR, f'[data-error-for="{name}"]').text

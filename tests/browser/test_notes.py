@@ -84,6 +84,34 @@ class NoteTests(BrowserTest):
         self.click("Amend the note")
         self.page.heading("Amended note")
 
+        # The history: every version, and the amendment's change word by word.
+        self.page.driver.find_element(By.LINK_TEXT, "History").click()
+        self.page.heading("History of the note")
+        self.assertEqual(len(self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-version]")), 4)
+        objective = self.page.driver.find_element(By.CSS_SELECTOR, '[data-diff="objective"]')
+        self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "del")], ["38.4,"])
+        self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "ins")], ["38.9,"])
+        self.assertAccessible("note-history")
+
+        # Every step in the audit log, as the clinic's auditor sees it.
+        auditor = Page()
+        try:
+            auditor.log_in("northside", "auditor@northside.example")
+            auditor.heading("Welcome")
+            auditor.open("/#/audit")
+            auditor.heading("Audit log")
+            auditor.fill(patient_id=patient["id"])
+            auditor.submit()
+            WebDriverWait(auditor.driver, 10).until(
+                lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-action="note.amend"]'))
+            steps = auditor.texts("tr[data-action]", "data-action")
+            for action in ("patient.create", "encounter.create", "note.create", "note.update", "note.sign",
+                           "note.amend", "note.versions"):
+                self.assertIn(action, steps)
+            self.assertEqual(auditor.console_errors(), [])
+        finally:
+            auditor.close()
+
         status, versions = api("GET", f"/v1/notes/{note_id}/versions", None, access)
         self.assertEqual(status, 200)
         self.assertEqual([v["version"] for v in versions["items"]], [1, 2, 3, 4])

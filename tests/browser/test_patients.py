@@ -105,7 +105,7 @@ class RoleTests(BrowserTest):
     def test_admin_reads_patients_but_may_not_write(self):
         self.page.log_in("northside", "admin@northside.example")
         self.page.heading("Welcome")
-        self.assertEqual(self.nav(), ["Home", "Patients"])
+        self.assertEqual(self.nav(), ["Home", "Patients", "Audit log", "Users"])
         self.page.open("/#/patients")
         self.page.heading("Patients")
         self.assertEqual(self.page.driver.find_elements(By.LINK_TEXT, "New patient"), [])
@@ -120,7 +120,7 @@ class RoleTests(BrowserTest):
     def test_auditor_sees_no_patients(self):
         self.page.log_in("northside", "auditor@northside.example")
         self.page.heading("Welcome")
-        self.assertEqual(self.nav(), ["Home"])
+        self.assertEqual(self.nav(), ["Home", "Audit log"])
         self.page.open("/#/patients")
         self.page.heading("Not for your role")
 

@@ -2,13 +2,16 @@
 // the page the address asks for. Addresses hold page names and ids only, never patient data.
 import { ApiError, Unreachable, current, logout, onSessionChange, refresh } from './api.js';
 import { idleSeconds, stopWatchingIdle, watchIdle } from './idle.js';
+import { auditPage } from './pages/audit.js';
 import { chartPage } from './pages/chart.js';
 import { encounterPage } from './pages/encounter.js';
+import { historyPage } from './pages/history.js';
 import { homePage } from './pages/home.js';
 import { loginPage } from './pages/login.js';
 import { notePage } from './pages/note.js';
 import { patientFormPage, patientsPage } from './pages/patients.js';
 import { signupPage } from './pages/signup.js';
+import { usersPage } from './pages/users.js';
 import { can, roleTitle } from './roles.js';
 import { el, message, show } from './ui.js';
 
@@ -24,6 +27,9 @@ const pages = [
   { pattern: `#/patients/${id}/edit`, allowed: can.writePatients, show: patientFormPage },
   { pattern: `#/encounters/${id}`, allowed: can.writeNotes, show: encounterPage },
   { pattern: `#/notes/${id}`, allowed: can.writeNotes, show: notePage },
+  { pattern: `#/notes/${id}/history`, allowed: can.writeNotes, show: historyPage },
+  { pattern: '#/audit', allowed: can.readAudit, show: auditPage, nav: 'Audit log' },
+  { pattern: '#/users', allowed: can.manageUsers, show: usersPage, nav: 'Users' },
 ].map((page) => ({ ...page, regex: new RegExp(`^${page.pattern}$`) }));
 let lastEnding = null;
 

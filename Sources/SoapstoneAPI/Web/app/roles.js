@@ -24,4 +24,6 @@ export const can = {
   writePatients: (role) => clinicalStaff.includes(role),
   writeNotes: (role) => role === 'physician' || role === 'nurse',
   signNotes: (role) => role === 'physician',
+  readAudit: (role) => role === 'admin' || role === 'auditor',
+  manageUsers: (role) => role === 'admin',
 };

@@ -29,7 +29,9 @@ export async function notePage(id) {
 
 function header(note, title) {
   return [
-    el('p', {}, el('a', { href: `#/encounters/${note.encounter_id}` }, 'Back to the encounter')),
+    el('p', { class: 'actions' },
+      el('a', { href: `#/encounters/${note.encounter_id}` }, 'Back to the encounter'),
+      el('a', { href: `#/notes/${note.id}/history` }, 'History')),
     el('h1', {}, title),
   ];
 }

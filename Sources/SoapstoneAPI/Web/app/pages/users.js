@@ -1,0 +1,97 @@
+import { ApiError, call, current } from '../api.js';
+import { roleTitle } from '../roles.js';
+import { busy, el, field, loading, message, selectField, show, showFailure, showFieldErrors } from '../ui.js';
+
+const roleOptions = ['admin', 'physician', 'nurse', 'front_desk', 'auditor'].map((role) => [role, roleTitle(role)]);
+
+/** The organisation's users (admins): add one, change a role, deactivate or reactivate. */
+export async function usersPage() {
+  show(loading());
+  let users;
+  try {
+    users = (await call('GET', '/v1/users')).data.items;
+  } catch (error) {
+    showFailure('Users', error);
+    return;
+  }
+  const status = message();
+  const list = el('ul', { class: 'rows', 'aria-label': 'Users' });
+  const render = () => list.replaceChildren(...users.map((user) => userRow(user, status, (changed) => {
+    users = users.map((other) => (other.id === changed.id ? changed : other));
+    render();
+  })));
+  render();
+  show(el('section', { class: 'card' },
+    el('h1', {}, 'Users'),
+    status,
+    list),
+  el('section', { class: 'card' }, newUserForm((created) => {
+    users = [...users, created];
+    render();
+  })));
+}
+
+function userRow(user, status, changed) {
+  const you = user.id === current.user.id;
+  const select = selectField({ name: `role-${user.id}`, label: `Role of ${user.name}`, options: roleOptions, value: user.role });
+  const update = async (body, button) => {
+    button.disabled = true;
+    status.textContent = '';
+    try {
+      changed((await call('PATCH', `/v1/users/${user.id}`, { body })).data);
+    } catch (error) {
+      status.textContent = error.message;
+      button.disabled = false;
+    }
+  };
+  return el('li', { 'data-user': user.email },
+    el('span', {}, el('strong', {}, user.name), you ? ' (you)' : ''),
+    el('span', { class: 'meta' }, `${user.email} · ${roleTitle(user.role)}${user.active ? '' : ' · deactivated'}`),
+    !you && el('div', { class: 'actions' },
+      select,
+      el('button', {
+        type: 'button', class: 'secondary',
+        onclick: (event) => update({ role: select.querySelector('select').value }, event.currentTarget),
+      }, 'Change role'),
+      el('button', {
+        type: 'button', class: 'secondary',
+        onclick: (event) => update({ active: !user.active }, event.currentTarget),
+      }, user.active ? 'Deactivate' : 'Reactivate')));
+}
+
+function newUserForm(created) {
+  const status = message();
+  const form = el('form', { novalidate: true, 'aria-labelledby': 'new-user-title' },
+    el('h2', { id: 'new-user-title' }, 'Add a user'),
+    field({ name: 'name', label: 'Name', autocomplete: 'off' }),
+    field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'off' }),
+    field({ name: 'password', label: 'First password', type: 'password', autocomplete: 'new-password', hint: 'At least 12 characters; give it to them in person.' }),
+    selectField({ name: 'role', label: 'Role', options: roleOptions, value: 'nurse' }),
+    status,
+    el('button', { type: 'submit' }, 'Add the user'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = Object.fromEntries(['name', 'email', 'password', 'role'].map((key) => [key, String(data.get(key)).trim()]));
+    body.password = String(data.get('password'));
+    status.textContent = '';
+    showFieldErrors(form, {});
+    await busy(form, 'Adding…', async () => {
+      try {
+        const answer = await call('POST', '/v1/users', { body });
+        form.reset();
+        created(answer.data);
+        status.textContent = '';
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 422 && showFieldErrors(form, error.fieldErrors)) {
+          status.textContent = 'Some fields need a change; see the messages beside them.';
+        } else if (error instanceof ApiError && error.status === 409) {
+          showFieldErrors(form, { email: error.message });
+        } else {
+          status.textContent = error.message;
+        }
+      }
+    });
+  });
+  return form;
+}
