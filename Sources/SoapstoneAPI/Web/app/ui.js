@@ -114,3 +114,28 @@ export function patientName(patient) {
 export function when(text) {
   return text ? new Date(text).toLocaleString() : '—';
 }
+
+/**
+ * Says why a form was refused: a 422's errors beside their fields, a 409 (taken) beside
+ * `conflict.field`, anything else on the form's message line.
+ */
+export function showFormFailure(form, status, error, conflict) {
+  if (error?.status === 422 && showFieldErrors(form, error.fieldErrors)) {
+    status.textContent = 'Some fields need a change; see the messages beside them.';
+  } else if (error?.status === 409 && conflict) {
+    showFieldErrors(form, { [conflict.field]: conflict.message ?? error.message });
+  } else {
+    status.textContent = error.message;
+  }
+}
+
+/** Loads what a page shows, several requests at once; on failure shows why and answers null. */
+export async function loadPage(title, notFound, ...requests) {
+  show(loading());
+  try {
+    return await Promise.all(requests.map((request) => request()));
+  } catch (error) {
+    showFailure(title, error, notFound);
+    return null;
+  }
+}

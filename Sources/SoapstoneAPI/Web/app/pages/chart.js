@@ -1,6 +1,6 @@
 import { ApiError, call, current } from '../api.js';
 import { can } from '../roles.js';
-import { busy, el, field, loading, message, patientName, selectField, show, showFailure, when } from '../ui.js';
+import { busy, el, field, loadPage, message, patientName, selectField, show, when } from '../ui.js';
 
 /** The statuses an encounter may move to (DESIGN.md); the API refuses any other. */
 const nextStatuses = {
@@ -22,18 +22,12 @@ const typeNames = Object.fromEntries(types);
 
 /** A patient's chart: demographics and encounters, and starting and moving encounters. */
 export async function chartPage(id) {
-  show(loading());
-  let patient;
-  let encounters;
-  try {
-    [patient, encounters] = await Promise.all([
-      call('GET', `/v1/patients/${id}`).then((answer) => answer.data),
-      call('GET', `/v1/patients/${id}/encounters`).then((answer) => answer.data.items),
-    ]);
-  } catch (error) {
-    showFailure('Patient', error, 'No such patient in your organisation.');
-    return;
-  }
+  const loaded = await loadPage('Patient', 'No such patient in your organisation.',
+    () => call('GET', `/v1/patients/${id}`).then((answer) => answer.data),
+    () => call('GET', `/v1/patients/${id}/encounters`).then((answer) => answer.data.items));
+  if (!loaded) return;
+  const [patient] = loaded;
+  let [, encounters] = loaded;
   const writer = can.writePatients(current.user.role);
   const clinician = can.writeNotes(current.user.role);
   const list = el('ul', { class: 'rows', 'aria-label': 'Encounters' });

@@ -1,22 +1,15 @@
 import { call } from '../api.js';
-import { el, loading, message, show, showFailure, when } from '../ui.js';
+import { el, loadPage, message, show, when } from '../ui.js';
 
 const statusNames = { draft: 'Draft', signed: 'Signed', amended: 'Amended', entered_in_error: 'Entered in error' };
 
 /** An encounter's notes (clinicians): each opens in the editor; a new one starts as a draft. */
 export async function encounterPage(id) {
-  show(loading());
-  let encounter;
-  let notes;
-  try {
-    [encounter, notes] = await Promise.all([
-      call('GET', `/v1/encounters/${id}`).then((answer) => answer.data),
-      call('GET', `/v1/encounters/${id}/notes`).then((answer) => answer.data.items),
-    ]);
-  } catch (error) {
-    showFailure('Encounter', error, 'No such encounter in your organisation.');
-    return;
-  }
+  const loaded = await loadPage('Encounter', 'No such encounter in your organisation.',
+    () => call('GET', `/v1/encounters/${id}`).then((answer) => answer.data),
+    () => call('GET', `/v1/encounters/${id}/notes`).then((answer) => answer.data.items));
+  if (!loaded) return;
+  const [encounter, notes] = loaded;
   const status = message();
   const create = el('button', { type: 'button' }, 'Write a new note');
   create.addEventListener('click', async () => {

@@ -1,23 +1,16 @@
 import { call, current } from '../api.js';
 import { wordDiff } from '../diff.js';
-import { el, loading, show, showFailure, when } from '../ui.js';
+import { el, loadPage, show, when } from '../ui.js';
 
 const sections = [['subjective', 'Subjective'], ['objective', 'Objective'], ['assessment', 'Assessment'], ['plan', 'Plan']];
 
 /** A note's versions: any one readable, and a word-level diff between any two. */
 export async function historyPage(id) {
-  show(loading());
-  let note;
-  let versions;
-  try {
-    [note, versions] = await Promise.all([
-      call('GET', `/v1/notes/${id}`).then((answer) => answer.data),
-      call('GET', `/v1/notes/${id}/versions`).then((answer) => answer.data.items),
-    ]);
-  } catch (error) {
-    showFailure('History', error, 'No such note in your organisation.');
-    return;
-  }
+  const loaded = await loadPage('History', 'No such note in your organisation.',
+    () => call('GET', `/v1/notes/${id}`).then((answer) => answer.data),
+    () => call('GET', `/v1/notes/${id}/versions`).then((answer) => answer.data.items));
+  if (!loaded) return;
+  const [note, versions] = loaded;
   const author = (userID) => (userID === current.user.id ? 'you' : userID);
   const options = (selected) => versions.map((v) => el('option', { value: String(v.version), selected: v.version === selected },
     `Version ${v.version}`));

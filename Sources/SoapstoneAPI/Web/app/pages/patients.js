@@ -1,7 +1,7 @@
-import { ApiError, call, current } from '../api.js';
+import { call, current } from '../api.js';
 import { can } from '../roles.js';
 import {
-  busy, el, field, loading, message, patientName, selectField, show, showFailure, showFieldErrors,
+  busy, el, field, loading, message, patientName, selectField, show, showFailure, showFieldErrors, showFormFailure,
 } from '../ui.js';
 
 const pageSize = 20;
@@ -129,13 +129,7 @@ export async function patientFormPage(id) {
           : await call('POST', '/v1/patients', { body });
         location.hash = `#/patients/${data.id}`;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 422 && showFieldErrors(form, error.fieldErrors)) {
-          status.textContent = 'Some fields need a change; see the messages beside them.';
-        } else if (error instanceof ApiError && error.status === 409) {
-          showFieldErrors(form, { mrn: error.message });
-        } else {
-          status.textContent = error.message;
-        }
+        showFormFailure(form, status, error, { field: 'mrn' });
       }
     });
   });

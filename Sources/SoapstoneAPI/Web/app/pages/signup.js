@@ -1,5 +1,5 @@
-import { ApiError, register } from '../api.js';
-import { busy, el, field, message, show, showFieldErrors } from '../ui.js';
+import { register } from '../api.js';
+import { busy, el, field, message, show, showFieldErrors, showFormFailure } from '../ui.js';
 
 export function signupPage() {
   const status = message();
@@ -27,13 +27,9 @@ export function signupPage() {
           { name: data.get('organization.name').trim(), slug: data.get('organization.slug').trim() },
           { name: data.get('admin.name').trim(), email: data.get('admin.email').trim(), password: data.get('admin.password') });
       } catch (error) {
-        if (error instanceof ApiError && error.status === 422 && showFieldErrors(form, error.fieldErrors)) {
-          status.textContent = 'Some fields need a change; see the messages beside them.';
-        } else if (error instanceof ApiError && error.status === 409) {
-          showFieldErrors(form, { 'organization.slug': 'This short name is taken; choose another.' });
-        } else {
-          status.textContent = error.message;
-        }
+        showFormFailure(form, status, error, {
+          field: 'organization.slug', message: 'This short name is taken; choose another.',
+        });
       }
     });
   });

@@ -1,6 +1,8 @@
-import { ApiError, call, current } from '../api.js';
+import { call, current } from '../api.js';
 import { roleTitle } from '../roles.js';
-import { busy, el, field, loading, message, selectField, show, showFailure, showFieldErrors } from '../ui.js';
+import {
+  busy, el, field, loading, message, selectField, show, showFailure, showFieldErrors, showFormFailure,
+} from '../ui.js';
 
 const roleOptions = ['admin', 'physician', 'nurse', 'front_desk', 'auditor'].map((role) => [role, roleTitle(role)]);
 
@@ -83,13 +85,7 @@ function newUserForm(created) {
         created(answer.data);
         status.textContent = '';
       } catch (error) {
-        if (error instanceof ApiError && error.status === 422 && showFieldErrors(form, error.fieldErrors)) {
-          status.textContent = 'Some fields need a change; see the messages beside them.';
-        } else if (error instanceof ApiError && error.status === 409) {
-          showFieldErrors(form, { email: error.message });
-        } else {
-          status.textContent = error.message;
-        }
+        showFormFailure(form, status, error, { field: 'email' });
       }
     });
   });
