@@ -61,6 +61,18 @@ class PatientTests(BrowserTest):
         buttons = [b.text for b in self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-encounter] button")]
         self.assertEqual(buttons, ["Mark entered in error"])
 
+        # Ending an encounter for good asks first; saying no changes nothing.
+        self.page.driver.find_element(By.XPATH, "//li[@data-encounter]//button[text()='Mark entered in error']").click()
+        alert = WebDriverWait(self.page.driver, 5).until(EC.alert_is_present())
+        self.assertIn("cannot change again", alert.text)
+        alert.dismiss()
+        self.assertIn("Finished", self.page.driver.find_element(By.CSS_SELECTOR, "li[data-encounter]").text)
+        self.page.driver.find_element(By.XPATH, "//li[@data-encounter]//button[text()='Mark entered in error']").click()
+        WebDriverWait(self.page.driver, 5).until(EC.alert_is_present()).accept()
+        WebDriverWait(self.page.driver, 10).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "li[data-encounter]"), "Entered in error"))
+        self.assertEqual(self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-encounter] button"), [])
+
         # Edit: only the phone changes.
         self.page.driver.find_element(By.LINK_TEXT, "Edit").click()
         self.page.heading(f"Edit {family}, Mira")

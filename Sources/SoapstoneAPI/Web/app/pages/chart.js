@@ -17,6 +17,11 @@ const statusNames = {
 const actionNames = {
   in_progress: 'Start', finished: 'Finish', cancelled: 'Cancel the encounter', entered_in_error: 'Mark entered in error',
 };
+/** The moves that end an encounter for good ask first. */
+const confirmations = {
+  cancelled: 'Cancel this encounter? A cancelled encounter cannot be started again.',
+  entered_in_error: 'Mark this encounter entered in error? It stays on record, marked, and cannot change again.',
+};
 const types = [['in_person', 'In person'], ['telemedicine', 'Telemedicine'], ['phone', 'Phone']];
 const typeNames = Object.fromEntries(types);
 
@@ -80,6 +85,7 @@ function encounterRow(encounter, writer, clinician, status, replaced) {
       class: next === 'entered_in_error' || next === 'cancelled' ? 'secondary' : undefined,
       onclick: async (event) => {
         const button = event.currentTarget;
+        if (confirmations[next] && !window.confirm(confirmations[next])) return;
         button.disabled = true;
         status.textContent = '';
         try {
