@@ -47,11 +47,11 @@ struct APIHandler: APIProtocol {
 
     func refresh(_ input: Operations.refresh.Input) async throws -> Operations.refresh.Output {
         let inCookie = input.headers.X_hyphen_Soapstone_hyphen_Session == .cookie
-        let json: Components.Schemas.RefreshRequest? =
-            switch input.body {
-            case .json(let body)?: body
-            case nil: nil
+        let json = input.body.map { body in
+            switch body {
+            case .json(let json): json
             }
+        }
         guard let token = Self.refreshToken(json, cookies: input.headers.Cookie, inCookie: inCookie) else {
             throw inCookie ? Problem.invalidRefreshToken : Problem.badRequest("Send the refresh token as JSON.")
         }
@@ -64,11 +64,11 @@ struct APIHandler: APIProtocol {
 
     func logout(_ input: Operations.logout.Input) async throws -> Operations.logout.Output {
         let inCookie = input.headers.X_hyphen_Soapstone_hyphen_Session == .cookie
-        let json: Components.Schemas.RefreshRequest? =
-            switch input.body {
-            case .json(let body)?: body
-            case nil: nil
+        let json = input.body.map { body in
+            switch body {
+            case .json(let json): json
             }
+        }
         if let token = Self.refreshToken(json, cookies: input.headers.Cookie, inCookie: inCookie) {
             try await auth.logout(token)
         } else if !inCookie {

@@ -12,6 +12,13 @@ struct NoteTests {
         ["subjective": "S \(tag)", "objective": "O \(tag)", "assessment": "A \(tag)", "plan": "P \(tag)"]
     }
 
+    /// A new draft ("v1") on the encounter; answers its id.
+    static func draft(_ client: some TestClientProtocol, encounter: String, token: String) async throws -> String {
+        let created = try await client.call(
+            .post, "/v1/encounters/\(encounter)/notes", json: Self.content("v1"), token: token)
+        return try #require(created.json["id"] as? String)
+    }
+
     static func encounterID(_ app: TestApp) async throws -> String {
         try await app.db.value(
             "SELECT e.id::text FROM encounters e JOIN patients p ON p.id = e.patient_id WHERE p.mrn = 'NS-1004' AND e.status = 'planned'"
@@ -118,9 +125,7 @@ struct NoteTests {
         let encounter = try await Self.encounterID(app)
         try await app.run { client in
             let nurse = try await client.token("nurse")
-            let id = try #require(
-                try await client.call(.post, "/v1/encounters/\(encounter)/notes", json: Self.content("v1"), token: nurse).json[
-                    "id"] as? String)
+            let id = try await Self.draft(client, encounter: encounter, token: nurse)
             let missing = try await client.call(.put, "/v1/notes/\(id)", json: Self.content("x"), token: nurse)
             #expect(missing.status == .preconditionRequired)
             _ = try await client.call(
@@ -145,9 +150,7 @@ struct NoteTests {
         let encounter = try await Self.encounterID(app)
         try await app.run { client in
             let nurse = try await client.token("nurse")
-            let id = try #require(
-                try await client.call(.post, "/v1/encounters/\(encounter)/notes", json: Self.content("v1"), token: nurse).json[
-                    "id"] as? String)
+            let id = try await Self.draft(client, encounter: encounter, token: nurse)
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for index in 0..<10 {
                     group.addTask {
