@@ -32,18 +32,6 @@ extension APIHandler {
     }
 }
 
-extension AuditEventCursor {
-    var opaque: String { (try? JSONEncoder().encode(self))?.base64URLEncodedString ?? "" }
-
-    init(opaque: String) throws {
-        guard let data = Data(base64URLEncoded: opaque), let cursor = try? JSONDecoder().decode(AuditEventCursor.self, from: data)
-        else {
-            throw DomainError.validation([FieldError(field: "cursor", message: "is not a cursor this server gave out")])
-        }
-        self = cursor
-    }
-}
-
 extension Components.Schemas.AuditEvent {
     init(_ event: AuditEvent) {
         let e = event.entry

@@ -81,16 +81,3 @@ extension Components.Schemas.Patient {
             active: d.active, created_at: patient.createdAt, updated_at: patient.updatedAt)
     }
 }
-
-extension PatientCursor {
-    /// The cursor as clients see it: opaque base64url JSON they only hand back.
-    var opaque: String { (try? JSONEncoder().encode(self))?.base64URLEncodedString ?? "" }
-
-    init(opaque: String) throws {
-        guard let data = Data(base64URLEncoded: opaque), let cursor = try? JSONDecoder().decode(PatientCursor.self, from: data)
-        else {
-            throw DomainError.validation([FieldError(field: "cursor", message: "is not a cursor this server gave out")])
-        }
-        self = cursor
-    }
-}

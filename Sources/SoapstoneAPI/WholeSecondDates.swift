@@ -19,25 +19,24 @@ struct WholeSecondDates: DateTranscoder {
         guard gmtime_r(&seconds, &parts) != nil, (0...9999).contains(parts.tm_year + 1900) else {
             return try standard.encode(date)
         }
-        var text = ""
-        text.reserveCapacity(20)
-        func append(_ value: Int32, digits: Int) {
-            let number = String(value)
-            text += String(repeating: "0", count: max(0, digits - number.count)) + number
+        // Twenty ASCII bytes, written in place: building it from strings cost as much again.
+        return String(unsafeUninitializedCapacity: 20) { text in
+            func put(_ value: Int32, digits: Int, at offset: Int, then separator: Unicode.Scalar) {
+                var rest = value
+                for index in (offset..<offset + digits).reversed() {
+                    text[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                text[offset + digits] = UInt8(ascii: separator)
+            }
+            put(parts.tm_year + 1900, digits: 4, at: 0, then: "-")
+            put(parts.tm_mon + 1, digits: 2, at: 5, then: "-")
+            put(parts.tm_mday, digits: 2, at: 8, then: "T")
+            put(parts.tm_hour, digits: 2, at: 11, then: ":")
+            put(parts.tm_min, digits: 2, at: 14, then: ":")
+            put(parts.tm_sec, digits: 2, at: 17, then: "Z")
+            return 20
         }
-        append(parts.tm_year + 1900, digits: 4)
-        text += "-"
-        append(parts.tm_mon + 1, digits: 2)
-        text += "-"
-        append(parts.tm_mday, digits: 2)
-        text += "T"
-        append(parts.tm_hour, digits: 2)
-        text += ":"
-        append(parts.tm_min, digits: 2)
-        text += ":"
-        append(parts.tm_sec, digits: 2)
-        text += "Z"
-        return text
     }
 
     func decode(_ text: String) throws -> Date { try standard.decode(text) }

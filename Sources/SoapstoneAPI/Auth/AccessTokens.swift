@@ -166,8 +166,16 @@ extension Data {
         self.init(base64Encoded: base64)
     }
 
+    /// In one pass over the bytes: three `replacingOccurrences` went through NSString.
     var base64URLEncodedString: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        String(
+            decoding: base64EncodedString().utf8.compactMap { byte -> UInt8? in
+                switch byte {
+                case UInt8(ascii: "+"): UInt8(ascii: "-")
+                case UInt8(ascii: "/"): UInt8(ascii: "_")
+                case UInt8(ascii: "="): nil
+                default: byte
+                }
+            }, as: UTF8.self)
     }
 }

@@ -9,7 +9,7 @@ public struct AuditEventRepository {
 
     @discardableResult
     public func record(_ entry: AuditEntry, detail: [String: String] = [:]) async throws -> UUID {
-        let detailJSON = String(decoding: try JSONEncoder().encode(detail), as: UTF8.self)
+        let detailJSON = JSONText.object(detail)
         let rows = try await tx.query(
             """
             INSERT INTO audit_events (tenant_id, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id,
@@ -66,7 +66,7 @@ extension TenantTransaction {
 }
 
 /// Where a page of the audit log ends: the exact time (microseconds since 1970) and id.
-public struct AuditEventCursor: Sendable, Hashable, Codable {
+public struct AuditEventCursor: Sendable, Hashable {
     public let microseconds: Int64
     public let id: UUID
 

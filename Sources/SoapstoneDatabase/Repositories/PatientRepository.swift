@@ -21,7 +21,7 @@ public struct PatientChanges: Sendable {
 }
 
 /// Where a page of the patient list ends: the sort key of its last row.
-public struct PatientCursor: Sendable, Hashable, Codable {
+public struct PatientCursor: Sendable, Hashable {
     public let family: String
     public let given: String
     public let id: UUID
