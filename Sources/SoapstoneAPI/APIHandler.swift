@@ -104,6 +104,21 @@ struct APIHandler: APIProtocol {
         return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.User.init), next_cursor: nil))))
     }
 
+    /// Names and roles only, for every role: who wrote, signed or did something is part of the
+    /// record each role already reads; emails and administration stay with admins.
+    func listStaff(_ input: Operations.listStaff.Input) async throws -> Operations.listStaff.Output {
+        let all = try await users.list(by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: all.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }.map {
+                            .init(
+                                id: $0.id.uuidString.lowercased(), name: $0.name,
+                                role: Components.Schemas.Role(rawValue: $0.role.rawValue)!, active: $0.active)
+                        }))))
+    }
+
     func createUser(_ input: Operations.createUser.Input) async throws -> Operations.createUser.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let user = try await users.create(

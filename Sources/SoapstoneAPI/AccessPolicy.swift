@@ -23,6 +23,8 @@ enum AccessPolicy {
         "createUser": .roles([.admin]),
         "getUser": .roles([.admin]),
         "updateUser": .roles([.admin]),
+        // Names and roles of colleagues, so each role can see who wrote or did something.
+        "listStaff": .authenticated,
         "listPatients": .roles([.admin, .physician, .nurse, .frontDesk]),
         "getPatient": .roles([.admin, .physician, .nurse, .frontDesk]),
         "createPatient": .roles([.physician, .nurse, .frontDesk]),

@@ -40,6 +40,38 @@ struct UserAdministrationTests {
         }
     }
 
+    @Test("Every role reads its own organisation's staff: names, roles and whether active, never an email")
+    func staffDirectory() async throws {
+        let app = try await TestApp.make()
+        let nurseID = try await app.db.value("SELECT id::text FROM users WHERE email = 'nurse@northside.example'")
+        try await app.run { client in
+            let admin = try await client.token("admin")
+            // A deactivated colleague stays listed: their notes still name them.
+            #expect(try await client.call(.patch, "/v1/users/\(nurseID)", json: ["active": false], token: admin).status == .ok)
+            let expected = try await app.db.strings(
+                """
+                SELECT id::text || ' ' || name || ' ' || role || ' ' || active FROM users
+                 WHERE tenant_id = (SELECT tenant_id FROM tenants WHERE slug = 'northside')
+                """
+            ).compactMap { $0 }.sorted()
+            #expect(expected.contains { $0.hasPrefix(nurseID) && $0.hasSuffix(" false") })
+            for local in ["admin", "physician", "frontdesk", "auditor"] {
+                let answer = try await client.call(.get, "/v1/staff", token: try await client.token(local))
+                #expect(answer.status == .ok, "\(local)")
+                let items = (answer.json["items"] as? [[String: Any]]) ?? []
+                #expect(items.allSatisfy { Set($0.keys) == ["id", "name", "role", "active"] }, "\(local): \(items)")
+                let names = items.compactMap { $0["name"] as? String }
+                #expect(names == names.sorted { $0.localizedStandardCompare($1) == .orderedAscending }, "\(local)")
+                let seen = items.map { item in
+                    ["id", "name", "role"].map { item[$0] as? String ?? "?" }.joined(separator: " ") + " "
+                        + ((item["active"] as? Bool).map { String($0) } ?? "?")
+                }
+                #expect(seen.sorted() == expected, "\(local)")
+            }
+            #expect(try await client.call(.get, "/v1/staff").status == .unauthorized)
+        }
+    }
+
     @Test("Users of another organisation are not found, exactly like ids that do not exist")
     func otherTenantsUsersAreNotFound() async throws {
         let app = try await TestApp.make()
