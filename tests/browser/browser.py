@@ -151,12 +151,13 @@ class BrowserTest(unittest.TestCase):
         self.page.close()
         self.assertEqual(errors, [], "console errors")
 
-    def assertAccessible(self, name):
+    def assertAccessible(self, name, page=None):
         """No serious or critical axe findings, no overflow at phone width; screenshots."""
-        violations = self.page.axe_violations()
+        page = page or self.page
+        violations = page.axe_violations()
         self.assertEqual([(v["id"], v["help"], len(v["nodes"])) for v in violations], [],
                          f"axe: serious or critical violations on {name}")
-        self.page.screenshots(name)
-        self.page.driver.set_window_size(*PHONE)
-        self.assertFalse(self.page.horizontal_overflow(), f"{name} is wider than a 375 px phone")
-        self.page.driver.set_window_size(*DESKTOP)
+        page.screenshots(name)
+        page.driver.set_window_size(*PHONE)
+        self.assertFalse(page.horizontal_overflow(), f"{name} is wider than a 375 px phone")
+        page.driver.set_window_size(*DESKTOP)

@@ -105,6 +105,9 @@ class NoteTests(BrowserTest):
             WebDriverWait(auditor.driver, 10).until(
                 lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-action="note.amend"]'))
             steps = auditor.texts("tr[data-action]", "data-action")
+            # People by name (GET /v1/staff), not by id.
+            self.assertIn("Dr. Morgan Physician",
+                          auditor.driver.find_element(By.CSS_SELECTOR, 'tr[data-action="note.sign"]').text)
             for action in ("patient.create", "encounter.create", "note.create", "note.update", "note.sign",
                            "note.amend", "note.versions"):
                 self.assertIn(action, steps)
@@ -149,6 +152,7 @@ class NoteTests(BrowserTest):
                 page.open(f"/#/notes/{note['id']}")
                 page.heading("Draft note")
             self.type_into("subjective", "Written by the nurse")
+            self.type_into("plan", "Fluids, rest")
             self.click("Save as a new version")
             self.state("Version 2, saved")
 
@@ -160,14 +164,32 @@ class NoteTests(BrowserTest):
             self.assertEqual(theirs, "Written by the nurse")
             self.assertEqual(other.driver.find_element(By.NAME, "subjective").get_attribute("value"),
                              "Written by the physician")
-            other.screenshots("note-conflict")
+            # The merge: each differing section compared word by word, theirs one click away.
+            mine_against = other.driver.find_element(By.CSS_SELECTOR, '[data-mine-against="subjective"]')
+            self.assertEqual([e.text for e in mine_against.find_elements(By.TAG_NAME, "del")], ["nurse"])
+            self.assertEqual([e.text for e in mine_against.find_elements(By.TAG_NAME, "ins")], ["physician"])
+            self.assertIn("Your text is the same",
+                          other.driver.find_element(By.CSS_SELECTOR, '[data-merge="objective"]').text)
+            self.assertAccessible("note-conflict", other)
             self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["version"], 2, "nothing overwritten")
+            self.click("Take their plan", other)
+            self.assertEqual(other.driver.find_element(By.NAME, "plan").get_attribute("value"), "Fluids, rest")
+            self.assertIn("Your text is the same",
+                          other.driver.find_element(By.CSS_SELECTOR, '[data-merge="plan"]').text)
 
             self.click("Keep my text", other)
             self.state("Version 3, saved", other)
             _, versions = api("GET", f"/v1/notes/{note['id']}/versions", None, access)
-            self.assertEqual([v["subjective"] for v in versions["items"]],
-                             ["", "Written by the nurse", "Written by the physician"])
+            self.assertEqual([(v["subjective"], v["plan"]) for v in versions["items"]],
+                             [("", ""), ("Written by the nurse", "Fluids, rest"),
+                              ("Written by the physician", "Fluids, rest")])
+
+            # The history names who wrote each version.
+            other.open(f"/#/notes/{note['id']}/history")
+            other.heading("History of the note")
+            authors = [e.text for e in other.driver.find_elements(By.CSS_SELECTOR, "li[data-version] .meta")]
+            self.assertIn("by Riley Nurse", authors[1])
+            self.assertIn("by you", authors[2])
             self.assertEqual(other.console_errors(), [])
         finally:
             other.close()

@@ -1,11 +1,13 @@
 // A word-level diff of two texts: the longest common subsequence of their words (and the
 // spaces between them), as runs of kept, removed and added text.
 
+import { el } from './ui.js';
+
 const tokens = (text) => text.match(/\s+|[^\s]+/g) ?? [];
 const largest = 4_000_000; // cells of the table; beyond it the whole text counts as replaced
 
 /** [{ kind: 'same' | 'removed' | 'added', text }] turning `before` into `after`. */
-export function wordDiff(before, after) {
+function wordDiff(before, after) {
   const a = tokens(before);
   const b = tokens(after);
   if (a.length * b.length > largest) return merge([{ kind: 'removed', text: before }, { kind: 'added', text: after }]);
@@ -49,4 +51,11 @@ function merge(parts) {
     else merged.push({ ...part });
   }
   return merged;
+}
+
+/** The diff as page content: kept text as it is, removed in <del>, added in <ins>. */
+export function diffNodes(before, after) {
+  return wordDiff(before, after).map((part) => (part.kind === 'same'
+    ? part.text
+    : el(part.kind === 'added' ? 'ins' : 'del', {}, part.text)));
 }

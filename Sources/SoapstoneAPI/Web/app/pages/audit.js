@@ -1,17 +1,20 @@
-import { call, current } from '../api.js';
-import { busy, el, field, message, show } from '../ui.js';
+import { call } from '../api.js';
+import { loadStaff, nameOf, staffChoices } from '../staff.js';
+import { busy, el, field, loading, message, selectField, show } from '../ui.js';
 
 const pageSize = 50;
 
 /** The organisation's audit log (admins, auditors): filters, newest first, more on request. */
-export function auditPage() {
+export async function auditPage() {
+  show(loading());
+  await loadStaff();
   const rows = el('tbody', {});
   const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
   const problem = message();
   const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
   const form = el('form', { novalidate: true, class: 'filters', 'aria-label': 'Filters' },
     field({ name: 'action', label: 'Action', required: false, hint: 'e.g. note.sign', autocomplete: 'off' }),
-    field({ name: 'user_id', label: 'User id', required: false, autocomplete: 'off' }),
+    selectField({ name: 'user_id', label: 'User', required: false, options: [['', 'Anyone'], ...staffChoices()] }),
     field({ name: 'patient_id', label: 'Patient id', required: false, autocomplete: 'off' }),
     field({ name: 'from', label: 'From', type: 'datetime-local', required: false }),
     field({ name: 'to', label: 'Until', type: 'datetime-local', required: false }),
@@ -74,12 +77,12 @@ export function auditPage() {
 }
 
 function row(event) {
-  const who = event.user_id === current.user.id ? 'you' : event.user_id ?? '—';
+  const who = nameOf(event.user_id);
   return el('tr', { 'data-action': event.action },
     el('td', {}, new Date(event.occurred_at).toLocaleString()),
     el('td', {}, event.action),
     el('td', {}, event.outcome),
-    el('td', { class: 'id' }, who),
+    el('td', { class: who === event.user_id && 'id' }, who),
     el('td', {}, event.role ?? '—'),
     el('td', { class: 'id' }, event.entity_id ? `${event.entity_type} ${event.entity_id}` : event.entity_type),
     el('td', { class: 'id' }, event.patient_id ?? '—'),

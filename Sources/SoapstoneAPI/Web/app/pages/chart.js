@@ -1,5 +1,6 @@
 import { ApiError, call, current } from '../api.js';
 import { can } from '../roles.js';
+import { loadStaff, nameOf } from '../staff.js';
 import { busy, el, field, loadPage, message, patientName, selectField, show, when } from '../ui.js';
 
 /** The statuses an encounter may move to (DESIGN.md); the API refuses any other. */
@@ -29,7 +30,8 @@ const typeNames = Object.fromEntries(types);
 export async function chartPage(id) {
   const loaded = await loadPage('Patient', 'No such patient in your organisation.',
     () => call('GET', `/v1/patients/${id}`).then((answer) => answer.data),
-    () => call('GET', `/v1/patients/${id}/encounters`).then((answer) => answer.data.items));
+    () => call('GET', `/v1/patients/${id}/encounters`).then((answer) => answer.data.items),
+    loadStaff);
   if (!loaded) return;
   const [patient] = loaded;
   let [, encounters] = loaded;
@@ -79,7 +81,8 @@ function encounterRow(encounter, writer, clinician, status, replaced) {
     clinician && el('a', { href: `#/encounters/${encounter.id}` }, 'Notes'),
     el('span', { class: 'meta' },
       `${encounter.reason ? `${encounter.reason} · ` : ''}started ${when(encounter.started_at)}`
-        + (encounter.ended_at ? `, ended ${when(encounter.ended_at)}` : '')),
+        + (encounter.ended_at ? `, ended ${when(encounter.ended_at)}` : '')
+        + (encounter.attending_user_id ? ` · attending: ${nameOf(encounter.attending_user_id)}` : '')),
     actions.length > 0 && el('div', { class: 'actions' }, actions.map((next) => el('button', {
       type: 'button',
       class: next === 'entered_in_error' || next === 'cancelled' ? 'secondary' : undefined,

@@ -1,5 +1,6 @@
-import { call, current } from '../api.js';
-import { wordDiff } from '../diff.js';
+import { call } from '../api.js';
+import { diffNodes } from '../diff.js';
+import { loadStaff, nameOf } from '../staff.js';
 import { el, loadPage, show, when } from '../ui.js';
 
 const sections = [['subjective', 'Subjective'], ['objective', 'Objective'], ['assessment', 'Assessment'], ['plan', 'Plan']];
@@ -8,10 +9,10 @@ const sections = [['subjective', 'Subjective'], ['objective', 'Objective'], ['as
 export async function historyPage(id) {
   const loaded = await loadPage('History', 'No such note in your organisation.',
     () => call('GET', `/v1/notes/${id}`).then((answer) => answer.data),
-    () => call('GET', `/v1/notes/${id}/versions`).then((answer) => answer.data.items));
+    () => call('GET', `/v1/notes/${id}/versions`).then((answer) => answer.data.items),
+    loadStaff);
   if (!loaded) return;
   const [note, versions] = loaded;
-  const author = (userID) => (userID === current.user.id ? 'you' : userID);
   const options = (selected) => versions.map((v) => el('option', { value: String(v.version), selected: v.version === selected },
     `Version ${v.version}`));
   const from = el('select', { id: 'diff-from', name: 'from' }, options(Math.max(1, versions.length - 1)));
@@ -23,9 +24,7 @@ export async function historyPage(id) {
     result.replaceChildren(el('h3', {}, `Changes from version ${a.version} to version ${b.version}`),
       ...sections.map(([key, label]) => el('div', { class: 'section', 'data-diff': key },
         el('h4', {}, label),
-        el('p', { class: 'text' }, wordDiff(a[key], b[key]).map((part) => (part.kind === 'same'
-          ? part.text
-          : el(part.kind === 'added' ? 'ins' : 'del', {}, part.text)))))));
+        el('p', { class: 'text' }, diffNodes(a[key], b[key])))));
   };
   from.addEventListener('change', render);
   to.addEventListener('change', render);
@@ -36,7 +35,7 @@ export async function historyPage(id) {
     el('h1', {}, 'History of the note'),
     el('ol', { class: 'rows versions', 'aria-label': 'Versions' }, versions.map((v) => el('li', { 'data-version': v.version },
       el('strong', {}, `Version ${v.version}`),
-      el('span', { class: 'meta' }, `${when(v.created_at)} · by ${author(v.author_id)}${v.reason ? ` · reason: ${v.reason}` : ''}`),
+      el('span', { class: 'meta' }, `${when(v.created_at)} · by ${nameOf(v.author_id)}${v.reason ? ` · reason: ${v.reason}` : ''}`),
       el('details', {}, el('summary', {}, `Read version ${v.version}`),
         sections.map(([key, label]) => el('p', { class: 'text' }, el('strong', {}, `${label}: `), v[key] || '—')),
         el('p', { class: 'hash' }, `SHA-256 ${v.sha256}`))))),

@@ -1,5 +1,7 @@
 import { ApiError, call, current } from '../api.js';
+import { diffNodes } from '../diff.js';
 import { can } from '../roles.js';
+import { loadStaff, nameOf } from '../staff.js';
 import { busy, el, field, loading, message, show, showFailure, when } from '../ui.js';
 
 const sections = [
@@ -18,7 +20,7 @@ export async function notePage(id) {
   show(loading());
   let note;
   try {
-    note = (await call('GET', `/v1/notes/${id}`)).data;
+    [note] = await Promise.all([call('GET', `/v1/notes/${id}`).then((answer) => answer.data), loadStaff()]);
   } catch (error) {
     showFailure('Note', error, 'No such note in your organisation.');
     return;
@@ -58,8 +60,10 @@ function draftEditor(initial) {
   const conflictPanel = el('section', { class: 'conflict', hidden: true, 'aria-labelledby': 'conflict-title' });
   const typed = () => Object.fromEntries(sections.map(([key]) => [key, form.elements[key].value]));
 
+  let refreshMerge = () => {}; // while a conflict shows, keeps its comparison up to date
   form.addEventListener('input', () => {
     if (!conflict) state.textContent = `Version ${saved.version}; changes not saved yet.`;
+    refreshMerge();
   });
 
   /** Saves what is typed as the next version, from the version this page last saw. */
@@ -97,12 +101,12 @@ function draftEditor(initial) {
       return;
     }
     state.textContent = `Not saved: version ${theirs.version} was saved by someone else meanwhile.`;
+    const merges = sections.map(([key, label]) => mergeSection(key, label, theirs));
+    refreshMerge = () => merges.forEach((merge) => merge.render());
     conflictPanel.replaceChildren(
       el('h2', { id: 'conflict-title' }, `Version ${theirs.version} was saved while you were writing`),
-      el('p', {}, 'Their version is shown here; your text is still in the editor below. Nothing is lost: keeping yours saves it as the next version, and theirs stays in the history.'),
-      el('div', { class: 'compare' }, sections.map(([key, label]) => el('div', { class: 'theirs' },
-        el('h3', {}, `${label} (version ${theirs.version})`),
-        el('p', { class: 'text', 'data-theirs': key }, theirs[key] || '—')))),
+      el('p', {}, `Nothing is lost: version ${theirs.version} stays in the history whatever you choose. To merge, take their text for a section, or edit yours in the editor below, then keep your text: it is saved as the next version.`),
+      el('div', { class: 'compare' }, merges.map((merge) => merge.box)),
       el('div', { class: 'actions' },
         el('button', {
           type: 'button',
@@ -121,12 +125,40 @@ function draftEditor(initial) {
             state.textContent = `Version ${saved.version}, saved.`;
           },
         }, 'Take their text')));
+    refreshMerge();
     conflictPanel.hidden = false;
     conflictPanel.querySelector('h2').tabIndex = -1;
     conflictPanel.querySelector('h2').focus();
   }
 
+  /** One section of the conflict: theirs, what yours changes in it, and taking theirs. */
+  function mergeSection(key, label, theirs) {
+    const box = el('div', { class: 'theirs', 'data-merge': key });
+    const render = () => {
+      const mine = form.elements[key].value;
+      const differs = mine !== theirs[key];
+      box.replaceChildren(
+        el('h3', {}, `${label} (version ${theirs.version})`),
+        el('p', { class: 'text', 'data-theirs': key }, theirs[key] || '—'),
+        differs
+          ? el('div', {},
+            el('p', { class: 'hint' }, 'Yours against theirs:'),
+            el('p', { class: 'text diff', 'data-mine-against': key }, diffNodes(theirs[key], mine)),
+            el('button', {
+              type: 'button', class: 'secondary',
+              onclick: () => {
+                form.elements[key].value = theirs[key];
+                render();
+                form.elements[key].focus();
+              },
+            }, `Take their ${label.toLowerCase()}`))
+          : el('p', { class: 'hint' }, 'Your text is the same.'));
+    };
+    return { box, render };
+  }
+
   function closeConflict() {
+    refreshMerge = () => {};
     conflict = false;
     conflictPanel.hidden = true;
     conflictPanel.replaceChildren();
@@ -170,13 +202,12 @@ function draftEditor(initial) {
 /** A signed, amended or withdrawn note: read-only, with its signature and what may follow. */
 function frozenNote(note, notice, unsaved) {
   const role = current.user.role;
-  const signer = note.signed_by === current.user.id ? 'you' : note.signed_by;
   const titles = { signed: 'Signed note', amended: 'Amended note', entered_in_error: 'Note entered in error' };
   show(el('section', { class: 'card' },
     ...header(note, titles[note.status] ?? 'Note'),
     notice && message(notice),
     note.signed_at && el('dl', { class: 'facts signature' },
-      el('dt', {}, 'Signed by'), el('dd', {}, signer),
+      el('dt', {}, 'Signed by'), el('dd', {}, nameOf(note.signed_by)),
       el('dt', {}, 'Signed at'), el('dd', {}, when(note.signed_at)),
       el('dt', {}, 'SHA-256 of the signed version'), el('dd', { class: 'hash' }, note.signed_sha256)),
     el('p', {}, `Version ${note.version}.`),
