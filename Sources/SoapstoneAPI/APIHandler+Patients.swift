@@ -13,7 +13,9 @@ extension APIHandler {
             PatientSearch(text: input.query.q, active: input.query.active, limit: limit, after: after),
             by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(
-            .init(body: .json(.init(items: page.patients.map(Components.Schemas.Patient.init), next_cursor: page.next?.opaque))))
+            .init(
+                body: .json(
+                    .init(items: page.patients.map(Components.Schemas.PatientSummary.init), next_cursor: page.next?.opaque))))
     }
 
     func createPatient(_ input: Operations.createPatient.Input) async throws -> Operations.createPatient.Output {
@@ -65,6 +67,15 @@ extension Address {
         self.init(
             line: schema?.line, city: schema?.city, region: schema?.region, postalCode: schema?.postal_code,
             country: schema?.country)
+    }
+}
+
+extension Components.Schemas.PatientSummary {
+    init(_ patient: PatientSummary) {
+        self.init(
+            id: patient.id.uuidString.lowercased(), mrn: patient.mrn, given_name: patient.givenName,
+            family_name: patient.familyName, birth_date: patient.birthDate,
+            sex: Components.Schemas.Sex(rawValue: patient.sex.rawValue)!, active: patient.active)
     }
 }
 

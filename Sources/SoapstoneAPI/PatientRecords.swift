@@ -7,7 +7,9 @@ import SoapstoneDatabase
 struct PatientRecords: Sendable {
     let database: Database
 
-    func search(_ search: PatientSearch, by principal: Principal) async throws -> (patients: [Patient], next: PatientCursor?) {
+    func search(_ search: PatientSearch, by principal: Principal) async throws -> (
+        patients: [PatientSummary], next: PatientCursor?
+    ) {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             let page = try await tx.patients.search(search)
             try await tx.auditEvents.record(

@@ -65,6 +65,21 @@ struct PatientTests {
         }
     }
 
+    @Test("A search lists summaries, the same as the full records say; contact details only in the record")
+    func searchListsSummaries() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let items = (try await client.call(.get, "/v1/patients?q=hart", token: nurse).json["items"] as? [[String: Any]]) ?? []
+            #expect(items.count == 2)
+            for item in items {
+                #expect(Set(item.keys) == ["id", "mrn", "given_name", "family_name", "birth_date", "sex", "active"])
+                let record = try await client.call(.get, "/v1/patients/\(item["id"] as? String ?? "")", token: nurse).json
+                for key in item.keys { #expect("\(item[key]!)" == "\(record[key]!)", "\(key)") }
+            }
+        }
+    }
+
     @Test("Paging walks every patient once, in order, even while patients are added between pages")
     func keysetPaging() async throws {
         let app = try await TestApp.make()

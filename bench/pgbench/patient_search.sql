@@ -3,22 +3,19 @@
 BEGIN;
 SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true);
 SELECT * FROM (
-    (SELECT id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
-            address_region, address_postal_code, address_country, active, created_at, updated_at, family_key, given_key
+    (SELECT id, mrn, given_name, family_name, birth_date::text, sex, active, family_key, given_key
        FROM patients WHERE starts_with(family_key, search_key('@prefix@'))
         AND (NULL::boolean IS NULL OR active = NULL)
         AND (NULL::uuid IS NULL OR (family_key, given_key, id) > (NULL::text, NULL::text, NULL::uuid))
       ORDER BY family_key, given_key, id LIMIT 21)
     UNION
-    (SELECT id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
-            address_region, address_postal_code, address_country, active, created_at, updated_at, family_key, given_key
+    (SELECT id, mrn, given_name, family_name, birth_date::text, sex, active, family_key, given_key
        FROM patients WHERE starts_with(given_key, search_key('@prefix@'))
         AND (NULL::boolean IS NULL OR active = NULL)
         AND (NULL::uuid IS NULL OR (family_key, given_key, id) > (NULL::text, NULL::text, NULL::uuid))
       ORDER BY family_key, given_key, id LIMIT 21)
     UNION
-    (SELECT id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
-            address_region, address_postal_code, address_country, active, created_at, updated_at, family_key, given_key
+    (SELECT id, mrn, given_name, family_name, birth_date::text, sex, active, family_key, given_key
        FROM patients WHERE mrn = '@prefix@'
         AND (NULL::boolean IS NULL OR active = NULL)
         AND (NULL::uuid IS NULL OR (family_key, given_key, id) > (NULL::text, NULL::text, NULL::uuid))

@@ -97,17 +97,16 @@ public struct PatientRepository {
     /// One page in (family, given, id) order after `search.after`, and the cursor of the next
     /// page when there is one. Keyset paging, never OFFSET: page 500 costs what page 1 does,
     /// and rows inserted meanwhile neither repeat nor push others out of sight.
-    public func search(_ search: PatientSearch) async throws -> (patients: [Patient], next: PatientCursor?) {
+    public func search(_ search: PatientSearch) async throws -> (patients: [PatientSummary], next: PatientCursor?) {
         let rows = try await tx.query(Self.searchStatement(search))
-        var page: [(Patient, PatientCursor)] = []
-        for try await row in rows {
-            let patient = try Self.patient(from: row)
-            let cells = row.makeRandomAccess()
+        var page: [(PatientSummary, PatientCursor)] = []
+        for try await row in rows.decode((UUID, String, String, String, String, String, Bool, String, String).self) {
             page.append(
                 (
-                    patient,
-                    PatientCursor(
-                        family: try cells[16].decode(String.self), given: try cells[17].decode(String.self), id: patient.id)
+                    PatientSummary(
+                        id: row.0, mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4,
+                        sex: AdministrativeSex(rawValue: row.5) ?? .unknown, active: row.6),
+                    PatientCursor(family: row.7, given: row.8, id: row.0)
                 ))
         }
         guard page.count > search.limit else { return (page.map(\.0), nil) }
@@ -131,7 +130,7 @@ public struct PatientRepository {
             AND ($4::uuid IS NULL OR (family_key, given_key, id) > ($2::text, $3::text, $4::uuid))
             ORDER BY family_key, given_key, id LIMIT $5
             """
-        let select = "SELECT \(columns), family_key, given_key FROM patients"
+        let select = "SELECT \(summaryColumns), family_key, given_key FROM patients"
         guard let text = search.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             return PostgresQuery(unsafeSQL: "\(select) WHERE \(page)", binds: binds)
         }
@@ -153,6 +152,9 @@ public struct PatientRepository {
         id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
         address_region, address_postal_code, address_country, active, created_at, updated_at
         """
+
+    /// What a search lists of each patient (`PatientSummary`).
+    static let summaryColumns = "id, mrn, given_name, family_name, birth_date::text, sex, active"
 
     static func first(_ rows: PostgresRowSequence) async throws -> Patient? {
         for try await row in rows { return try patient(from: row) }
