@@ -108,15 +108,8 @@ struct APIHandler: APIProtocol {
     /// record each role already reads; emails and administration stay with admins.
     func listStaff(_ input: Operations.listStaff.Input) async throws -> Operations.listStaff.Output {
         let all = try await users.list(by: try AuthenticationMiddleware.requirePrincipal())
-        return .ok(
-            .init(
-                body: .json(
-                    .init(
-                        items: all.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }.map {
-                            .init(
-                                id: $0.id.uuidString.lowercased(), name: $0.name,
-                                role: Components.Schemas.Role(rawValue: $0.role.rawValue)!, active: $0.active)
-                        }))))
+        let byName = all.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+        return .ok(.init(body: .json(.init(items: byName.map(Components.Schemas.StaffMember.init)))))
     }
 
     func createUser(_ input: Operations.createUser.Input) async throws -> Operations.createUser.Output {
@@ -165,6 +158,14 @@ extension Components.Schemas.User {
             id: user.id.uuidString.lowercased(), tenant_id: user.tenantID.uuidString.lowercased(), email: user.email,
             name: user.name,
             role: Components.Schemas.Role(rawValue: user.role.rawValue)!, active: user.active, created_at: user.createdAt)
+    }
+}
+
+extension Components.Schemas.StaffMember {
+    init(_ user: User) {
+        self.init(
+            id: user.id.uuidString.lowercased(), name: user.name,
+            role: Components.Schemas.Role(rawValue: user.role.rawValue)!, active: user.active)
     }
 }
 
