@@ -26,9 +26,7 @@ struct HealthController: Sendable {
             return Healthy(status: "ok", database: "up", schemaVersion: version)
         } catch {
             logger.warning("health check: database not reachable", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            throw Problem(
-                status: .serviceUnavailable, type: "database-unavailable", title: "Service Unavailable",
-                detail: "The database is not reachable.")
+            throw Problem.databaseUnavailable
         }
     }
 }

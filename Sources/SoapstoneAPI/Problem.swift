@@ -88,6 +88,10 @@ extension Problem {
         status: .preconditionRequired, type: "precondition-required", title: "Precondition Required",
         detail: "Send If-Match with the ETag of the version your change is based on.")
 
+    static let databaseUnavailable = Problem(
+        status: .serviceUnavailable, type: "database-unavailable", title: "Service Unavailable",
+        detail: "The database is not reachable; try again shortly.", retryAfter: 5)
+
     static func badRequest(_ detail: String) -> Problem {
         Problem(status: .badRequest, type: "bad-request", title: "Bad Request", detail: detail)
     }

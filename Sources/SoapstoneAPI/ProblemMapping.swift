@@ -38,6 +38,7 @@ enum ProblemMapping {
         case let error as DecodingError:
             return decodingProblem(error)
         case let error as PSQLError:
+            if error.isConnectionLoss { return .databaseUnavailable }
             switch error.sqlState {
             case "23505": return .conflict("Something with the same identifying value exists already.")
             case "23503", "23514", "22P02", "22001", "22007", "22008":
@@ -103,6 +104,21 @@ enum ProblemMapping {
         case is Bool.Type: "true or false"
         case is Int.Type, is Int64.Type, is Double.Type: "a number"
         default: "of another type"
+        }
+    }
+}
+
+extension PSQLError {
+    /// The connection, not the statement, failed: the server went away, ended the session
+    /// (SQLSTATE class 08, 57P01–57P03) or turned the connection away (53300). Nothing the client
+    /// sent is at fault, and a retry on another connection may well succeed.
+    var isConnectionLoss: Bool {
+        switch code {
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
+            return true
+        default:
+            guard let state = sqlState else { return false }
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
         }
     }
 }

@@ -50,6 +50,29 @@ struct HealthTests {
         }
     }
 
+    @Test("When the database ends the pool's connections, no request answers 500 and the pool opens new ones")
+    func connectionsEndedByTheDatabase() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let found = try await client.call(.get, "/v1/patients?q=hart", token: nurse).json["items"] as? [[String: Any]]
+            let id = try #require(found?.first?["id"] as? String)
+            // Every connection of the pool at once, as a restart or a failover would.
+            try await app.db.administer(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(app.db.name)'")
+            var statuses: [UInt] = []
+            for _ in 0..<4 {
+                let answer = try await client.call(.get, "/v1/patients/\(id)", token: nurse)
+                statuses.append(UInt(answer.status.code))
+                if answer.status == .serviceUnavailable {
+                    #expect(answer.json["type"] as? String == "https://soapstone.dev/problems/database-unavailable")
+                }
+            }
+            #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 }, "statuses: \(statuses)")
+            #expect(statuses.last == 200, "statuses: \(statuses)")
+        }
+    }
+
     @Test("An unknown path answers 404 problem+json")
     func unknownPath() async throws {
         let db = try await TestCluster.shared.makeDatabase(.migrated)
