@@ -24,7 +24,17 @@ struct RequestInfo: Sendable {
         {
             return header
         }
-        return UUID().uuidString.lowercased()
+        return randomUUID().uuidString.lowercased()
+    }
+
+    /// A version 4 UUID from the system's generator (getrandom): Foundation's `UUID()` opens,
+    /// reads and closes /dev/urandom for each one, three system calls on every request.
+    static func randomUUID() -> UUID {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = unsafeBitCast((generator.next() as UInt64, generator.next() as UInt64), to: uuid_t.self)
+        bytes.6 = bytes.6 & 0x0F | 0x40  // version 4
+        bytes.8 = bytes.8 & 0x3F | 0x80  // the RFC 9562 variant
+        return UUID(uuid: bytes)
     }
 }
 

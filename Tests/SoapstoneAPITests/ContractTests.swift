@@ -100,6 +100,17 @@ struct ContractTests {
             let fresh = try #require(replaced.headers[.init("X-Request-ID")!])
             #expect(UUID(uuidString: fresh) != nil)
             #expect(replaced.status == .notFound)
+            // Fresh ids are random (version 4, RFC 9562 variant), lowercase, and never repeat.
+            var seen: Set<String> = []
+            for _ in 0..<20 {
+                let id = try #require(try await client.call(.get, "/health").headers[.init("X-Request-ID")!])
+                let digits = Array(id)
+                #expect(
+                    id == id.lowercased() && UUID(uuidString: id) != nil && digits[14] == "4" && "89ab".contains(digits[19]),
+                    "\(id)")
+                seen.insert(id)
+            }
+            #expect(seen.count == 20)
         }
     }
 
