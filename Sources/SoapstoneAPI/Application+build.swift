@@ -79,11 +79,12 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
 
     var poolLogger = logger
     poolLogger.logLevel = max(configuration.logLevel, .error)
-    let client = PostgresClient(configuration: servingPool(configuration.database), backgroundLogger: poolLogger)
+    let group = MultiThreadedEventLoopGroup.singleton
+    let pools = EventLoopPools(configuration: servingPool(configuration.database), group: group, backgroundLogger: poolLogger)
     let metrics = PrometheusCollectorRegistry()
     let database = Database(
-        client: client, logger: logger,
-        poolObserver: PoolMetrics(registry: metrics, maximumConnections: configuration.database.options.maximumConnections))
+        pools: pools, logger: logger,
+        poolObserver: PoolMetrics(registry: metrics, maximumConnections: pools.maximumConnections))
 
     let auth = configuration.auth
     let tokens = await AccessTokens(
@@ -109,8 +110,10 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         health: health)
 
     let router = Router(context: AppRequestContext.self)
-    // Outermost: the headers every answer carries; then request ids, the body limit, and the
-    // one mapping of errors to problem+json.
+    // Outermost: the request moves onto its channel's event loop, beside that loop's pool;
+    // then the headers every answer carries, request ids, the body limit, and the one mapping
+    // of errors to problem+json.
+    router.add(middleware: EventLoopAffinityMiddleware(pools: pools))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
     router.add(middleware: LiteralHeadersMiddleware())
@@ -135,9 +138,10 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "soapstone"),
+        eventLoopGroupProvider: .shared(group),
         logger: logger
     )
-    app.addServices(client)
+    for pool in pools.clients { app.addServices(pool) }
     app.beforeServerStarts {
         // A check, not a migration: serving with the wrong role or schema must not start at all.
         try await database.verifyReadyToServe(migrations: migrations)

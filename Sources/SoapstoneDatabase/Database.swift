@@ -5,14 +5,18 @@ import PostgresNIO
 /// The server's way into PostgreSQL. Tenant data is reached only through `withTenant`; the
 /// few calls that run before a tenant is known are named methods, each saying why it is safe.
 public struct Database: Sendable {
-    public let client: PostgresClient
+    let pools: EventLoopPools
     let logger: Logger
     let poolObserver: (any ConnectionPoolObserver)?
 
-    public init(client: PostgresClient, logger: Logger, poolObserver: (any ConnectionPoolObserver)? = nil) {
-        self.client = client
+    public init(pools: EventLoopPools, logger: Logger, poolObserver: (any ConnectionPoolObserver)? = nil) {
+        self.pools = pools
         self.logger = logger
         self.poolObserver = poolObserver
+    }
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.init(pools: EventLoopPools(client: client), logger: logger)
     }
 
     /// Every use of the pool goes through here, so the observer sees each wait and lease.
@@ -21,7 +25,7 @@ public struct Database: Sendable {
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
         let asked = ContinuousClock.now
-        return try await client.withConnection(isolation: isolation) { connection in
+        return try await pools.current.withConnection(isolation: isolation) { connection in
             poolObserver?.acquired(after: .now - asked)
             defer { poolObserver?.released() }
             return try await body(connection)

@@ -14,6 +14,11 @@ struct ContractTests {
         let path: String
         let isPublic: Bool
         var testDescription: String { "\(method.uppercased()) \(path)" }
+
+        /// The path with its placeholders filled: `{id}` with `id`, a version `{n}` with 1.
+        func path(id: String) -> String {
+            path.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{n}", with: "1")
+        }
     }
 
     static func document() throws -> [String: Any] {
@@ -37,7 +42,7 @@ struct ContractTests {
     func requiresToken(operation: Operation) async throws {
         let app = try await TestApp.make(.migrated)
         try await app.run { client in
-            let path = operation.path.replacingOccurrences(of: "{id}", with: UUID().uuidString)
+            let path = operation.path(id: UUID().uuidString)
             let answer = try await client.call(
                 HTTPRequest.Method(operation.method.uppercased())!, path, json: operation.method == "get" ? nil : [:])
             if operation.isPublic {

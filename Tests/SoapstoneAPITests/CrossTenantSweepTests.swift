@@ -66,7 +66,7 @@ struct CrossTenantSweepTests {
             let body = operation.method == "get" ? nil : (Self.bodies[operation.id] ?? [:])
             func call(_ id: String) async throws -> Answer {
                 try await client.call(
-                    method, operation.path.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{n}", with: "1"),
+                    method, operation.path(id: id),
                     json: body, token: token, headers: [.ifMatch: "\"1\""])
             }
             let theirs = try await call(foreign)

@@ -26,7 +26,7 @@ struct RoleMatrixTests {
         try await app.run { client in
             for account in Self.accounts {
                 let token = try await client.token(account.local)
-                let path = operation.path.replacingOccurrences(of: "{id}", with: UUID().uuidString)
+                let path = operation.path(id: UUID().uuidString)
                 let answer = try await client.call(
                     HTTPRequest.Method(operation.method.uppercased())!, path, json: operation.method == "get" ? nil : [:],
                     token: token)

@@ -43,9 +43,12 @@ struct TestApp {
         return configuration
     }
 
+    /// Serves over a real socket on 127.0.0.1, as in production: each request runs on its
+    /// channel's event loop and uses that loop's pool (`EventLoopPools`), which Hummingbird's
+    /// in-memory `.router` channels would skip.
     func run(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = try await buildApplication(configuration())
-        try await app.test(.router) { client in try await body(client) }
+        try await app.test(.live) { client in try await body(client) }
     }
 
     /// Serves on a real port of 127.0.0.1 for as long as `body` runs, for clients outside the
