@@ -1,6 +1,6 @@
 -- Benchmark data for bench/clinical.sh, run as the cluster's superuser on a throwaway
 -- `soapstone dev` cluster: 10 000 patients of northside (ids ...-4000-8000-<n>), one
--- encounter and one draft note for each of the first 5 000: notes ...-4000-9000-<n> (1..4000)
+-- encounter and one draft note for each of the first 6 000: notes ...-4000-9000-<n> (1..5000)
 -- for the HTTP runs, a block of 1 000 per wrk run, and ...-4000-a000-<n> (1..1000) for
 -- pgbench, so no run meets a version another run left.
 \set ON_ERROR_STOP on
@@ -26,17 +26,17 @@ SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, t.tenant_id
 INSERT INTO encounters (id, tenant_id, patient_id, type, status, started_at, reason)
 SELECT ('00000000-0000-4000-8100-' || lpad(n::text, 12, '0'))::uuid, t.tenant_id,
        ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'in_person', 'in_progress', now(), 'Benchmark visit'
-  FROM generate_series(1, 5000) AS n, tenants t
+  FROM generate_series(1, 6000) AS n, tenants t
  WHERE t.slug = 'northside';
 
 -- notes.current_version references its version (deferred), and a version is written only
 -- for a note that is at that version: notes first, then their first versions.
 INSERT INTO notes (id, tenant_id, encounter_id, patient_id, status, current_version, author_id)
-SELECT ('00000000-0000-4000-' || CASE WHEN n <= 4000 THEN '9000-' || lpad(n::text, 12, '0')
-                                      ELSE 'a000-' || lpad((n - 4000)::text, 12, '0') END)::uuid, t.tenant_id,
+SELECT ('00000000-0000-4000-' || CASE WHEN n <= 5000 THEN '9000-' || lpad(n::text, 12, '0')
+                                      ELSE 'a000-' || lpad((n - 5000)::text, 12, '0') END)::uuid, t.tenant_id,
        ('00000000-0000-4000-8100-' || lpad(n::text, 12, '0'))::uuid,
        ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'draft', 1, u.id
-  FROM generate_series(1, 5000) AS n, tenants t
+  FROM generate_series(1, 6000) AS n, tenants t
   JOIN users u ON u.tenant_id = t.tenant_id AND u.email = 'physician@northside.example'
  WHERE t.slug = 'northside';
 INSERT INTO note_versions (tenant_id, note_id, version, subjective, objective, assessment, plan, author_id)

@@ -3,7 +3,7 @@
 --   read    GET /v1/patients/{id}, ids at random over the 10 000 seeded patients
 --   search  GET /v1/patients?q=<prefix>, the first page of 20, prefixes at random
 --   save    PUT /v1/notes/{id} with If-Match: each thread saves its own 500 notes of the seeded
---           block (0-3) in turn, each from the version its last save answered (the ETag), as a
+--           block (0-4) in turn, each from the version its last save answered (the ETag), as a
 --           careful client would; every wrk run takes a fresh block, starting at version 1
 -- BENCH_DELAY_MS paces each connection (for the latency figure at half the peak rate): the pause
 -- before each request is drawn from an exponential distribution with that mean, so the

@@ -2,11 +2,13 @@
 # The clinical API against raw PostgreSQL, measured in one run on this machine.
 #   bench/clinical.sh [seconds] [connections]
 # Builds the release binary, starts `soapstone dev` on a throwaway data folder, adds 10 000
-# patients and 5 000 draft notes (bench/clinical-seed.sql), then for each request —
+# patients and 6 000 draft notes (bench/clinical-seed.sql), then for each request —
 # GET /v1/patients/{id}, GET /v1/patients?q=, PUT /v1/notes/{id} — measures:
 #   peak  wrk, 2 threads, <connections> connections, after a 5 s warm-up
-#   half  wrk paced to about half the peak rate (BENCH_DELAY_MS), for its p99
-#   raw   pgbench running the same statements at the same concurrency (bench/pgbench/)
+#   raw   pgbench running the same statements at the same concurrency (bench/pgbench/),
+#         both in two halves: peak, raw, raw, peak
+#   half  wrk paced to about half the peak rate (BENCH_DELAY_MS), for its p99, and pgbench
+#         paced to the same rate, for PostgreSQL's own
 # then the RLS cost (patient_read.sql as soapstone_server against the same statements with
 # an explicit tenant_id condition as a role RLS does not bind), and the list queries' plans.
 set -euo pipefail
@@ -33,19 +35,29 @@ http() { # mode block [delay_ms] [seconds]
     BENCH_DELAY_MS=${3:-} wrk -t2 -c"$connections" -d"${4:-$seconds}s" --latency -s bench/clinical.lua "$url" \
         -- "$1" "$token" "$2" | grep '^http '
 }
-raw() { # role, then pgbench's script options
-    local role=$1; shift
-    PGHOST=$socket PGPORT=$pgport pgbench -n -M extended -c "$connections" -j 2 -T "$seconds" -U "$role" \
-        -D tenant="$tenant" -D user="$user" -D current_version=1 -D note_offset=0 "$@" soapstone 2>&1 |
+raw() { # seconds note_offset role, then pgbench's script options
+    local duration=$1 offset=$2 role=$3; shift 3
+    PGHOST=$socket PGPORT=$pgport pgbench -n -M extended -c "$connections" -j 2 -T "$duration" -U "$role" \
+        -D tenant="$tenant" -D user="$user" -D current_version=1 -D note_offset="$offset" "$@" soapstone 2>&1 |
         awk '/^latency average/ {lat=$4} /^tps/ {tps=$3} /^number of failed/ {failed=$5}
              END {printf "raw tps=%s mean_ms=%s failed=%s\n", tps, lat, failed}'
+}
+# Two equally long measurements as one: rates and means averaged, failures added.
+both() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+a, b = (dict(part.split("=") for part in line.split() if "=" in part) for line in sys.argv[1:])
+merged = {k: (int(a[k] or 0) + int(b[k] or 0)) if k == "failed" else (float(a[k]) + float(b[k])) / 2
+          for k in a if k in ("per_second", "tps", "mean_ms", "failed")}
+print("both " + " ".join(f"{k}={round(v, 2)}" for k, v in merged.items()))
+PY
 }
 # The same statements paced at a rate (pgbench -R), for PostgreSQL's own p99 at that rate.
 raw_paced() { # rate, then pgbench's script options
     local rate=$1; shift
     rm -f "$data"/paced.*
     PGHOST=$socket PGPORT=$pgport pgbench -n -M extended -c "$connections" -j 2 -T "$seconds" -R "$rate" -U soapstone_server \
-        -D tenant="$tenant" -D user="$user" -D current_version=1 -D note_offset=500 -l --log-prefix="$data/paced" "$@" soapstone >/dev/null 2>&1
+        -D tenant="$tenant" -D user="$user" -D current_version=1 -D note_offset=900 -l --log-prefix="$data/paced" "$@" soapstone >/dev/null 2>&1
     cat "$data"/paced.* | python3 -c '
 import sys
 latencies = sorted(int(line.split()[2]) for line in sys.stdin if line.strip())
@@ -61,18 +73,23 @@ done
 
 declare -A script=([read]="-f bench/pgbench/patient_read.sql" [search]="${searches[*]}" [save]="-f bench/pgbench/note_save.sql")
 echo "mode | HTTP/s | raw tps | ratio | HTTP mean ms | raw mean ms | half-rate req/s | HTTP p99 at half rate ms | raw p99 at that rate ms | failed"
+# The peak and pgbench are each measured in two halves, in the order HTTP, pgbench, pgbench,
+# HTTP: the machine's speed drifts over the minutes of a run (by a tenth between runs minutes
+# apart), and this way a drift weighs on both sides of the ratio alike.
+half=$((seconds / 2))
 for mode in read search save; do
     http "$mode" 0 "" 5 >/dev/null
-    peak=$(http "$mode" 1)
+    first=$(http "$mode" 1 "" "$half")
+    # shellcheck disable=SC2086 # the script options are words on purpose
+    pg=$(both "$(raw "$half" 0 soapstone_server ${script[$mode]})" "$(raw "$half" 100 soapstone_server ${script[$mode]})")
+    peak=$(both "$first" "$(http "$mode" 4 "" "$half")")
     # Pace each connection to half the peak rate: its interval, less the time a request takes.
     interval=$(python3 -c "print(2000 * $connections / $(field per_second "$peak"))")
     probe=$(http "$mode" 2 "$(python3 -c "print(max(0, round($interval - $(field mean_ms "$peak") / 2)))")" 5)
-    half=$(http "$mode" 3 "$(python3 -c "print(max(0, round($interval - $(field mean_ms "$probe"))))")")
-    # shellcheck disable=SC2086 # the script options are words on purpose
-    pg=$(raw soapstone_server ${script[$mode]})
+    half_rate=$(http "$mode" 3 "$(python3 -c "print(max(0, round($interval - $(field mean_ms "$probe"))))")")
     # shellcheck disable=SC2086
-    paced=$(raw_paced "$(field per_second "$half")" ${script[$mode]})
-    python3 - "$mode" "$peak" "$half" "$pg" "$paced" <<'PY'
+    paced=$(raw_paced "$(field per_second "$half_rate")" ${script[$mode]})
+    python3 - "$mode" "$peak" "$half_rate" "$pg" "$paced" <<'PY'
 import sys
 def fields(line): return dict(part.split("=") for part in line.split() if "=" in part)
 mode, peak, half, raw, paced = sys.argv[1], fields(sys.argv[2]), fields(sys.argv[3]), fields(sys.argv[4]), fields(sys.argv[5])
@@ -85,17 +102,21 @@ done
 
 echo
 echo "RLS cost: patient_read.sql, soapstone_server with the policies / postgres with WHERE tenant_id ="
-for round in 1 2; do
-    rls=$(raw soapstone_server -f bench/pgbench/patient_read.sql)
-    explicit=$(raw postgres -f bench/pgbench/patient_read_explicit.sql)
-    python3 - "$round" "$rls" "$explicit" <<'PY'
-import sys
-def fields(line): return dict(part.split("=") for part in line.split() if "=" in part)
-rls, explicit = fields(sys.argv[2]), fields(sys.argv[3])
-print(f"round {sys.argv[1]}: RLS {float(rls['tps']):.0f} tps, explicit {float(explicit['tps']):.0f} tps, "
-      f"ratio {float(rls['tps']) / float(explicit['tps']):.3f}")
-PY
+# Four alternations, each pair in the other order than the last (as above, for the drift).
+rls_total=0 explicit_total=0
+for round in 1 2 3 4; do
+    if ((round % 2)); then
+        rls=$(raw "$half" 0 soapstone_server -f bench/pgbench/patient_read.sql)
+        explicit=$(raw "$half" 0 postgres -f bench/pgbench/patient_read_explicit.sql)
+    else
+        explicit=$(raw "$half" 0 postgres -f bench/pgbench/patient_read_explicit.sql)
+        rls=$(raw "$half" 0 soapstone_server -f bench/pgbench/patient_read.sql)
+    fi
+    rls_total=$(python3 -c "print($rls_total + $(field tps "$rls"))")
+    explicit_total=$(python3 -c "print($explicit_total + $(field tps "$explicit"))")
+    echo "round $round: RLS $(field tps "$rls" | cut -d. -f1) tps, explicit $(field tps "$explicit" | cut -d. -f1) tps"
 done
+python3 -c "print(f'RLS keeps {$rls_total / $explicit_total:.3f} of the throughput ({$rls_total / 4:.0f} against {$explicit_total / 4:.0f} tps)')"
 
 echo
 echo "Plans (as soapstone_server, tenant northside, 10 000 patients):"
