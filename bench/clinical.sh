@@ -10,7 +10,8 @@
 #   half  wrk paced to about half the peak rate (BENCH_DELAY_MS), for its p99, and pgbench
 #         paced to the same rate, for PostgreSQL's own
 # then the RLS cost (patient_read.sql as soapstone_server against the same statements with
-# an explicit tenant_id condition as a role RLS does not bind), and the list queries' plans.
+# an explicit tenant_id condition as bench_unbound, the app's grants and BYPASSRLS), and the
+# list queries' plans.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -101,15 +102,15 @@ PY
 done
 
 echo
-echo "RLS cost: patient_read.sql, soapstone_server with the policies / postgres with WHERE tenant_id ="
+echo "RLS cost: patient_read.sql, soapstone_server with the policies / bench_unbound with WHERE tenant_id ="
 # Four alternations, each pair in the other order than the last (as above, for the drift).
 rls_total=0 explicit_total=0
 for round in 1 2 3 4; do
     if ((round % 2)); then
         rls=$(raw "$half" 0 soapstone_server -f bench/pgbench/patient_read.sql)
-        explicit=$(raw "$half" 0 postgres -f bench/pgbench/patient_read_explicit.sql)
+        explicit=$(raw "$half" 0 bench_unbound -f bench/pgbench/patient_read_explicit.sql)
     else
-        explicit=$(raw "$half" 0 postgres -f bench/pgbench/patient_read_explicit.sql)
+        explicit=$(raw "$half" 0 bench_unbound -f bench/pgbench/patient_read_explicit.sql)
         rls=$(raw "$half" 0 soapstone_server -f bench/pgbench/patient_read.sql)
     fi
     rls_total=$(python3 -c "print($rls_total + $(field tps "$rls"))")

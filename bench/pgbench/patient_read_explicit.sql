@@ -1,4 +1,5 @@
--- RLS cost: patient_read.sql run by a role RLS does not bind, the tenant named in the WHERE
+-- RLS cost: patient_read.sql run by bench_unbound (the app's grants and BYPASSRLS, from
+-- bench/clinical-seed.sql), the tenant named in the WHERE
 -- clause instead of by the policies. Same statements otherwise (set_config included).
 \set n random(1, 10000)
 BEGIN;
