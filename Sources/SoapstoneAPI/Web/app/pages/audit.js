@@ -21,8 +21,10 @@ export async function auditPage() {
     el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Apply')));
   let filters = new URLSearchParams();
   let cursor = null;
+  let generation = 0; // an answer to an older query never replaces a newer one's rows
 
   async function load(append) {
+    const mine = ++generation;
     const params = new URLSearchParams(filters);
     params.set('limit', String(pageSize));
     if (append && cursor) params.set('cursor', cursor);
@@ -31,12 +33,14 @@ export async function auditPage() {
     more.disabled = true;
     try {
       const { data } = await call('GET', `/v1/audit-events?${params}`);
+      if (mine !== generation) return;
       if (!append) rows.replaceChildren();
       rows.append(...data.items.map(row));
       cursor = data.next_cursor;
       more.hidden = !cursor;
       status.textContent = `${rows.children.length} event${rows.children.length === 1 ? '' : 's'}${cursor ? ', more to load' : ''}.`;
     } catch (error) {
+      if (mine !== generation) return;
       status.textContent = '';
       problem.textContent = error.status === 422 || error.status === 400
         ? `The filters are not right: ${error.message}`
