@@ -35,7 +35,8 @@ let package = Package(
         .target(
             name: "SoapstoneCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ]
         ),
         .target(
@@ -43,7 +44,6 @@ let package = Package(
             dependencies: [
                 "SoapstoneCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -55,7 +55,6 @@ let package = Package(
                 "SoapstoneCore",
                 "SoapstoneDatabase",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -69,6 +68,7 @@ let package = Package(
         .target(
             name: "SoapstoneTestSupport",
             dependencies: [
+                "SoapstoneCore",
                 "SoapstoneDatabase",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,6 +93,7 @@ let package = Package(
                 "SoapstoneCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

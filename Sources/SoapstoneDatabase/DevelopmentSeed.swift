@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import HummingbirdBcrypt
 import Logging
 import PostgresNIO
 import SoapstoneCore
@@ -70,12 +69,12 @@ public struct DevelopmentSeed: Sendable {
 
     let database: Database
     let logger: Logger
-    let bcryptCost: UInt8
+    let hasher: PasswordHasher
 
-    public init(database: Database, logger: Logger, bcryptCost: UInt8 = 12) {
+    public init(database: Database, logger: Logger, hasher: PasswordHasher = PasswordHasher()) {
         self.database = database
         self.logger = logger
-        self.bcryptCost = bcryptCost
+        self.hasher = hasher
     }
 
     /// Seeds what is missing; answers the slugs of the clinics it created.
@@ -92,8 +91,7 @@ public struct DevelopmentSeed: Sendable {
             if exists { continue }
             if passwordHash == nil {
                 // One hash for the shared password: bcrypt is slow on purpose.
-                let cost = bcryptCost
-                passwordHash = await Task.detached { Bcrypt.hash(DevelopmentAccounts.password, cost: cost) }.value
+                passwordHash = await hasher.hash(DevelopmentAccounts.password)
             }
             do {
                 try await seed(clinic, tenantID: tenantID, passwordHash: passwordHash!)

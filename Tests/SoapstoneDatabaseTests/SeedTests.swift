@@ -44,7 +44,7 @@ struct SeedTests {
             "SELECT (SELECT count(*) FROM tenants) || ',' || (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM patients) || ',' || (SELECT count(*) FROM note_versions) || ',' || (SELECT count(*) FROM audit_events)"
         let before = try await db.strings(counts)
         let created = try await db.withDatabase { database in
-            try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), bcryptCost: 4).run(environment: [:])
+            try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), hasher: PasswordHasher(cost: 4)).run(environment: [:])
         }
         #expect(created.isEmpty)
         #expect(try await db.strings(counts) == before)
@@ -55,7 +55,7 @@ struct SeedTests {
         let db = try await TestCluster.shared.makeDatabase(.migrated)
         await #expect(throws: SeedRefusal.self) {
             try await db.withDatabase { database in
-                try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), bcryptCost: 4)
+                try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), hasher: PasswordHasher(cost: 4))
                     .run(environment: ["SOAPSTONE_ENV": "production"])
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SoapstoneCore
 import SoapstoneDatabase
 import Synchronization
 
@@ -101,7 +102,7 @@ public actor TestCluster {
                 try await Self.createDatabase(template.rawValue, from: Template.migrated.rawValue, on: running, logger: logger)
                 try await TestDatabase(name: template.rawValue, cluster: running, logger: logger).withDatabase { database in
                     // Cost 4: the seed's hashes only need to be bcrypt, not slow.
-                    _ = try await DevelopmentSeed(database: database, logger: logger, bcryptCost: 4).run(environment: [:])
+                    _ = try await DevelopmentSeed(database: database, logger: logger, hasher: PasswordHasher(cost: 4)).run(environment: [:])
                 }
             }
         }

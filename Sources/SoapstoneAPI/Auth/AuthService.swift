@@ -71,7 +71,7 @@ struct AuthService: Sendable {
         // Without a user the decoy hash is checked, so every failure costs the same time. The
         // published development password opens nothing in production, whatever was seeded.
         let matches =
-            await hasher.verify(password, against: candidate?.passwordHash ?? hasher.decoy)
+            await hasher.verify(password, against: candidate?.passwordHash)
             && !DevelopmentAccounts.isRefused(password, isProduction: passwordPolicy.isProduction)
         guard let candidate, matches else {
             let locked = await loginGuard.recordFailure(account)
@@ -94,13 +94,18 @@ struct AuthService: Sendable {
             throw Problem.invalidCredentials
         }
         await loginGuard.recordSuccess(account)
+        // A hash of the earlier form (or a lower cost) is replaced while the password is at hand;
+        // hashed before the transaction, so no connection waits on bcrypt.
+        let upgraded = hasher.needsRehash(candidate.passwordHash) ? await hasher.hash(password) : nil
         return try await database.withTenant(candidate.tenantID, userID: candidate.userID) { tx in
             guard let user = try await tx.users.find(id: candidate.userID), user.active else { throw Problem.invalidCredentials }
+            if let upgraded { try await tx.users.replacePasswordHash(id: user.id, with: upgraded) }
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
                 AuditEntry(
                     userID: user.id, role: user.role, action: "auth.login", entityType: "user", entityID: user.id,
-                    ip: info.clientAddress, requestID: info.requestID))
+                    ip: info.clientAddress, requestID: info.requestID),
+                detail: upgraded == nil ? [:] : ["password_hash": "upgraded"])
             return session
         }
     }

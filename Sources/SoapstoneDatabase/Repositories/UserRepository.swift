@@ -5,7 +5,7 @@ import SoapstoneCore
 public struct UserRepository {
     let tx: TenantTransaction
 
-    /// `passwordHash` is a bcrypt hash; the plain password never reaches this layer.
+    /// `passwordHash` is a `PasswordHasher` hash; the plain password never reaches this layer.
     public func create(id: UUID = UUID(), email: String, name: String, role: Role, passwordHash: String) async throws -> User {
         let rows = try await tx.query(
             """
@@ -32,6 +32,11 @@ public struct UserRepository {
             RETURNING id, email, name, role, active, created_at
             """)
         return try await firstUser(rows)
+    }
+
+    /// Stores a new hash of the user's unchanged password (a stronger form of the same secret).
+    public func replacePasswordHash(id: UUID, with passwordHash: String) async throws {
+        try await tx.query("UPDATE users SET password_hash = \(passwordHash) WHERE id = \(id)")
     }
 
     /// Active admins other than `excluding`. Every active admin row is locked (in one order,
