@@ -43,7 +43,12 @@ enum ProblemMapping {
             case "23505": return .conflict("Something with the same identifying value exists already.")
             case "23503", "23514", "22P02", "22001", "22007", "22008":
                 return .validation([FieldError(field: "", message: "is not acceptable to the database")])
-            case "42501": return .notFound
+            case "42501":
+                // The server's role lacks a privilege, or RLS refused a row the server wrote:
+                // the schema's grants or our SQL are wrong, never the client's request.
+                logger.error(
+                    "database refused the server's role", metadata: ["sqlstate": "42501", "error": "\(error.serverSummary)"])
+                return internalError
             // The database's own lifecycle and immutability triggers (migrations 1 and 4).
             case "SS001", "SS002": return .conflict("The record's lifecycle does not allow this change.")
             default:

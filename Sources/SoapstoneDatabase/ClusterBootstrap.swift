@@ -2,7 +2,7 @@ import Logging
 import PostgresNIO
 
 /// The roles and the database of a local cluster (development and tests), made by its
-/// superuser. Against any other PostgreSQL a DBA makes the same three roles (README).
+/// superuser. Against any other PostgreSQL a DBA makes the roles (README).
 public enum ClusterBootstrap {
     /// Owns the schema and runs the migrations. Not a superuser: FORCE'd RLS binds it too.
     public static let ownerRole = "soapstone_owner"
@@ -11,11 +11,17 @@ public enum ClusterBootstrap {
     /// The server's login: a member of soapstone_app and nothing more.
     public static let serverRole = "soapstone_server"
 
-    /// Creates the roles when missing; idempotent.
+    /// Owns the login lookup (migration 2 makes it when missing).
+    public static let authRole = "soapstone_auth"
+
+    /// Creates the roles when missing; idempotent. Roles are cluster-wide: made here once, they
+    /// are not raced for by migrations of two databases at once (CREATE ROLE in two sessions
+    /// at the same moment fails one of them with a unique violation, not duplicate_object).
     public static func ensureRoles(superuser connection: PostgresConnection, logger: Logger) async throws {
         let statements = [
             "CREATE ROLE \(ownerRole) LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE",
             "CREATE ROLE \(appRole) NOLOGIN NOSUPERUSER NOBYPASSRLS",
+            "CREATE ROLE \(authRole) NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
             "CREATE ROLE \(serverRole) LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE \(appRole)",
         ]
         for statement in statements {

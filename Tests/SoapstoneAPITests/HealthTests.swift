@@ -18,7 +18,7 @@ struct HealthTests {
 
     @Test("GET /health answers 200 with the schema version when the database answers")
     func healthyDatabase() async throws {
-        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let db = try await TestCluster.shared.makeDatabase(.migrated, migratedBy: .superuser)
         let app = try await buildApplication(configuration(db))
         try await app.test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { response in
@@ -32,7 +32,7 @@ struct HealthTests {
 
     @Test("GET /health answers 503 problem+json when the database stops answering")
     func unreachableDatabase() async throws {
-        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let db = try await TestCluster.shared.makeDatabase(.migrated, migratedBy: .superuser)
         let app = try await buildApplication(configuration(db))
         try await app.test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
@@ -73,9 +73,27 @@ struct HealthTests {
         }
     }
 
+    @Test("A privilege the server's role lacks is our fault: 500 problem+json, never disguised as 404; nothing written")
+    func missingPrivilegeIsServerFault() async throws {
+        let app = try await TestApp.make()
+        // As a DBA's mistake would leave it: patient search keys need search_key().
+        _ = try await app.db.strings("REVOKE EXECUTE ON FUNCTION search_key(text) FROM soapstone_app")
+        try await app.run { client in
+            let answer = try await client.call(
+                .post, "/v1/patients",
+                json: ["mrn": "NS-4242", "given_name": "Ada", "family_name": "Quinn", "birth_date": "1980-01-01", "sex": "female"],
+                token: try await client.token("nurse"))
+            #expect(answer.status == .internalServerError)
+            #expect(answer.headers[.contentType] == "application/problem+json")
+            #expect(answer.problemType == "internal")
+            #expect(!String(decoding: answer.body, as: UTF8.self).contains("permission"))
+        }
+        #expect(try await app.db.strings("SELECT count(*)::text FROM patients WHERE mrn = 'NS-4242'") == ["0"])
+    }
+
     @Test("An unknown path answers 404 problem+json")
     func unknownPath() async throws {
-        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let db = try await TestCluster.shared.makeDatabase(.migrated, migratedBy: .superuser)
         let app = try await buildApplication(configuration(db))
         try await app.test(.router) { client in
             try await client.execute(uri: "/no/such/thing", method: .get) { response in

@@ -24,12 +24,15 @@ struct TestApp {
 
     static let password = "soapstone-dev-password"
 
+    /// The schema as a superuser migrates it: a DBA may, and the server, a plain member of
+    /// soapstone_app, must serve every operation on it all the same (the owner's way is the
+    /// database tests' template).
     static func make(
         _ template: TestCluster.Template = .seeded, configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in }
     )
         async throws -> TestApp
     {
-        TestApp(db: try await TestCluster.shared.makeDatabase(template), configure: configure)
+        TestApp(db: try await TestCluster.shared.makeDatabase(template, migratedBy: .superuser), configure: configure)
     }
 
     func configuration() -> AppConfiguration {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SoapstoneCore
 import SoapstoneDatabase
 import SoapstoneTestSupport
 import Testing
@@ -152,6 +153,25 @@ struct MigrationTests {
         }
         #expect(try await db.strings("SELECT to_regclass('public.half_done')::text") == [nil])
         #expect(try await db.strings("SELECT count(*)::text FROM schema_migrations WHERE version = 9003") == ["0"])
+    }
+
+    @Test(
+        "Whoever migrates, the migrating role's default privileges stay PostgreSQL's own and the server writes and finds patients",
+        arguments: TestCluster.MigratingRole.allCases)
+    func servesWhoeverMigrated(_ role: TestCluster.MigratingRole) async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated, migratedBy: role)
+        #expect(try await db.strings("SELECT count(*)::text FROM pg_default_acl") == ["0"])
+        let found = try await db.withDatabase { database in
+            let tenant = UUID()
+            return try await database.withTenant(tenant, userID: nil) { tx in
+                _ = try await tx.tenants.create(name: "Probe Clinic", slug: "probe-\(role.rawValue)")
+                _ = try await tx.patients.create(
+                    PatientDetails(mrn: "P-1", givenName: "Zoë", familyName: "Brontë", birthDate: "2012-06-30", sex: .female))
+                return try await tx.patients.search(PatientSearch(text: "bronte", active: nil, limit: 5, after: nil)).patients
+                    .map(\.mrn)
+            }
+        }
+        #expect(found == ["P-1"])
     }
 
     @Test("Every shipped migration has both files, and its checksum is the SHA-256 of its up file")

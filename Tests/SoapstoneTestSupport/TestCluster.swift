@@ -24,8 +24,18 @@ public actor TestCluster {
         case seeded = "soapstone_seeded"
     }
 
+    /// Who ran the migrations. A DBA may migrate as the owner role (the README's way) or as a
+    /// superuser; the schema must serve alike. The API tests take the superuser's, the
+    /// database tests the owner's (they test what the owner itself may do).
+    public enum MigratingRole: String, Sendable, CaseIterable {
+        case owner
+        case superuser
+
+        var name: String { self == .owner ? ClusterBootstrap.ownerRole : LocalCluster.superuser }
+    }
+
     private var starting: Task<RunningCluster, any Error>?
-    private var templates: [Template: Task<Void, any Error>] = [:]
+    private var templates: [String: Task<Void, any Error>] = [:]
     private var counter = 0
     let logger: Logger
 
@@ -55,59 +65,66 @@ public actor TestCluster {
     }
 
     /// A new database of its own for one test or suite.
-    public func makeDatabase(_ template: Template = .migrated) async throws -> TestDatabase {
+    public func makeDatabase(_ template: Template = .migrated, migratedBy role: MigratingRole = .owner) async throws
+        -> TestDatabase
+    {
         do {
-            return try await makeDatabaseReporting(template)
+            return try await makeDatabaseReporting(template, migratedBy: role)
         } catch let error as PSQLError {
             // PSQLError hides its message by design; a failing test needs it.
             throw TestClusterError(description: "making a \(template) database: \(error.serverSummary)")
         }
     }
 
-    private func makeDatabaseReporting(_ template: Template) async throws -> TestDatabase {
+    private func makeDatabaseReporting(_ template: Template, migratedBy role: MigratingRole) async throws -> TestDatabase {
         let running = try await cluster()
-        try await ensureTemplate(template)
+        let templateName = try await ensureTemplate(template, migratedBy: role)
         counter += 1
         let name = "t\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
-        try await Self.createDatabase(name, from: template.rawValue, on: running, logger: logger)
+        try await Self.createDatabase(name, from: templateName, on: running, logger: logger)
         return TestDatabase(name: name, cluster: running, logger: logger)
     }
 
-    private func ensureTemplate(_ template: Template) async throws {
-        guard template != .empty else { return }
-        if let task = templates[template] { return try await task.value }
+    /// Makes the template once; answers its database name.
+    private func ensureTemplate(_ template: Template, migratedBy role: MigratingRole) async throws -> String {
+        guard template != .empty else { return template.rawValue }
+        let name = role == .owner ? template.rawValue : "\(template.rawValue)_by_\(role.rawValue)"
+        if let task = templates[name] {
+            try await task.value
+            return name
+        }
         // No suspension between the look-up above and the store below: a second caller
         // must find this template's task, never start another.
         let logger = logger
         let task: Task<Void, any Error>
         switch template {
         case .empty:
-            return
+            return name
         case .migrated:
             task = Task {
                 let running = try await self.cluster()
-                try await Self.createDatabase(template.rawValue, from: Template.empty.rawValue, on: running, logger: logger)
+                try await Self.createDatabase(name, from: Template.empty.rawValue, on: running, logger: logger)
                 let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
-                try await Self.withConnection(
-                    to: running, user: ClusterBootstrap.ownerRole, database: template.rawValue, logger: logger
-                ) {
+                try await Self.withConnection(to: running, user: role.name, database: name, logger: logger) {
                     try await migrator.up(on: $0)
                 }
             }
         case .seeded:
-            let migrated = Task { try await self.ensureTemplate(.migrated) }
+            let migrated = Task { try await self.ensureTemplate(.migrated, migratedBy: role) }
             task = Task {
-                try await migrated.value
+                let migratedName = try await migrated.value
                 let running = try await self.cluster()
-                try await Self.createDatabase(template.rawValue, from: Template.migrated.rawValue, on: running, logger: logger)
-                try await TestDatabase(name: template.rawValue, cluster: running, logger: logger).withDatabase { database in
+                try await Self.createDatabase(name, from: migratedName, on: running, logger: logger)
+                try await TestDatabase(name: name, cluster: running, logger: logger).withDatabase { database in
                     // Cost 4: the seed's hashes only need to be bcrypt, not slow.
-                    _ = try await DevelopmentSeed(database: database, logger: logger, hasher: PasswordHasher(cost: 4)).run(environment: [:])
+                    _ = try await DevelopmentSeed(database: database, logger: logger, hasher: PasswordHasher(cost: 4))
+                        .run(environment: [:])
                 }
             }
         }
-        templates[template] = task
+        templates[name] = task
         try await task.value
+        return name
     }
 
     /// CREATE DATABASE ... TEMPLATE fails while anyone is connected to the template; a pool that
