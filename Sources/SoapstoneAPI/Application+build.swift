@@ -133,7 +133,10 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     // (bench/clinical.sh).
     try handler.registerHandlers(
         on: router, configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: []),
-        middlewares: [EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens)])
+        middlewares: [
+            EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens),
+            TextIntegrityMiddleware(),
+        ])
 
     var app = Application(
         router: router,
