@@ -4,18 +4,27 @@ import SoapstoneDatabase
 
 extension APIHandler {
     func listPatients(_ input: Operations.listPatients.Input) async throws -> Operations.listPatients.Output {
-        let limit = input.query.limit ?? 20
+        let query = input.query
+        return .ok(.init(body: .json(try await patientPage(q: query.q, active: query.active, limit: query.limit, cursor: query.cursor))))
+    }
+
+    func searchPatients(_ input: Operations.searchPatients.Input) async throws -> Operations.searchPatients.Output {
+        guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
+        return .ok(.init(body: .json(try await patientPage(q: body.q, active: body.active, limit: body.limit, cursor: body.cursor))))
+    }
+
+    /// One page of the patient list, whichever way the search came (URL or body).
+    private func patientPage(q: String?, active: Bool?, limit: Int?, cursor: String?) async throws
+        -> Components.Schemas.PatientList
+    {
+        let limit = limit ?? 20
         guard (1...100).contains(limit) else {
             throw DomainError.validation([FieldError(field: "limit", message: "must be from 1 to 100")])
         }
-        let after = try input.query.cursor.map(PatientCursor.init(opaque:))
         let page = try await patients.search(
-            PatientSearch(text: input.query.q, active: input.query.active, limit: limit, after: after),
+            PatientSearch(text: q, active: active, limit: limit, after: try cursor.map(PatientCursor.init(opaque:))),
             by: try AuthenticationMiddleware.requirePrincipal())
-        return .ok(
-            .init(
-                body: .json(
-                    .init(items: page.patients.map(Components.Schemas.PatientSummary.init), next_cursor: page.next?.opaque))))
+        return .init(items: page.patients.map(Components.Schemas.PatientSummary.init), next_cursor: page.next?.opaque)
     }
 
     func createPatient(_ input: Operations.createPatient.Input) async throws -> Operations.createPatient.Output {

@@ -26,6 +26,7 @@ enum AccessPolicy {
         // Names and roles of colleagues, so each role can see who wrote or did something.
         "listStaff": .authenticated,
         "listPatients": .roles([.admin, .physician, .nurse, .frontDesk]),
+        "searchPatients": .roles([.admin, .physician, .nurse, .frontDesk]),
         "getPatient": .roles([.admin, .physician, .nurse, .frontDesk]),
         "createPatient": .roles([.physician, .nurse, .frontDesk]),
         "updatePatient": .roles([.physician, .nurse, .frontDesk]),

@@ -3,7 +3,9 @@ import SoapstoneCore
 import SoapstoneDatabase
 
 /// A keyset cursor as clients see it: base64url of a JSON array of its parts, which they only
-/// hand back. Anything else handed back is a 422 on `cursor`, never a query.
+/// hand back. Anything else handed back is a 422 on `cursor`, never a query. Cursors travel in
+/// URLs, so their parts are ids and times, never PHI (no names: the database finds a row's
+/// sort keys from its id).
 protocol OpaqueCursor {
     var parts: [String] { get }
     init?(parts: [String])
@@ -23,11 +25,11 @@ extension OpaqueCursor {
 }
 
 extension PatientCursor: OpaqueCursor {
-    var parts: [String] { [family, given, id.uuidString] }
+    var parts: [String] { [id.uuidString.lowercased()] }
 
     init?(parts: [String]) {
-        guard parts.count == 3, let id = UUID(uuidString: parts[2]) else { return nil }
-        self.init(family: parts[0], given: parts[1], id: id)
+        guard parts.count == 1, let id = UUID(uuidString: parts[0]) else { return nil }
+        self.init(id: id)
     }
 }
 

@@ -34,8 +34,8 @@ struct JSONTextTests {
 
     @Test("Cursors survive the trip to the client and back; anything else is refused on `cursor`")
     func cursors() throws {
-        for name in Self.awkward {
-            let patient = PatientCursor(family: name, given: name + "?", id: UUID())
+        for _ in 0..<20 {
+            let patient = PatientCursor(id: UUID())
             #expect(try PatientCursor(opaque: patient.opaque) == patient)
             #expect(!patient.opaque.contains(where: { "+/=".contains($0) }))
         }
@@ -50,7 +50,7 @@ struct JSONTextTests {
             #expect(throws: DomainError.self, "\(text)") { try PatientCursor(opaque: text) }
         }
         #expect(throws: DomainError.self) {
-            try AuditEventCursor(opaque: PatientCursor(family: "a", given: "b", id: UUID()).opaque)
+            try AuditEventCursor(opaque: PatientCursor(id: UUID()).opaque)
         }
     }
 }

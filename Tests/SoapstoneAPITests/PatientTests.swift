@@ -120,6 +120,64 @@ struct PatientTests {
         }
     }
 
+    @Test("No cursor carries a patient's name, decoded or not; the search in the body pages as the one in the URL")
+    func cursorsCarryNoNames() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            for index in 0..<9 {
+                let body: [String: Any] = [
+                    "mrn": "C-\(index)", "given_name": "Zoë\(index)", "family_name": "Brontë-Hartmann", "birth_date": "2000-01-01",
+                    "sex": "unknown",
+                ]
+                #expect(try await client.call(.post, "/v1/patients", json: body, token: desk).status == .created)
+            }
+            for search in ["", "bronte", "zoe"] {
+                var names: Set<String> = []
+                var cursors: [String] = []
+                var byBody: [String] = []
+                var cursor: String?
+                repeat {
+                    var criteria: [String: Any] = ["limit": 2]
+                    if !search.isEmpty { criteria["q"] = search }
+                    if let cursor { criteria["cursor"] = cursor }
+                    let page = try await client.call(.post, "/v1/patients/search", json: criteria, token: desk)
+                    #expect(page.status == .ok)
+                    let items = (page.json["items"] as? [[String: Any]]) ?? []
+                    byBody += items.compactMap { $0["id"] as? String }
+                    for item in items {
+                        for key in ["given_name", "family_name"] { names.insert((item[key] as? String ?? "").lowercased()) }
+                    }
+                    cursor = page.json["next_cursor"] as? String
+                    if let cursor { cursors.append(cursor) }
+                } while cursor != nil && cursors.count < 50
+                #expect(cursors.count >= 2, "\(search): more than one page")
+                for cursor in cursors {
+                    let padded = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                        + String(repeating: "=", count: (4 - cursor.count % 4) % 4)
+                    let decoded = String(decoding: Data(base64Encoded: padded) ?? Data(), as: UTF8.self).lowercased()
+                    for name in names {
+                        let folded = name.folding(options: [.diacriticInsensitive], locale: nil)
+                        for text in [cursor.lowercased(), decoded] {
+                            #expect(!text.contains(name) && !text.contains(folded), "\(name) in cursor \(decoded)")
+                        }
+                    }
+                    #expect(decoded.hasPrefix("[\"") && decoded.count == 40, "an id only: \(decoded)")
+                }
+                // The same pages through the URL.
+                var byURL: [String] = []
+                cursor = nil
+                repeat {
+                    let query = (search.isEmpty ? "" : "&q=\(search)") + (cursor.map { "&cursor=\($0)" } ?? "")
+                    let page = try await client.call(.get, "/v1/patients?limit=2\(query)", token: desk)
+                    byURL += ((page.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+                    cursor = page.json["next_cursor"] as? String
+                } while cursor != nil && byURL.count < 100
+                #expect(byURL == byBody, "\(search)")
+            }
+        }
+    }
+
     @Test("Another organisation's patient answers exactly like one that does not exist, and stays unchanged")
     func otherTenantsPatient() async throws {
         let app = try await TestApp.make()

@@ -20,14 +20,14 @@ public struct PatientChanges: Sendable {
     }
 }
 
-/// Where a page of the patient list ends: the sort key of its last row.
+/// Where a page of the patient list ends: its last patient, by id only. The database finds
+/// that patient's place in the order; a cursor travels in URLs and logs, and a name in it
+/// would be PHI there.
 public struct PatientCursor: Sendable, Hashable {
-    public let family: String
-    public let given: String
     public let id: UUID
 
-    public init(family: String, given: String, id: UUID) {
-        (self.family, self.given, self.id) = (family, given, id)
+    public init(id: UUID) {
+        self.id = id
     }
 }
 
@@ -99,52 +99,51 @@ public struct PatientRepository {
     /// and rows inserted meanwhile neither repeat nor push others out of sight.
     public func search(_ search: PatientSearch) async throws -> (patients: [PatientSummary], next: PatientCursor?) {
         let rows = try await tx.query(Self.searchStatement(search))
-        var page: [(PatientSummary, PatientCursor)] = []
-        for try await row in rows.decode((UUID, String, String, String, String, String, Bool, String, String).self) {
+        var page: [PatientSummary] = []
+        for try await row in rows.decode((UUID, String, String, String, String, String, Bool).self) {
             page.append(
-                (
-                    PatientSummary(
-                        id: row.0, mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4,
-                        sex: AdministrativeSex(rawValue: row.5) ?? .unknown, active: row.6),
-                    PatientCursor(family: row.7, given: row.8, id: row.0)
-                ))
+                PatientSummary(
+                    id: row.0, mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4,
+                    sex: AdministrativeSex(rawValue: row.5) ?? .unknown, active: row.6))
         }
-        guard page.count > search.limit else { return (page.map(\.0), nil) }
-        return (page.prefix(search.limit).map(\.0), page[search.limit - 1].1)
+        guard page.count > search.limit else { return (page, nil) }
+        return (Array(page.prefix(search.limit)), PatientCursor(id: page[search.limit - 1].id))
     }
 
     /// The statement of `search`. Only leakproof operations touch the stored keys (starts_with,
     /// whose planner support makes a prefix an index range, and row comparison), so that under
     /// RLS they are index conditions (migration 0006). A text search is one ordered, limited
     /// index range per way of matching (family name, given name, MRN), merged: an OR of the
-    /// three would walk the list order until enough rows match.
+    /// three would walk the list order until enough rows match. A later page starts after the
+    /// cursor's patient as it sorts now: its keys are read by a sub-select, evaluated once
+    /// before the scan (an InitPlan), so the row comparison stays an index condition. A cursor
+    /// naming no patient of this tenant gives an empty page.
     static func searchStatement(_ search: PatientSearch) -> PostgresQuery {
         var binds = PostgresBindings()
         binds.append(search.active)  // $1
-        binds.append(search.after?.family)  // $2
-        binds.append(search.after?.given)  // $3
-        binds.append(search.after?.id)  // $4
-        binds.append(search.limit + 1)  // $5
+        binds.append(search.after?.id)  // $2
+        binds.append(search.limit + 1)  // $3
         let page = """
             ($1::boolean IS NULL OR active = $1)
-            AND ($4::uuid IS NULL OR (family_key, given_key, id) > ($2::text, $3::text, $4::uuid))
-            ORDER BY family_key, given_key, id LIMIT $5
+            AND ($2::uuid IS NULL
+                 OR (family_key, given_key, id) > (SELECT family_key, given_key, id FROM patients WHERE id = $2::uuid))
+            ORDER BY family_key, given_key, id LIMIT $3
             """
         let select = "SELECT \(summaryColumns), family_key, given_key FROM patients"
         guard let text = search.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             return PostgresQuery(unsafeSQL: "\(select) WHERE \(page)", binds: binds)
         }
-        binds.append(text)  // $6
+        binds.append(text)  // $4
         return PostgresQuery(
             unsafeSQL: """
                 SELECT * FROM (
-                    (\(select) WHERE starts_with(family_key, search_key($6)) AND \(page))
+                    (\(select) WHERE starts_with(family_key, search_key($4)) AND \(page))
                     UNION
-                    (\(select) WHERE starts_with(given_key, search_key($6)) AND \(page))
+                    (\(select) WHERE starts_with(given_key, search_key($4)) AND \(page))
                     UNION
-                    (\(select) WHERE mrn = $6 AND \(page))
+                    (\(select) WHERE mrn = $4 AND \(page))
                 ) AS matches
-                ORDER BY family_key, given_key, id LIMIT $5
+                ORDER BY family_key, given_key, id LIMIT $3
                 """, binds: binds)
     }
 

@@ -24,11 +24,12 @@ export function patientsPage() {
     const mine = ++generation;
     status.textContent = 'Searching…';
     more.disabled = true;
-    const params = new URLSearchParams({ limit: String(pageSize) });
-    if (query) params.set('q', query);
-    if (append && cursor) params.set('cursor', cursor);
+    // The search goes in the body: a typed name is PHI, and URLs land in proxy logs.
+    const criteria = { limit: pageSize };
+    if (query) criteria.q = query;
+    if (append && cursor) criteria.cursor = cursor;
     try {
-      const { data } = await call('GET', `/v1/patients?${params}`);
+      const { data } = await call('POST', '/v1/patients/search', { body: criteria });
       if (mine !== generation) return;
       if (!append) results.replaceChildren();
       results.append(...data.items.map(row));
