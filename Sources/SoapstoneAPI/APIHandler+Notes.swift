@@ -27,14 +27,14 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         guard let header = input.headers.If_hyphen_Match else { throw Problem.preconditionRequired }
         let note = try await notes.save(
-            id, expectedVersion: try Self.version(ifMatch: header), content: NoteContent(body),
+            id, expected: VersionPrecondition(ifMatch: header), content: NoteContent(body),
             by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 
     func signNote(_ input: Operations.signNote.Input) async throws -> Operations.signNote.Output {
         let note = try await notes.sign(
-            try Self.id(input.path.id), expectedVersion: try input.headers.If_hyphen_Match.map(Self.version(ifMatch:)),
+            try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
             by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
@@ -44,7 +44,7 @@ extension APIHandler {
         let content = NoteContent(
             subjective: body.subjective, objective: body.objective, assessment: body.assessment, plan: body.plan)
         let note = try await notes.amend(
-            try Self.id(input.path.id), expectedVersion: try input.headers.If_hyphen_Match.map(Self.version(ifMatch:)),
+            try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
             content: content,
             reason: try Self.reason(body.reason), by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
@@ -55,7 +55,7 @@ extension APIHandler {
     {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let note = try await notes.markEnteredInError(
-            try Self.id(input.path.id), expectedVersion: try input.headers.If_hyphen_Match.map(Self.version(ifMatch:)),
+            try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
             reason: try Self.reason(body.reason), by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
@@ -71,16 +71,6 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(version))))
     }
 
-    /// `"3"` (or `3`, or `W/"3"`) → 3; anything else cannot match a version.
-    static func version(ifMatch header: String) throws -> Int {
-        let trimmed = header.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
-            .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        guard let version = Int(trimmed), version > 0 else {
-            throw DomainError.validation([FieldError(field: "If-Match", message: "must be the ETag of a version, e.g. \"3\"")])
-        }
-        return version
-    }
-
     static func reason(_ text: String) throws -> String {
         let problems = Validation.text(text, field: "reason", maximum: 1000)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
@@ -90,6 +80,31 @@ extension APIHandler {
 
 extension Note {
     var etag: String { "\"\(version)\"" }
+}
+
+extension VersionPrecondition {
+    /// If-Match as RFC 9110 section 13.1.1 reads it: absent or `*` is any version; otherwise a
+    /// list of entity tags compared strongly with the note's `"<version>"`. A weak tag, or text
+    /// that is no entity tag, matches no version, so the change answers 412, never 422.
+    init(ifMatch header: String?) {
+        guard let header, header.trimmingCharacters(in: .whitespaces) != "*" else {
+            self = .any
+            return
+        }
+        var versions: [Int] = []
+        var rest = Substring(header)
+        while let open = rest.firstIndex(of: "\"") {
+            let afterOpen = rest.index(after: open)
+            guard let close = rest[afterOpen...].firstIndex(of: "\"") else { break }
+            let isWeak = rest[..<open].hasSuffix("W/")
+            let tag = rest[afterOpen..<close]
+            if !isWeak, tag.first != "0", tag.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int(tag) {
+                versions.append(version)
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        self = .oneOf(versions)
+    }
 }
 
 extension NoteContent {

@@ -43,37 +43,34 @@ struct NoteRecords: Sendable {
         }
     }
 
-    func save(_ id: UUID, expectedVersion: Int, content: NoteContent, by principal: Principal) async throws -> Note {
+    func save(_ id: UUID, expected: VersionPrecondition, content: NoteContent, by principal: Principal) async throws -> Note {
         try await change(id, "note.update", by: principal) { tx in
-            try await tx.notes.saveDraft(id: id, expectedVersion: expectedVersion, authorID: principal.userID, content: content)
+            try await tx.notes.saveDraft(id: id, expected: expected, authorID: principal.userID, content: content)
         }
     }
 
-    func sign(_ id: UUID, expectedVersion: Int?, by principal: Principal) async throws -> Note {
+    func sign(_ id: UUID, expected: VersionPrecondition, by principal: Principal) async throws -> Note {
         try await change(id, "note.sign", by: principal) { tx in
-            guard let current = try await tx.notes.find(id: id) else { throw DomainError.notFound }
-            return try await tx.notes.sign(
-                id: id, expectedVersion: expectedVersion ?? current.version, signerID: principal.userID)
+            try await tx.notes.sign(id: id, expected: expected, signerID: principal.userID)
         }
     }
 
-    func amend(_ id: UUID, expectedVersion: Int?, content: NoteContent, reason: String, by principal: Principal) async throws
-        -> Note
+    func amend(_ id: UUID, expected: VersionPrecondition, content: NoteContent, reason: String, by principal: Principal)
+        async throws -> Note
     {
         try await change(id, "note.amend", by: principal) { tx in
-            guard let current = try await tx.notes.find(id: id) else { throw DomainError.notFound }
-            return try await tx.notes.amend(
-                id: id, expectedVersion: expectedVersion ?? current.version, authorID: principal.userID, content: content,
-                reason: reason)
+            try await tx.notes.amend(id: id, expected: expected, authorID: principal.userID, content: content, reason: reason)
         }
     }
 
-    func markEnteredInError(_ id: UUID, expectedVersion: Int?, reason: String, by principal: Principal) async throws -> Note {
+    func markEnteredInError(_ id: UUID, expected: VersionPrecondition, reason: String, by principal: Principal) async throws
+        -> Note
+    {
         // Nurses may withdraw drafts; signed notes are a physician's to withdraw.
         let allowed: [NoteStatus] = principal.role == .physician ? [.draft, .signed, .amended] : [.draft]
         return try await change(id, "note.entered_in_error", by: principal) { tx in
             try await tx.notes.markEnteredInError(
-                id: id, reason: reason, expectedVersion: expectedVersion, allowedStatuses: allowed)
+                id: id, reason: reason, expected: expected, allowedStatuses: allowed)
         }
     }
 

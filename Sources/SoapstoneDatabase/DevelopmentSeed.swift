@@ -172,21 +172,21 @@ public struct DevelopmentSeed: Sendable {
                         subjective: "Feels well overall; occasional headaches in the afternoon.",
                         objective: "BP 128/82, HR 72, temperature 36.8 °C.", assessment: "", plan: ""))
                 note = try await tx.notes.saveDraft(
-                    id: noteID, expectedVersion: note.version, authorID: physician.id,
+                    id: noteID, expected: .oneOf([note.version]), authorID: physician.id,
                     content: NoteContent(
                         subjective: note.content.subjective, objective: note.content.objective,
                         assessment: "Tension-type headache, likely related to screen time.",
                         plan: "Hydration, breaks from screens; review in six weeks."))
                 var actions = ["note.create", "note.update"]
                 if index >= 1 {
-                    note = try await tx.notes.sign(id: noteID, expectedVersion: note.version, signerID: physician.id)
+                    note = try await tx.notes.sign(id: noteID, expected: .oneOf([note.version]), signerID: physician.id)
                     actions.append("note.sign")
                 }
                 if index >= 2 {
                     var amended = note.content
                     amended.plan += " Added: ibuprofen 200 mg as needed, at most three days a week."
                     note = try await tx.notes.amend(
-                        id: noteID, expectedVersion: note.version, authorID: physician.id, content: amended,
+                        id: noteID, expected: .oneOf([note.version]), authorID: physician.id, content: amended,
                         reason: "Medication advice given at the visit was missing from the plan.")
                     actions.append("note.amend")
                 }

@@ -119,6 +119,35 @@ struct NoteTests {
         }
     }
 
+    @Test("Sign, amend and entered-in-error answer 412 to an If-Match that is not the current ETag; * and lists match")
+    func lifecyclePreconditions() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await Self.encounterID(app)
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let id = try await Self.draft(client, encounter: encounter, token: physician)
+            let amendment: [String: Any] = Self.content("amended").merging(["reason": "A correction"]) { a, _ in a }
+            for header in ["\"stale-123\"", "\"2\"", "W/\"1\"", "1"] {
+                let sign = try await client.call(.post, "/v1/notes/\(id)/sign", token: physician, headers: [.ifMatch: header])
+                #expect(sign.status == .preconditionFailed, "sign \(header)")
+                let withdraw = try await client.call(
+                    .post, "/v1/notes/\(id)/entered-in-error", json: ["reason": "Wrong patient"], token: physician,
+                    headers: [.ifMatch: header])
+                #expect(withdraw.status == .preconditionFailed, "entered-in-error \(header)")
+            }
+            let signed = try await client.call(
+                .post, "/v1/notes/\(id)/sign", token: physician, headers: [.ifMatch: "\"7\", \"1\""])
+            #expect(signed.status == .ok)
+            let stale = try await client.call(
+                .post, "/v1/notes/\(id)/amend", json: amendment, token: physician, headers: [.ifMatch: "\"stale-123\""])
+            #expect(stale.status == .preconditionFailed)
+            let amended = try await client.call(
+                .post, "/v1/notes/\(id)/amend", json: amendment, token: physician, headers: [.ifMatch: "*"])
+            #expect(amended.status == .ok)
+            #expect(amended.json["version"] as? Int == 2)
+        }
+    }
+
     @Test("PUT without If-Match is 428, with a stale one 412; neither writes anything")
     func preconditions() async throws {
         let app = try await TestApp.make()
@@ -134,9 +163,14 @@ struct NoteTests {
                 .put, "/v1/notes/\(id)", json: Self.content("late"), token: nurse, headers: [.ifMatch: "\"1\""])
             #expect(stale.status == .preconditionFailed)
             #expect(stale.problemType == "stale-version")
-            let junk = try await client.call(
-                .put, "/v1/notes/\(id)", json: Self.content("x"), token: nurse, headers: [.ifMatch: "banana"])
-            #expect(junk.status == .unprocessableContent)
+            // RFC 9110 section 13.1.1: whatever does not match the current ETag is 412, well-formed or not,
+            // and so is a weak tag (If-Match compares strongly).
+            for header in ["banana", "\"stale-123\"", "W/\"2\"", "2", "\"02\"", "\"+2\""] {
+                let refused = try await client.call(
+                    .put, "/v1/notes/\(id)", json: Self.content("x"), token: nurse, headers: [.ifMatch: header])
+                #expect(refused.status == .preconditionFailed, "\(header)")
+                #expect(refused.problemType == "stale-version", "\(header)")
+            }
         }
         #expect(
             try await app.db.strings(

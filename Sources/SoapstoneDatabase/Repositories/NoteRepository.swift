@@ -22,15 +22,15 @@ public struct NoteRepository {
         return note
     }
 
-    /// Saves `content` as the next version of a draft last seen at `expectedVersion`.
-    public func saveDraft(id: UUID, expectedVersion: Int, authorID: UUID, content: NoteContent) async throws -> Note {
+    /// Saves `content` as the next version of a draft, from the version `expected` names.
+    public func saveDraft(id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent) async throws -> Note {
         try await advance(
-            id: id, expectedVersion: expectedVersion, allowedStatuses: [.draft], newStatus: .draft, content: content,
-            authorID: authorID, reason: nil)
+            id: id, expected: expected, allowedStatuses: [.draft], newStatus: .draft, content: content, authorID: authorID,
+            reason: nil)
     }
 
     /// Freezes a draft at its current version, recording the signer and that version's hash.
-    public func sign(id: UUID, expectedVersion: Int, signerID: UUID) async throws -> Note {
+    public func sign(id: UUID, expected: VersionPrecondition, signerID: UUID) async throws -> Note {
         let signed = try await notes(
             tx.query(
                 """
@@ -38,37 +38,40 @@ public struct NoteRepository {
                    SET status = 'signed', signed_by = \(signerID), signed_at = now(), signed_version = n.current_version,
                        signed_sha256 = v.sha256
                   FROM note_versions v
-                 WHERE n.id = \(id) AND n.status = 'draft' AND n.current_version = \(expectedVersion)
+                 WHERE n.id = \(id) AND n.status = 'draft'
+                   AND (\(expected.versions)::int[] IS NULL OR n.current_version = ANY(\(expected.versions)::int[]))
                    AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
                 RETURNING \(unescaped: Self.noteFromRowAndVersion)
                 """))
         if let note = signed.first { return note }
-        try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: [.draft])
+        try await explainRefusal(id: id, expected: expected, allowedStatuses: [.draft])
     }
 
     /// Adds a version to a signed (or already amended) note, with the reason for the change.
-    public func amend(id: UUID, expectedVersion: Int, authorID: UUID, content: NoteContent, reason: String) async throws -> Note {
+    public func amend(id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent, reason: String)
+        async throws -> Note
+    {
         try await advance(
-            id: id, expectedVersion: expectedVersion, allowedStatuses: [.signed, .amended], newStatus: .amended,
-            content: content, authorID: authorID, reason: reason)
+            id: id, expected: expected, allowedStatuses: [.signed, .amended], newStatus: .amended, content: content,
+            authorID: authorID, reason: reason)
     }
 
-    /// Marks a note entered in error, from `expectedVersion` when given; answers the note.
-    public func markEnteredInError(id: UUID, reason: String, expectedVersion: Int?, allowedStatuses: [NoteStatus]) async throws
-        -> Note
-    {
+    /// Marks a note entered in error, from the version `expected` names; answers the note.
+    public func markEnteredInError(
+        id: UUID, reason: String, expected: VersionPrecondition, allowedStatuses: [NoteStatus]
+    ) async throws -> Note {
         let changed = try await notes(
             tx.query(
                 """
                 UPDATE notes n SET status = 'entered_in_error', entered_in_error_reason = \(reason)
                   FROM note_versions v
                  WHERE n.id = \(id) AND n.status = ANY(\(allowedStatuses.map(\.rawValue)))
-                   AND (\(expectedVersion)::int IS NULL OR n.current_version = \(expectedVersion))
+                   AND (\(expected.versions)::int[] IS NULL OR n.current_version = ANY(\(expected.versions)::int[]))
                    AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
                 RETURNING \(unescaped: Self.noteFromRowAndVersion)
                 """))
         if let note = changed.first { return note }
-        try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: allowedStatuses)
+        try await explainRefusal(id: id, expected: expected, allowedStatuses: allowedStatuses)
     }
 
     /// The notes of an encounter, oldest first, in one query.
@@ -143,11 +146,11 @@ public struct NoteRepository {
 
     // MARK: -
 
-    /// Moves the note from `expectedVersion` to the next one with a conditional UPDATE, so of two
-    /// concurrent saves from the same version exactly one wins; the new version is written and
-    /// the note read back in the same statement (one round trip).
+    /// Moves the note from the version `expected` names to the next one with a conditional
+    /// UPDATE, so of two concurrent saves from the same version exactly one wins; the new version
+    /// is written and the note read back in the same statement (one round trip).
     private func advance(
-        id: UUID, expectedVersion: Int, allowedStatuses: [NoteStatus], newStatus: NoteStatus, content: NoteContent,
+        id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus], newStatus: NoteStatus, content: NoteContent,
         authorID: UUID, reason: String?
     ) async throws -> Note {
         let written = try await notes(
@@ -155,18 +158,19 @@ public struct NoteRepository {
                 Self.withNewVersion(
                     of: """
                         UPDATE notes SET current_version = current_version + 1, status = \(newStatus.rawValue)
-                         WHERE id = \(id) AND current_version = \(expectedVersion)
+                         WHERE id = \(id)
+                           AND (\(expected.versions)::int[] IS NULL OR current_version = ANY(\(expected.versions)::int[]))
                            AND status = ANY(\(allowedStatuses.map(\.rawValue)))
                         RETURNING *
                         """, content: content, authorID: authorID, reason: reason)))
         if let note = written.first { return note }
-        try await explainRefusal(id: id, expectedVersion: expectedVersion, allowedStatuses: allowedStatuses)
+        try await explainRefusal(id: id, expected: expected, allowedStatuses: allowedStatuses)
     }
 
-    private func explainRefusal(id: UUID, expectedVersion: Int?, allowedStatuses: [NoteStatus]) async throws -> Never {
+    private func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
         let rows = try await tx.query("SELECT status, current_version FROM notes WHERE id = \(id)")
         for try await (status, version) in rows.decode((String, Int).self) {
-            if let expectedVersion, version != expectedVersion { throw DomainError.staleVersion(current: version) }
+            if !expected.admits(version) { throw DomainError.staleVersion(current: version) }
             throw DomainError.conflict(
                 "the note is \(status); this needs it to be \(allowedStatuses.map(\.rawValue).joined(separator: " or "))")
         }
