@@ -66,6 +66,9 @@ extension APIHandler {
     }
 
     func getNoteVersion(_ input: Operations.getNoteVersion.Input) async throws -> Operations.getNoteVersion.Output {
+        guard input.path.n >= 1 else {
+            throw DomainError.validation([FieldError(field: "n", message: "must be a version number, from 1")])
+        }
         let version = try await notes.version(
             input.path.n, of: try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
         return .ok(.init(body: .json(.init(version))))

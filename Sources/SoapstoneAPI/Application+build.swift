@@ -112,11 +112,12 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     let router = Router(context: AppRequestContext.self)
     // Outermost: the request moves onto its channel's event loop, beside that loop's pool;
     // then the headers every answer carries, request ids, the body limit, and the one mapping
-    // of errors to problem+json.
+    // of errors to problem+json; a documented path asked with another method is a 405.
     router.add(middleware: EventLoopAffinityMiddleware(pools: pools))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
     router.add(middleware: LiteralHeadersMiddleware())
+    router.add(middleware: try MethodNotAllowedMiddleware(document: OpenAPIDocument.data))
     try WebApp(idleTimeout: auth.webIdleTimeout).register(on: router)
     router.get("/openapi.json") { _, _ in
         Response(

@@ -12,19 +12,20 @@ public struct Problem: Error, Sendable, Encodable {
     let title: String
     let detail: String
     let errors: [FieldError]?
-    /// Seconds, for 429 and 503: sent as `Retry-After`.
-    let retryAfter: Int?
+    /// Headers the answer needs besides the content type: `Retry-After` of a 429 or 503,
+    /// `Allow` of a 405.
+    let headers: HTTPFields
 
     init(
         status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil,
-        retryAfter: Int? = nil
+        headers: HTTPFields = [:]
     ) {
         self.status = status
         self.type = type
         self.title = title
         self.detail = detail
         self.errors = errors
-        self.retryAfter = retryAfter
+        self.headers = headers
     }
 
     enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
@@ -42,8 +43,8 @@ public struct Problem: Error, Sendable, Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(self)) ?? Data("{}".utf8)
-        var headers: HTTPFields = [.contentType: "application/problem+json"]
-        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        var headers = headers
+        headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -81,7 +82,7 @@ extension Problem {
     static func tooManyRequests(retryAfter: Int) -> Problem {
         Problem(
             status: .tooManyRequests, type: "too-many-requests", title: "Too Many Requests",
-            detail: "Too many attempts; try again in \(retryAfter) seconds.", retryAfter: retryAfter)
+            detail: "Too many attempts; try again in \(retryAfter) seconds.", headers: [.retryAfter: String(retryAfter)])
     }
 
     static let preconditionRequired = Problem(
@@ -90,7 +91,14 @@ extension Problem {
 
     static let databaseUnavailable = Problem(
         status: .serviceUnavailable, type: "database-unavailable", title: "Service Unavailable",
-        detail: "The database is not reachable; try again shortly.", retryAfter: 5)
+        detail: "The database is not reachable; try again shortly.", headers: [.retryAfter: "5"])
+
+    static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
+        let list = allowed.map(\.rawValue).joined(separator: ", ")
+        return Problem(
+            status: .methodNotAllowed, type: "method-not-allowed", title: "Method Not Allowed",
+            detail: "This address answers \(list) only.", headers: [.allow: list])
+    }
 
     static func badRequest(_ detail: String) -> Problem {
         Problem(status: .badRequest, type: "bad-request", title: "Bad Request", detail: detail)

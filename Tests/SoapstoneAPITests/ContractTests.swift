@@ -58,7 +58,7 @@ struct ContractTests {
     @Test("The access table in the code and the document agree on which operations are public")
     func accessTableMatchesDocument() async throws {
         let documented = Set(try Self.operations().filter(\.isPublic).map(\.id))
-        #expect(documented == ["getHealth", "register", "login", "refresh", "logout"])
+        #expect(documented == ["getHealth", "register", "login", "refresh", "logout", "getOpenAPIDocument", "getMetrics"])
     }
 
     @Test("GET /openapi.json serves the document the server was generated from")
@@ -145,6 +145,135 @@ struct ContractTests {
                 uri: "/v1/auth/login", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hello")
             ) { $0.status }
             #expect(text == .badRequest)
+        }
+    }
+}
+
+/// What the document says of each answer holds of the answer, byte for byte where it should.
+@Suite("API contract: answers")
+struct AnswerShapeTests {
+    /// The properties `schema` lists, `$ref`s followed.
+    static func properties(of schema: [String: Any], in document: [String: Any]) -> [String: [String: Any]] {
+        resolve(schema, in: document)["properties"] as? [String: [String: Any]] ?? [:]
+    }
+
+    static func resolve(_ schema: [String: Any], in document: [String: Any]) -> [String: Any] {
+        guard let ref = schema["$ref"] as? String else { return schema }
+        let name = String(ref.split(separator: "/").last!)
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        return resolve(schemas?[name] as? [String: Any] ?? [:], in: document)
+    }
+
+    /// Every object in `value` has every key its schema requires (null where empty, if it may be
+    /// null) and none it does not list. Answers the paths that differ.
+    static func mismatches(_ value: Any, _ schema: [String: Any], in document: [String: Any], at path: String = "") -> [String] {
+        let schema = resolve(schema, in: document)
+        switch value {
+        case let object as [String: Any]:
+            guard let properties = schema["properties"] as? [String: [String: Any]] else { return [] }
+            var found: [String] = []
+            let required = Set(schema["required"] as? [String] ?? [])
+            let actual = Set(object.keys)
+            if !required.isSubset(of: actual) || !actual.isSubset(of: Set(properties.keys)) {
+                found.append(
+                    "\(path): missing \(required.subtracting(actual).sorted()), extra \(actual.subtracting(properties.keys).sorted())")
+            }
+            for (key, child) in object where !(child is NSNull) {
+                if let childSchema = properties[key] {
+                    found += mismatches(child, childSchema, in: document, at: "\(path).\(key)")
+                }
+            }
+            return found
+        case let array as [Any]:
+            let items = schema["items"] as? [String: Any] ?? [:]
+            return array.enumerated().flatMap { mismatches($0.element, items, in: document, at: "\(path)[\($0.offset)]") }
+        default:
+            return []
+        }
+    }
+
+    /// The 200 or 201 schema of `method path` in the document.
+    static func answerSchema(_ method: String, _ path: String, in document: [String: Any]) throws -> [String: Any] {
+        let operation = try #require(((document["paths"] as? [String: Any])?[path] as? [String: Any])?[method] as? [String: Any])
+        let responses = try #require(operation["responses"] as? [String: Any])
+        let success = try #require((responses["200"] ?? responses["201"]) as? [String: Any])
+        let json = try #require((success["content"] as? [String: Any])?["application/json"] as? [String: Any])
+        return try #require(json["schema"] as? [String: Any])
+    }
+
+    @Test("Every answer writes each property its schema requires, null where empty, and nothing undocumented")
+    func everyPropertyWritten() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let document = try ContractTests.document()
+            let physician = try await client.token("physician")
+            let patient = try #require(
+                try await client.call(
+                    .post, "/v1/patients",
+                    json: ["mrn": "NS-8001", "given_name": "Ada", "family_name": "Quinn", "birth_date": "1980-01-01", "sex": "female"],
+                    token: physician
+                ).json["id"] as? String)
+            let encounter = try #require(
+                try await client.call(.post, "/v1/patients/\(patient)/encounters", json: ["type": "phone"], token: physician)
+                    .json["id"] as? String)
+            let note = try await NoteTests.draft(client, encounter: encounter, token: physician)
+            let reads: [(String, String, String, String?)] = [
+                ("get", "/v1/patients", "/v1/patients?q=quinn", physician),
+                ("get", "/v1/patients/{id}", "/v1/patients/\(patient)", physician),
+                ("get", "/v1/patients/{id}/encounters", "/v1/patients/\(patient)/encounters", physician),
+                ("get", "/v1/encounters/{id}", "/v1/encounters/\(encounter)", physician),
+                ("get", "/v1/encounters/{id}/notes", "/v1/encounters/\(encounter)/notes", physician),
+                ("get", "/v1/notes/{id}", "/v1/notes/\(note)", physician),
+                ("get", "/v1/notes/{id}/versions", "/v1/notes/\(note)/versions", physician),
+                ("get", "/v1/notes/{id}/versions/{n}", "/v1/notes/\(note)/versions/1", physician),
+                ("get", "/v1/users", "/v1/users", try await client.token("admin")),
+                ("get", "/v1/audit-events", "/v1/audit-events?limit=200", try await client.token("auditor")),
+            ]
+            for (method, template, uri, token) in reads {
+                let answer = try await client.call(HTTPRequest.Method(method.uppercased())!, uri, token: token)
+                #expect(answer.status == .ok, "\(uri)")
+                let body = try JSONSerialization.jsonObject(with: answer.body, options: [.fragmentsAllowed])
+                let found = Self.mismatches(body, try Self.answerSchema(method, template, in: document), in: document)
+                #expect(found.isEmpty, "\(method.uppercased()) \(template): \(found)")
+            }
+            // The empty values this test relies on are there, as null.
+            let read = try await client.call(.get, "/v1/patients/\(patient)", token: physician)
+            #expect(read.json["phone"] is NSNull)
+            #expect(try await client.call(.get, "/v1/patients?q=quinn", token: physician).json["next_cursor"] is NSNull)
+        }
+    }
+
+    @Test("A documented path asked with a method it lacks answers 405 with Allow; an unknown path 404")
+    func methodNotAllowed() async throws {
+        let app = try await TestApp.make(.migrated)
+        try await app.run { client in
+            let cases: [(HTTPRequest.Method, String, String)] = [
+                (.trace, "/v1/users", "GET, POST"),
+                (.delete, "/v1/patients/\(UUID().uuidString)", "GET, PATCH"),
+                (.get, "/v1/patients/search", "POST"),
+                (.post, "/health", "GET"),
+            ]
+            for (method, uri, allowed) in cases {
+                let answer = try await client.call(method, uri)
+                #expect(answer.status == .methodNotAllowed, "\(method) \(uri)")
+                #expect(answer.headers[.allow] == allowed, "\(method) \(uri)")
+                #expect(answer.problemType == "method-not-allowed")
+            }
+            #expect(try await client.call(.trace, "/v1/nowhere").status == .notFound)
+        }
+    }
+
+    @Test("A version number below 1, or one that is not a number, is 422")
+    func versionNumbers() async throws {
+        let app = try await TestApp.make()
+        let note = try await app.db.value("SELECT id::text FROM notes LIMIT 1")
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let zero = try await client.call(.get, "/v1/notes/\(note)/versions/0", token: physician)
+            #expect(zero.status == .unprocessableContent)
+            #expect((zero.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "n")
+            #expect(
+                try await client.call(.get, "/v1/notes/\(note)/versions/null", token: physician).status == .unprocessableContent)
         }
     }
 }
