@@ -243,6 +243,27 @@ struct AnswerShapeTests {
         }
     }
 
+    @Test("An immutable note version is the same bytes every time, keys sorted")
+    func stableBytes() async throws {
+        let app = try await TestApp.make()
+        let version = try await app.db.value(
+            "SELECT note_id::text || '/versions/' || version FROM note_versions WHERE reason IS NOT NULL LIMIT 1")
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            var bodies: Set<Data> = []
+            for _ in 0..<20 {
+                let answer = try await client.call(.get, "/v1/notes/\(version)", token: physician)
+                #expect(answer.status == .ok)
+                bodies.insert(answer.body)
+            }
+            #expect(bodies.count == 1)
+            let text = String(decoding: try #require(bodies.first), as: UTF8.self)
+            let keys = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]).keys.sorted()
+            let positions = keys.map { text.range(of: "\"\($0)\":")!.lowerBound }
+            #expect(positions == positions.sorted(), "keys in order: \(text)")
+        }
+    }
+
     @Test("A documented path asked with a method it lacks answers 405 with Allow; an unknown path 404")
     func methodNotAllowed() async throws {
         let app = try await TestApp.make(.migrated)
