@@ -93,6 +93,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     let hasher = PasswordHasher(cost: auth.bcryptCost)
     let policy = PasswordPolicy(commonPasswords: try CommonPasswords.load(), isProduction: auth.isProduction)
     let loginGuard = LoginGuard(
+        database: database,
         settings: .init(
             failuresBeforeLockout: auth.failuresBeforeLockout, lockout: auth.lockout,
             requestsPerMinute: auth.requestsPerMinutePerAddress),

@@ -57,6 +57,88 @@ struct LoginProtectionTests {
         }
     }
 
+    @Test("Blanks, case and Unicode form of the email and slug name one account: the lockout holds for every variant")
+    func identityNormalised() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            for _ in 1...5 {
+                _ = try await client.login("northside", "nurse@northside.example", password: "wrong password here")
+            }
+            let variants = [
+                ("northside", " nurse@northside.example"), ("northside", "nurse@northside.example "),
+                ("northside", "\tnurse@northside.example"), ("northside", "NURSE@Northside.Example"),
+                (" Northside\n", "nurse@northside.example"),
+            ]
+            for (organization, email) in variants {
+                let answer = try await client.login(organization, email)
+                #expect(answer.status == .tooManyRequests, "\(organization.debugDescription) \(email.debugDescription)")
+            }
+            // Padded variants of an unlocked account are that account, and log in.
+            #expect(try await client.login(" northside ", "  Physician@northside.example\t").status == .ok)
+        }
+    }
+
+    @Test("An over-long slug, email or password is 422 before any work, and leaves no state behind")
+    func overLongFieldsRefused() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let huge = String(repeating: "a", count: 900_000) + "@northside.example"
+            let answer = try await client.login(String(repeating: "n", count: 64), huge, password: String(repeating: "p", count: 129))
+            #expect(answer.status == .unprocessableContent)
+            let fields = (answer.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+            #expect(fields == ["tenant", "email", "password"])
+        }
+        #expect(try await app.db.strings("SELECT count(*)::text FROM login_throttle") == ["0"])
+        #expect(try await app.db.strings("SELECT count(*)::text FROM login_lockouts") == ["0"])
+    }
+
+    @Test("Failed-login state expires: an attacker's new emails do not pile up")
+    func stateIsBounded() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            for index in 0..<30 {
+                _ = try await client.login("northside", "guess\(index)@northside.example", password: "wrong password here")
+            }
+            #expect(try await app.db.strings("SELECT count(*)::text FROM login_lockouts") == ["30"])
+            // After a lockout's length without them, old failures are forgotten, a few per call.
+            app.clock.advance(by: 15 * 60 + 1)
+            for index in 0..<2 {
+                _ = try await client.login("northside", "later\(index)@northside.example", password: "wrong password here")
+            }
+            #expect(try await app.db.strings("SELECT count(*)::text FROM login_lockouts") == ["2"])
+            #expect(try await app.db.strings("SELECT count(*)::text FROM login_throttle") == ["1"])
+        }
+    }
+
+    @Test("Two server instances on one database share the lockout")
+    func sharedByInstances() async throws {
+        let first = try await TestApp.make()
+        let second = TestApp(db: first.db)
+        try await first.run { one in
+            for _ in 1...5 {
+                _ = try await one.login("northside", "nurse@northside.example", password: "wrong password here")
+            }
+            try await second.run { other in
+                let answer = try await other.login("northside", "nurse@northside.example")
+                #expect(answer.status == .tooManyRequests)
+            }
+        }
+    }
+
+    @Test("What cannot be a refresh token is refused without being charged to the address")
+    func malformedTokensNotCharged() async throws {
+        let app = try await TestApp.make { $0.auth.requestsPerMinutePerAddress = 5 }
+        try await app.run { client in
+            for garbage in ["", "x", "rt1.nope.nope", String(repeating: "z", count: 5000)] {
+                for _ in 1...5 {
+                    let answer = try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": garbage])
+                    #expect(answer.status == .unauthorized || answer.status == .unprocessableContent, "\(answer.status)")
+                }
+            }
+            #expect(try await client.login("northside", "nurse@northside.example").status == .ok)
+        }
+    }
+
     @Test("The per-address throttle answers 429 with Retry-After, then lets requests through again")
     func throttle() async throws {
         let app = try await TestApp.make { $0.auth.requestsPerMinutePerAddress = 60 }

@@ -57,7 +57,7 @@ struct CatalogRuleTests {
     static let loginLookupPolicy = "soapstone_auth:SELECT|true|"
 
     @Test(
-        "soapstone_auth: no login, no members, owns only the login lookup, may only read through SELECT policies on tenants and users"
+        "soapstone_auth: no login, no members, owns only the auth functions, reads tenants and users only through SELECT policies"
     )
     func loginLookupRoleIsNarrow() async throws {
         let role = try await query(
@@ -70,22 +70,31 @@ struct CatalogRuleTests {
         let policies = try await query(
             "SELECT tablename || ':' || cmd || ':' || coalesce(qual, '') || ':' || coalesce(with_check, '') FROM pg_policies WHERE 'soapstone_auth' = ANY(roles) ORDER BY 1"
         )
-        #expect(policies == ["tenants:SELECT:true:", "users:SELECT:true:"])
+        #expect(
+            policies == [
+                "login_lockouts:ALL:true:true", "login_throttle:ALL:true:true", "tenants:SELECT:true:", "users:SELECT:true:",
+            ])
         let owned = try await query(
             """
             SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole
             UNION ALL SELECT relname::text FROM pg_class WHERE relowner = 'soapstone_auth'::regrole
             """)
-        #expect(owned == ["auth_login_lookup"])
-        let definer = try await query("SELECT prosecdef::text FROM pg_proc WHERE proname = 'auth_login_lookup'")
-        #expect(definer == ["true"])
+        #expect(
+            owned.sorted() == [
+                "auth_lockout_remaining", "auth_login_failed", "auth_login_lookup", "auth_login_succeeded", "auth_throttle",
+            ])
+        let invokers = try await query(
+            "SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole AND NOT prosecdef")
+        #expect(invokers.isEmpty, "every function of soapstone_auth runs as it (SECURITY DEFINER)")
         let tablePrivileges = try await query(
             """
             SELECT c.relname || ':' || p FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              CROSS JOIN unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p
              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND has_table_privilege('soapstone_auth', c.oid, p)
             """)
-        #expect(tablePrivileges.isEmpty, "soapstone_auth reads single columns, never whole tables")
+        #expect(
+            Set(tablePrivileges.map { String($0.split(separator: ":")[0]) }).isSubset(of: CatalogFixture.preAuthenticationCounters),
+            "soapstone_auth reads single columns of tenant tables, never whole ones: \(tablePrivileges)")
         let passwordHashReaders = try await query(
             """
             SELECT DISTINCT grantee::text FROM information_schema.column_privileges
@@ -93,6 +102,34 @@ struct CatalogRuleTests {
             """)
         // The server reads users without their hashes; only the lookup (and the owner) see them.
         #expect(passwordHashReaders == ["soapstone_auth", "soapstone_owner"])
+    }
+
+    @Test("The pre-authentication counters: no tenant, RLS forced, soapstone_auth's alone, reached through its functions")
+    func preAuthenticationCounters() async throws {
+        for table in CatalogFixture.preAuthenticationCounters {
+            let rls = try await query(
+                "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class WHERE oid = 'public.\(table)'::regclass")
+            #expect(rls == ["truetrue"], "\(table)")
+            let tenantColumn = try await query(
+                "SELECT attname::text FROM pg_attribute WHERE attrelid = 'public.\(table)'::regclass AND attname = 'tenant_id'")
+            #expect(tenantColumn.isEmpty, "\(table)")
+            let policies = try await query(
+                "SELECT array_to_string(roles, ',') || ':' || coalesce(with_check, '') FROM pg_policies WHERE tablename = '\(table)'")
+            #expect(policies == ["soapstone_auth:true"], "\(table): \(policies)")
+            let appPrivileges = try await query(
+                """
+                SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p
+                 WHERE has_table_privilege('soapstone_app', 'public.\(table)', p)
+                """)
+            #expect(appPrivileges.isEmpty, "\(table): soapstone_app holds \(appPrivileges)")
+        }
+        let callable = try await query(
+            """
+            SELECT proname::text FROM pg_proc
+             WHERE proname IN ('auth_throttle', 'auth_lockout_remaining', 'auth_login_failed', 'auth_login_succeeded')
+               AND prosecdef AND proowner = 'soapstone_auth'::regrole AND has_function_privilege('soapstone_app', oid, 'EXECUTE')
+            """)
+        #expect(callable.count == 4, "\(callable)")
     }
 
     /// Rule 2's condition as PostgreSQL prints it back: the setting read once per statement
@@ -163,6 +200,7 @@ struct CatalogRuleTests {
               JOIN pg_class t ON t.oid = i.indrelid
               JOIN pg_namespace n ON n.oid = t.relnamespace
              WHERE n.nspname = 'public' AND t.relname <> 'schema_migrations'
+               AND t.relname NOT IN ('login_lockouts', 'login_throttle')
                AND (SELECT attname FROM pg_attribute WHERE attrelid = t.oid AND attnum = i.indkey[0]) IS DISTINCT FROM 'tenant_id'
             """)
         // A slug names its organisation at login, before a tenant is known: unique across tenants.
@@ -226,6 +264,7 @@ struct CatalogRuleTests {
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at'
              WHERE n.nspname = 'public' AND c.relkind = 'r'
+               AND c.relname NOT IN ('login_lockouts', 'login_throttle')  -- stamped with the server's clock
                AND NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
                                WHERE t.tgrelid = c.oid AND p.proname = 'set_updated_at')
             """)

@@ -30,7 +30,7 @@ struct AuthService: Sendable {
         IssuedSession, Tenant
     ) {
         try await admitClient()
-        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let email = LoginIdentity.normalizedEmail(email)
         var problems =
             Validation.organizationName(organizationName) + Validation.slug(slug) + Validation.email(email, field: "admin.email")
             + Validation.personName(name, field: "admin.name")
@@ -61,20 +61,21 @@ struct AuthService: Sendable {
     // MARK: Login
 
     func login(organization: String, email: String, password: String) async throws -> IssuedSession {
+        // Over-long fields are refused before any work and leave no state behind.
+        let identity = try LoginIdentity(organization: organization, email: email, password: password)
         try await admitClient()
-        let account = LoginGuard.accountKey(organization: organization, email: email)
-        try await loginGuard.checkNotLocked(account)
         let info = RequestInfo.current
 
-        let candidate = try await database.loginCandidate(
-            organizationSlug: organization, email: email.trimmingCharacters(in: .whitespaces))
+        let candidate = try await database.loginCandidate(organizationSlug: identity.organization, email: identity.email)
+        let account = candidate.map { LoginGuard.Account.user($0.userID) } ?? .unknown(identity)
+        try await loginGuard.checkNotLocked(account)
         // Without a user the decoy hash is checked, so every failure costs the same time. The
         // published development password opens nothing in production, whatever was seeded.
         let matches =
             await hasher.verify(password, against: candidate?.passwordHash)
             && !DevelopmentAccounts.isRefused(password, isProduction: passwordPolicy.isProduction)
         guard let candidate, matches else {
-            let locked = await loginGuard.recordFailure(account)
+            let locked = try await loginGuard.recordFailure(account)
             if let candidate {
                 try await database.withTenant(candidate.tenantID, userID: nil) { tx in
                     try await tx.auditEvents.record(
@@ -93,7 +94,7 @@ struct AuthService: Sendable {
             logger.notice("login failed", metadata: ["request_id": "\(info.requestID)"])
             throw Problem.invalidCredentials
         }
-        await loginGuard.recordSuccess(account)
+        try await loginGuard.recordSuccess(account)
         // A hash of the earlier form (or a lower cost) is replaced while the password is at hand;
         // hashed before the transaction, so no connection waits on bcrypt.
         let upgraded = hasher.needsRehash(candidate.passwordHash) ? await hasher.hash(password) : nil
@@ -113,8 +114,10 @@ struct AuthService: Sendable {
     // MARK: Refresh and logout
 
     func refresh(_ presented: String) async throws -> IssuedSession {
-        try await admitClient()
+        // What cannot be a token is refused before it is charged to the address: garbage sent
+        // twice a second must not lock a clinic out of logging in.
         guard let (tenantID, hash) = RefreshToken.parse(presented) else { throw Problem.invalidRefreshToken }
+        try await admitClient()
         let info = RequestInfo.current
         let outcome: Result<IssuedSession, Problem> = try await database.withTenant(tenantID, userID: nil) { tx in
             guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return .failure(.invalidRefreshToken) }
@@ -138,8 +141,8 @@ struct AuthService: Sendable {
     }
 
     func logout(_ presented: String) async throws {
-        try await admitClient()
         guard let (tenantID, hash) = RefreshToken.parse(presented) else { return }
+        try await admitClient()
         let info = RequestInfo.current
         try await database.withTenant(tenantID, userID: nil) { tx in
             guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return }
@@ -182,9 +185,15 @@ enum RefreshToken {
         return (value, hash(value))
     }
 
+    /// The tenant and the stored hash of what has the shape of a refresh token; nil for
+    /// anything else, which is then never looked up or charged to the client's allowance.
     static func parse(_ value: String) -> (tenantID: UUID, sha256: String)? {
+        guard value.utf8.count == 84 else { return nil }  // "rt1." + 36 + "." + 43
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "rt1", let tenantID = UUID(uuidString: String(parts[1])), parts[2].count == 43 else {
+        guard parts.count == 3, parts[0] == "rt1", let tenantID = UUID(uuidString: String(parts[1])),
+            parts[2].utf8.count == 43,
+            parts[2].utf8.allSatisfy({ $0.isBase64URLDigit })
+        else {
             return nil
         }
         return (tenantID, hash(value))
@@ -192,5 +201,13 @@ enum RefreshToken {
 
     static func hash(_ value: String) -> String {
         SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension UInt8 {
+    /// A letter, digit, `-` or `_`: the alphabet of base64url (RFC 4648 section 5).
+    var isBase64URLDigit: Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || self == UInt8(ascii: "-") || self == UInt8(ascii: "_")
     }
 }

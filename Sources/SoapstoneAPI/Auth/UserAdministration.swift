@@ -23,7 +23,7 @@ struct UserAdministration: Sendable {
     }
 
     func create(by principal: Principal, email: String, name: String, password: String, role: Role) async throws -> User {
-        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let email = LoginIdentity.normalizedEmail(email)
         let problems =
             Validation.email(email) + Validation.personName(name) + passwordPolicy.problems(with: password, email: email)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
