@@ -46,6 +46,9 @@ public struct AuthConfiguration: Sendable {
     public var refreshTokenLifetime: TimeInterval = 30 * 24 * 3600
     /// bcrypt's cost; 12 in production, lower only in tests.
     public var bcryptCost: UInt8 = 12
+    /// How many password hashes run at once and how many may wait (one per core, four times
+    /// that); one more answers 503 at once.
+    public var passwordHashing = HashingGate()
     public var requestsPerMinutePerAddress = 120
     public var failuresBeforeLockout = 5
     public var lockout: TimeInterval = 15 * 60
@@ -90,7 +93,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     let tokens = await AccessTokens(
         keys: auth.keys, issuer: auth.issuer, audience: auth.audience, lifetime: auth.accessTokenLifetime,
         clock: configuration.clock)
-    let hasher = PasswordHasher(cost: auth.bcryptCost)
+    let hasher = PasswordHasher(cost: auth.bcryptCost, gate: auth.passwordHashing)
     let policy = PasswordPolicy(commonPasswords: try CommonPasswords.load(), isProduction: auth.isProduction)
     let loginGuard = LoginGuard(
         database: database,

@@ -85,6 +85,13 @@ extension Problem {
             detail: "Too many attempts; try again in \(retryAfter) seconds.", headers: [.retryAfter: String(retryAfter)])
     }
 
+    static func passwordHashingBusy(retryAfter: Int) -> Problem {
+        Problem(
+            status: .serviceUnavailable, type: "busy", title: "Service Unavailable",
+            detail: "Too many passwords are being checked at once; try again in \(retryAfter) seconds.",
+            headers: [.retryAfter: String(retryAfter)])
+    }
+
     static let preconditionRequired = Problem(
         status: .preconditionRequired, type: "precondition-required", title: "Precondition Required",
         detail: "Send If-Match with the ETag of the version your change is based on.")

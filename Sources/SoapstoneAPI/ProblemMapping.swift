@@ -35,6 +35,8 @@ enum ProblemMapping {
             }
         case let lock as LoginGuard.Lock:
             return .tooManyRequests(retryAfter: lock.retryAfter)
+        case let busy as HashingGate.Busy:
+            return .passwordHashingBusy(retryAfter: busy.retryAfter)
         case let error as DecodingError:
             return decodingProblem(error)
         case let error as PSQLError:

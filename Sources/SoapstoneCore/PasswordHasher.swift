@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 import Foundation
 import HummingbirdBcrypt
+import Synchronization
 
 /// Password hashes as `users.password_hash` keeps them, and the one place they are made and
 /// checked.
@@ -16,32 +17,37 @@ import HummingbirdBcrypt
 /// (`needsRehash`).
 ///
 /// bcrypt runs on Dispatch's threads: a hash takes a quarter of a second of CPU on purpose, and
-/// on Swift's cooperative pool it would stall every other request's task meanwhile.
+/// on Swift's cooperative pool it would stall every other request's task meanwhile. At most
+/// `gate`'s number of hashes run at once, a few more wait, and beyond that a hash is refused
+/// (`HashingGate.Busy`, a 503): a burst of logins must not queue a minute of bcrypt ahead of
+/// everyone else's.
 public struct PasswordHasher: Sendable {
     static let prefix = "$sp1$"
     static let preHashKey = SymmetricKey(data: Data("soapstone password pre-hash, version 1".utf8))
 
     public let cost: UInt8
+    let gate: HashingGate
 
     /// A real hash of a random password: checked when no user matches a login, so that an
     /// unknown account costs the same time as a wrong password.
     let decoy: String
 
-    public init(cost: UInt8 = 12) {
+    public init(cost: UInt8 = 12, gate: HashingGate = HashingGate()) {
         self.cost = cost
+        self.gate = gate
         self.decoy = Self.hashNow("decoy-\(UInt64.random(in: 0...UInt64.max))", cost: cost)
     }
 
-    public func hash(_ password: String) async -> String {
+    public func hash(_ password: String) async throws -> String {
         let cost = cost
-        return await Self.offPool { Self.hashNow(password, cost: cost) }
+        return try await gate.run { Self.hashNow(password, cost: cost) }
     }
 
     /// Whether `password` is the one `stored` was made from. Without a stored hash (no such
     /// user) it checks the decoy, which nothing matches, at the same cost.
-    public func verify(_ password: String, against stored: String?) async -> Bool {
+    public func verify(_ password: String, against stored: String?) async throws -> Bool {
         let hash = stored ?? decoy
-        let matches = await Self.offPool {
+        let matches = try await gate.run {
             if hash.hasPrefix(Self.prefix) {
                 return Bcrypt.verify(Self.preHash(password), hash: String(hash.dropFirst(Self.prefix.count)))
             }
@@ -69,9 +75,71 @@ public struct PasswordHasher: Sendable {
         return Data(HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: preHashKey)).base64EncodedString()
     }
 
-    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
+}
+
+/// How many password hashes run at once (one per core: bcrypt is all CPU) and how many may wait
+/// for a turn; one more is refused at once with `Busy` rather than queued behind them.
+public final class HashingGate: Sendable {
+    public struct Busy: Error {
+        /// Seconds after which a turn is likely free.
+        public let retryAfter: Int
+    }
+
+    private struct State {
+        var running = 0
+        var waiting: [CheckedContinuation<Void, any Error>] = []
+    }
+
+    public let concurrent: Int
+    public let queue: Int
+    private let state = Mutex(State())
+
+    public init(concurrent: Int = ProcessInfo.processInfo.activeProcessorCount, queue: Int? = nil) {
+        self.concurrent = max(1, concurrent)
+        self.queue = queue ?? 4 * max(1, concurrent)
+    }
+
+    /// Runs `work` on Dispatch's threads once a turn is free.
+    func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+        try await enter()
+        defer { leave() }
+        return await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
         }
+    }
+
+    /// How many wait for a turn now.
+    public var waiting: Int { state.withLock { $0.waiting.count } }
+
+    /// Takes a turn, waiting while all are taken; throws `Busy` when the queue is full too.
+    public func enter() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let admitted: Bool? = state.withLock { state in
+                if state.running < concurrent {
+                    state.running += 1
+                    return true
+                }
+                guard state.waiting.count < queue else { return false }
+                state.waiting.append(continuation)
+                return nil
+            }
+            switch admitted {
+            case true?: continuation.resume()
+            case false?: continuation.resume(throwing: Busy(retryAfter: 1 + queue / concurrent))
+            case nil: break  // resumed by a `leave`
+            }
+        }
+    }
+
+    /// Gives the turn to the longest waiting, or back.
+    public func leave() {
+        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard !state.waiting.isEmpty else {
+                state.running -= 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
     }
 }

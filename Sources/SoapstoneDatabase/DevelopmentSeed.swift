@@ -91,7 +91,7 @@ public struct DevelopmentSeed: Sendable {
             if exists { continue }
             if passwordHash == nil {
                 // One hash for the shared password: bcrypt is slow on purpose.
-                passwordHash = await hasher.hash(DevelopmentAccounts.password)
+                passwordHash = try await hasher.hash(DevelopmentAccounts.password)
             }
             do {
                 try await seed(clinic, tenantID: tenantID, passwordHash: passwordHash!)

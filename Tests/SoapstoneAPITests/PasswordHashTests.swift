@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdBcrypt
 import HummingbirdTesting
+import SoapstoneCore
 import SoapstoneTestSupport
 import Synchronization
 import Testing
@@ -78,6 +79,39 @@ struct PasswordHashTests {
             #expect(
                 try await client.login("northside", "nurse@northside.example", password: "not the password at all").status
                     == .unauthorized)
+        }
+    }
+
+    @Test("The hashing gate runs as many hashes as it has turns, queues as many as it may, refuses the next at once")
+    func gateTurns() async throws {
+        let gate = HashingGate(concurrent: 1, queue: 1)
+        try await gate.enter()  // the one turn
+        let waiting = Task { try await gate.enter() }  // queued behind it
+        while gate.waiting < 1 { await Task.yield() }
+        // The third finds the turn taken and the queue full: refused at once.
+        await #expect(throws: HashingGate.Busy.self) { try await gate.enter() }
+        gate.leave()  // the waiter gets the turn
+        try await waiting.value
+        gate.leave()
+        try await gate.enter()  // free again
+        gate.leave()
+    }
+
+    @Test("While every hashing turn is taken and none may wait, a login answers 503 with Retry-After; other requests do not wait")
+    func busyHashingAnswers503() async throws {
+        let gate = HashingGate(concurrent: 1, queue: 0)
+        let app = try await TestApp.make { $0.auth.passwordHashing = gate }
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            try await gate.enter()
+            let busy = try await client.login("northside", "physician@northside.example")
+            #expect(busy.status == .serviceUnavailable)
+            #expect(busy.problemType == "busy")
+            #expect(busy.headers[.retryAfter] == "1")
+            #expect(try await client.call(.get, "/health").status == .ok)
+            #expect(try await client.call(.get, "/v1/patients?q=hart", token: nurse).status == .ok)
+            gate.leave()
+            #expect(try await client.login("northside", "physician@northside.example").status == .ok)
         }
     }
 }

@@ -37,7 +37,7 @@ struct AuthService: Sendable {
         problems += passwordPolicy.problems(with: password, email: email, field: "admin.password")
         guard problems.isEmpty else { throw DomainError.validation(problems) }
 
-        let hash = await hasher.hash(password)
+        let hash = try await hasher.hash(password)
         let tenantID = UUID()
         let userID = UUID()
         let info = RequestInfo.current
@@ -72,7 +72,7 @@ struct AuthService: Sendable {
         // Without a user the decoy hash is checked, so every failure costs the same time. The
         // published development password opens nothing in production, whatever was seeded.
         let matches =
-            await hasher.verify(password, against: candidate?.passwordHash)
+            try await hasher.verify(password, against: candidate?.passwordHash)
             && !DevelopmentAccounts.isRefused(password, isProduction: passwordPolicy.isProduction)
         guard let candidate, matches else {
             let locked = try await loginGuard.recordFailure(account)
@@ -97,7 +97,7 @@ struct AuthService: Sendable {
         try await loginGuard.recordSuccess(account)
         // A hash of the earlier form (or a lower cost) is replaced while the password is at hand;
         // hashed before the transaction, so no connection waits on bcrypt.
-        let upgraded = hasher.needsRehash(candidate.passwordHash) ? await hasher.hash(password) : nil
+        let upgraded = hasher.needsRehash(candidate.passwordHash) ? try await hasher.hash(password) : nil
         return try await database.withTenant(candidate.tenantID, userID: candidate.userID) { tx in
             guard let user = try await tx.users.find(id: candidate.userID), user.active else { throw Problem.invalidCredentials }
             if let upgraded { try await tx.users.replacePasswordHash(id: user.id, with: upgraded) }

@@ -27,7 +27,7 @@ struct UserAdministration: Sendable {
         let problems =
             Validation.email(email) + Validation.personName(name) + passwordPolicy.problems(with: password, email: email)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
-        let hash = await hasher.hash(password)
+        let hash = try await hasher.hash(password)
         let info = RequestInfo.current
         do {
             return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
