@@ -128,4 +128,26 @@ struct AuthorizationHeaderTests {
     func parsesBearerTokens(header: String, token: String?) {
         #expect(AuthenticationMiddleware.bearerToken(in: header) == token)
     }
+
+    @Test("Only a token's own base64url spelling is accepted: no other last character, no padding")
+    func nonCanonicalSpellingsRefused() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let real = try #require(try await client.login("northside", "physician@northside.example").json["access_token"] as? String)
+            #expect(try await client.call(.get, "/v1/auth/me", token: real).status == .ok)
+            // An Ed25519 signature is 64 bytes, 86 characters: the last carries 2 bits that
+            // decoders ignore, so 15 other characters decode to the same signature.
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+            let last = try #require(real.last)
+            let index = try #require(alphabet.firstIndex(of: last))
+            let sameBits = (0..<4).map { alphabet[(index & ~3) | $0] }.filter { $0 != last }
+            var variants = sameBits.map { String(real.dropLast()) + String($0) }
+            variants += [real + "=", real + "==", real.replacingOccurrences(of: ".", with: "=.")]
+            for variant in variants {
+                #expect(Data(base64URLEncoded: String(variant.split(separator: ".").last!)) != nil || variant.hasSuffix("="))
+                #expect(try await client.call(.get, "/v1/auth/me", token: variant).status == .unauthorized, "\(variant.suffix(4))")
+            }
+            #expect(try await client.call(.get, "/v1/auth/me", token: real).status == .ok)
+        }
+    }
 }

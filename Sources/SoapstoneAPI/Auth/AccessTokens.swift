@@ -95,7 +95,10 @@ struct AccessTokens: Sendable {
         if let known = verified.lookup(token) {
             return known.isCurrent(at: now) ? known.principal : nil
         }
-        guard let header = Self.header(of: token), header.alg == Self.algorithm, let kid = header.kid, knownKeyIDs.contains(kid)
+        // One token, one spelling: base64url decoders also take a changed last character or a
+        // trailing `=`, and each such spelling would be another entry of `verified`.
+        guard Self.isCanonical(token), let header = Self.header(of: token), header.alg == Self.algorithm,
+            let kid = header.kid, knownKeyIDs.contains(kid)
         else { return nil }
         guard let claims = try? await keys.verify(token, as: AccessClaims.self) else { return nil }
         guard claims.iss.value == issuer, claims.aud.value.contains(audience),
@@ -114,6 +117,16 @@ struct AccessTokens: Sendable {
         let alg: String
         let kid: String?
         let typ: String?
+    }
+
+    /// Three parts of unpadded base64url, each exactly as encoding its bytes writes it.
+    static func isCanonical(_ token: String) -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3
+            && parts.allSatisfy { part in
+                part.utf8.allSatisfy(\.isBase64URLDigit)
+                    && Data(base64URLEncoded: String(part))?.base64URLEncodedString == String(part)
+            }
     }
 
     private static func header(of token: String) -> Header? {
