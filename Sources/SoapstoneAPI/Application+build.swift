@@ -52,8 +52,9 @@ public struct AuthConfiguration: Sendable {
     public var requestsPerMinutePerAddress = 120
     public var failuresBeforeLockout = 5
     public var lockout: TimeInterval = 15 * 60
-    /// In production the development password is refused as a new password.
-    public var isProduction = false
+    /// In production (the default) the published development password opens nothing and is
+    /// refused as a new password; only `soapstone dev` and the tests say otherwise.
+    public var isProduction = true
     /// The web page logs out after this long without the user touching it.
     public var webIdleTimeout: TimeInterval = 15 * 60
 

@@ -3,11 +3,15 @@
 public enum DevelopmentAccounts {
     public static let password = "soapstone-dev-password"
 
-    /// The deployment environment, from `SOAPSTONE_ENV`; anything but "production" is treated
-    /// as development.
+    /// The deployment environment, from `SOAPSTONE_ENV`: production unless it says
+    /// "development" (which `soapstone dev` sets for itself). A server started without it must
+    /// never take the published password or hold development data.
     public static func isProduction(environment: [String: String]) -> Bool {
-        environment["SOAPSTONE_ENV"]?.lowercased() == "production"
+        environment["SOAPSTONE_ENV"]?.lowercased() != "development"
     }
+
+    /// What `soapstone dev` runs in.
+    public static let developmentEnvironment = ["SOAPSTONE_ENV": "development"]
 
     /// True when `candidate` is a development password and the environment is production.
     public static func isRefused(_ candidate: String, environment: [String: String]) -> Bool {

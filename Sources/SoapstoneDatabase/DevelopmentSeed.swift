@@ -221,6 +221,7 @@ extension String {
 
 public struct SeedRefusal: Error, CustomStringConvertible {
     public var description: String {
-        "refusing to seed: SOAPSTONE_ENV=production, and development accounts have a published password"
+        "refusing to seed: development accounts have a published password; only a database for development "
+            + "(SOAPSTONE_ENV=development) takes them"
     }
 }

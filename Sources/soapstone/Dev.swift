@@ -21,8 +21,8 @@ struct Dev: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         let environment = ProcessInfo.processInfo.environment
-        if DevelopmentAccounts.isProduction(environment: environment) {
-            throw ValidationError("`soapstone dev` is for development; SOAPSTONE_ENV=production. Use `soapstone serve`.")
+        if let declared = environment["SOAPSTONE_ENV"], declared.lowercased() != "development" {
+            throw ValidationError("`soapstone dev` is for development; SOAPSTONE_ENV=\(declared). Use `soapstone serve`.")
         }
         var folder = URL(fileURLWithPath: dataDir ?? environment["SOAPSTONE_DATA_DIR"] ?? ".data").standardizedFileURL
         if dataDir == nil, environment["SOAPSTONE_DATA_DIR"] == nil, !LocalCluster.serverCanReach(folder) {
@@ -45,7 +45,8 @@ struct Dev: AsyncParsableCommand {
                     AppConfiguration(
                         host: host, port: port,
                         database: started.configuration(user: ClusterBootstrap.serverRole, database: Self.databaseName),
-                        auth: try authConfiguration(developmentKeyFile: folder.appendingPathComponent("jwt-signing-key")),
+                        auth: try authConfiguration(
+                            developmentKeyFile: folder.appendingPathComponent("jwt-signing-key"), isProduction: false),
                         logLevel: logger.logLevel))
                 printWelcome(started, host: host, port: port)
                 try await app.runService()
@@ -79,7 +80,8 @@ struct Dev: AsyncParsableCommand {
             cluster.configuration(user: ClusterBootstrap.serverRole, database: Self.databaseName), logger: logger
         ) {
             client in
-            try await DevelopmentSeed(database: Database(client: client, logger: logger), logger: logger).run()
+            try await DevelopmentSeed(database: Database(client: client, logger: logger), logger: logger)
+                .run(environment: DevelopmentAccounts.developmentEnvironment)
         }
     }
 

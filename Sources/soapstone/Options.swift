@@ -63,10 +63,11 @@ func explain(_ error: any Error) -> String {
 }
 
 /// The access-token keys and the auth limits, from the environment (README, "Configuration").
-func authConfiguration(developmentKeyFile: URL?) throws -> AuthConfiguration {
+/// Production unless `isProduction` says otherwise or SOAPSTONE_ENV=development.
+func authConfiguration(developmentKeyFile: URL?, isProduction: Bool? = nil) throws -> AuthConfiguration {
     let environment = ProcessInfo.processInfo.environment
     var auth = AuthConfiguration(keys: try SigningKeys.load(environment: environment, developmentFile: developmentKeyFile))
-    auth.isProduction = DevelopmentAccounts.isProduction(environment: environment)
+    auth.isProduction = isProduction ?? DevelopmentAccounts.isProduction(environment: environment)
     if let text = environment["SOAPSTONE_AUTH_REQUESTS_PER_MINUTE"] {
         guard let limit = Int(text), limit > 0 else {
             throw ValidationError("SOAPSTONE_AUTH_REQUESTS_PER_MINUTE=\(text) is not a positive number")

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SoapstoneAPI
 import SoapstoneTestSupport
 import Testing
 
@@ -180,9 +181,10 @@ struct LoginProtectionTests {
         }
     }
 
-    @Test("In production the development password opens no account, even a seeded one")
+    @Test("Production is the default: with nothing said, the development password opens no account, even a seeded one")
     func developmentPasswordRefusedInProduction() async throws {
-        let app = try await TestApp.make { $0.auth.isProduction = true }
+        // As `soapstone serve` leaves it unless SOAPSTONE_ENV=development.
+        let app = try await TestApp.make { $0.auth.isProduction = AuthConfiguration(keys: $0.auth.keys).isProduction }
         try await app.run { client in
             let answer = try await client.login("northside", "admin@northside.example")
             #expect(answer.status == .unauthorized)

@@ -38,6 +38,7 @@ struct TestApp {
     func configuration() -> AppConfiguration {
         var auth = AuthConfiguration(keys: keys)
         auth.bcryptCost = 4  // the cost is a parameter; the tests need bcrypt, not slowness
+        auth.isProduction = false  // the seeded accounts log in with the development password
         let clock = clock
         var configuration = AppConfiguration(
             port: 0, database: db.configuration(), auth: auth, logLevel: .critical, healthTimeout: .milliseconds(500),

@@ -44,24 +44,27 @@ struct SeedTests {
             "SELECT (SELECT count(*) FROM tenants) || ',' || (SELECT count(*) FROM users) || ',' || (SELECT count(*) FROM patients) || ',' || (SELECT count(*) FROM note_versions) || ',' || (SELECT count(*) FROM audit_events)"
         let before = try await db.strings(counts)
         let created = try await db.withDatabase { database in
-            try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), hasher: PasswordHasher(cost: 4)).run(environment: [:])
+            try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), hasher: PasswordHasher(cost: 4))
+                .run(environment: DevelopmentAccounts.developmentEnvironment)
         }
         #expect(created.isEmpty)
         #expect(try await db.strings(counts) == before)
     }
 
-    @Test("Seeding is refused in production")
-    func refusedInProduction() async throws {
+    @Test("Seeding is refused unless the environment says development; production is the default", arguments: [
+        [:], ["SOAPSTONE_ENV": "production"], ["SOAPSTONE_ENV": "staging"],
+    ])
+    func refusedInProduction(_ environment: [String: String]) async throws {
         let db = try await TestCluster.shared.makeDatabase(.migrated)
         await #expect(throws: SeedRefusal.self) {
             try await db.withDatabase { database in
                 try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), hasher: PasswordHasher(cost: 4))
-                    .run(environment: ["SOAPSTONE_ENV": "production"])
+                    .run(environment: environment)
             }
         }
         #expect(try await db.strings("SELECT count(*)::text FROM tenants") == ["0"])
-        #expect(DevelopmentAccounts.isRefused(DevelopmentAccounts.password, environment: ["SOAPSTONE_ENV": "production"]))
-        #expect(!DevelopmentAccounts.isRefused(DevelopmentAccounts.password, environment: [:]))
+        #expect(DevelopmentAccounts.isRefused(DevelopmentAccounts.password, environment: environment))
+        #expect(!DevelopmentAccounts.isRefused(DevelopmentAccounts.password, environment: DevelopmentAccounts.developmentEnvironment))
     }
 
     @Test("The stored SHA-256 of every version is the database's and SoapstoneCore's hash of its content")

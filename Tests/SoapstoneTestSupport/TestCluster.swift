@@ -118,7 +118,7 @@ public actor TestCluster {
                 try await TestDatabase(name: name, cluster: running, logger: logger).withDatabase { database in
                     // Cost 4: the seed's hashes only need to be bcrypt, not slow.
                     _ = try await DevelopmentSeed(database: database, logger: logger, hasher: PasswordHasher(cost: 4))
-                        .run(environment: [:])
+                        .run(environment: DevelopmentAccounts.developmentEnvironment)
                 }
             }
         }
