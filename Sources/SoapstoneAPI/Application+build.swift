@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -19,6 +20,14 @@ public struct AppConfiguration: Sendable {
     public var auth: AuthConfiguration
     /// Requests with a larger body answer 413.
     public var maximumBodySize: Int
+    /// A connection that sends nothing for this long while idle, or while a request's headers
+    /// or body are still coming, is closed (half-sent headers, an idle keep-alive, a stalled
+    /// upload); a request being answered is never cut.
+    public var idleTimeout: Duration = .seconds(30)
+    /// However slowly it trickles in, a body is read within this time or answered 408.
+    public var bodyReadTimeout: Duration = .seconds(60)
+    /// Open connections at most; more wait in the listen backlog until one closes.
+    public var maximumConnections = 1024
     /// The time, as the server sees it: injectable so tests need no sleeps.
     public var clock: @Sendable () -> Date
 
@@ -120,7 +129,9 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     // of errors to problem+json; a documented path asked with another method is a 405.
     router.add(middleware: EventLoopAffinityMiddleware(pools: pools))
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: RequestInfoMiddleware(maximumBodySize: configuration.maximumBodySize))
+    router.add(
+        middleware: RequestInfoMiddleware(
+            maximumBodySize: configuration.maximumBodySize, bodyReadTimeout: configuration.bodyReadTimeout))
     router.add(middleware: LiteralHeadersMiddleware())
     router.add(middleware: try MethodNotAllowedMiddleware(document: OpenAPIDocument.data))
     try WebApp(idleTimeout: auth.webIdleTimeout).register(on: router)
@@ -148,7 +159,11 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
 
     var app = Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "soapstone"),
+        server: .http1(
+            configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "soapstone",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections, logger: logger)),
         eventLoopGroupProvider: .shared(group),
         logger: logger
     )

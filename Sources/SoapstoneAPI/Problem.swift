@@ -92,6 +92,11 @@ extension Problem {
             headers: [.retryAfter: String(retryAfter)])
     }
 
+    /// The body took too long to arrive; the connection is closed after this answer.
+    static let requestTimeout = Problem(
+        status: .requestTimeout, type: "request-timeout", title: "Request Timeout",
+        detail: "The request's body did not arrive in time.", headers: [.connection: "close"])
+
     static let preconditionRequired = Problem(
         status: .preconditionRequired, type: "precondition-required", title: "Precondition Required",
         detail: "Send If-Match with the ETag of the version your change is based on.")

@@ -56,10 +56,12 @@ extension HTTPField.Name {
 }
 
 /// Gives every request an id (answered in `X-Request-ID`, put in the log metadata and the
-/// audit events) and refuses bodies over the limit with 413 before anything reads them.
+/// audit events), refuses bodies over the limit with 413 before anything reads them, and one
+/// that takes longer than its time to arrive with 408.
 struct RequestInfoMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maximumBodySize: Int
+    let bodyReadTimeout: Duration
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -98,13 +100,30 @@ struct RequestInfoMiddleware: RouterMiddleware {
         }
         var request = request
         do {
-            let buffer = try await request.collectBody(upTo: maximumBodySize)
+            let body = request.body
+            let buffer = try await withinBodyReadTimeout { [maximumBodySize] in try await body.collect(upTo: maximumBodySize) }
             // The length is known now: it lets the OpenAPI layer tell no body from one to read.
             var head = request.head
             head.headerFields[.contentLength] = String(buffer.readableBytes)
             return Request(head: head, body: .init(buffer: buffer))
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw Problem.payloadTooLarge(limit: maximumBodySize)
+        }
+    }
+
+    /// `read`, or 408 when the body has not arrived in time (a trickle keeps the connection's
+    /// idle timer from firing, not this one).
+    private func withinBodyReadTimeout(_ read: @escaping @Sendable () async throws -> ByteBuffer) async throws -> ByteBuffer {
+        let limit = bodyReadTimeout
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await read() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let buffer = try await group.next() ?? nil else { throw Problem.requestTimeout }
+            return buffer
         }
     }
 }
