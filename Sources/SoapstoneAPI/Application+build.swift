@@ -28,6 +28,9 @@ public struct AppConfiguration: Sendable {
     public var bodyReadTimeout: Duration = .seconds(60)
     /// Open connections at most; more wait in the listen backlog until one closes.
     public var maximumConnections = 1024
+    /// Proxies whose `Forwarded` or `X-Forwarded-For` names the client (for the login throttle
+    /// and the audit log's `ip`); nobody's by default.
+    public var trustedProxies = TrustedProxies.none
     /// The time, as the server sees it: injectable so tests need no sleeps.
     public var clock: @Sendable () -> Date
 
@@ -131,7 +134,8 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(
         middleware: RequestInfoMiddleware(
-            maximumBodySize: configuration.maximumBodySize, bodyReadTimeout: configuration.bodyReadTimeout))
+            maximumBodySize: configuration.maximumBodySize, bodyReadTimeout: configuration.bodyReadTimeout,
+            trustedProxies: configuration.trustedProxies))
     router.add(middleware: LiteralHeadersMiddleware())
     router.add(middleware: try MethodNotAllowedMiddleware(document: OpenAPIDocument.data))
     try WebApp(idleTimeout: auth.webIdleTimeout).register(on: router)

@@ -62,12 +62,13 @@ struct RequestInfoMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let maximumBodySize: Int
     let bodyReadTimeout: Duration
+    let trustedProxies: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         let info = RequestInfo(
             requestID: RequestInfo.requestID(from: request.headers[.requestID]),
-            clientAddress: context.remoteAddress?.ipAddress)
+            clientAddress: trustedProxies.clientAddress(peer: context.remoteAddress?.ipAddress, headers: request.headers))
         var context = context
         context.logger[metadataKey: "request_id"] = .string(info.requestID)
         let start = ContinuousClock.now

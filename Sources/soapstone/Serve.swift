@@ -11,9 +11,13 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try await runReporting {
-            try AppConfiguration(
+            var configuration = try AppConfiguration(
                 host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
                 auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
+            if let list = ProcessInfo.processInfo.environment["SOAPSTONE_TRUSTED_PROXIES"], !list.isEmpty {
+                configuration.trustedProxies = try TrustedProxies(parsing: list)
+            }
+            return configuration
         }
         try await runReporting {
             let app = try await buildApplication(configuration)
