@@ -25,7 +25,14 @@ struct NoteRecords: Sendable {
     ) async throws -> Note {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             try await tx.idempotencyKeys.once(
-                idempotency, userID: principal.userID, id: \.id, replay: { try await tx.notes.find(id: $0) },
+                idempotency, userID: principal.userID, id: \.id,
+                replay: { id in
+                    // The note as it is now goes out again: a read, and audited as one.
+                    guard let note = try await tx.notes.find(id: id) else { return nil }
+                    try await tx.auditEvents.record(
+                        entry(principal, "note.read", note: id, patient: note.patientID), detail: ["idempotent_replay": "true"])
+                    return note
+                },
                 create: {
                     let note = try await tx.notes.createDraft(
                         encounterID: encounterID, authorID: principal.userID, content: content)

@@ -27,7 +27,14 @@ struct PatientRecords: Sendable {
         do {
             return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
                 try await tx.idempotencyKeys.once(
-                    idempotency, userID: principal.userID, id: \.id, replay: { try await tx.patients.find(id: $0) },
+                    idempotency, userID: principal.userID, id: \.id,
+                    replay: { id in
+                        // The record as it is now goes out again: a read, and audited as one.
+                        let patient = try await tx.patients.find(id: id)
+                        try await tx.auditEvents.record(
+                            entry(principal, "patient.read", patient: id), detail: ["idempotent_replay": "true"])
+                        return patient
+                    },
                     create: {
                         let patient = try await tx.patients.create(details)
                         try await tx.auditEvents.record(entry(principal, "patient.create", patient: patient.id))

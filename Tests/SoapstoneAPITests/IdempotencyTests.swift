@@ -60,5 +60,10 @@ struct IdempotencyTests {
             try await app.db.strings(
                 "SELECT count(*)::text FROM audit_events WHERE action = 'patient.create' AND detail->>'source' IS NULL") == ["3"])
         #expect(try await app.db.strings("SELECT count(*)::text FROM notes WHERE encounter_id = '\(encounter)'") == ["1"])
+        // Every replay is audited as the read it is: one of the patient, four of the note.
+        #expect(
+            try await app.db.strings(
+                "SELECT action || ':' || count(*) FROM audit_events WHERE detail->>'idempotent_replay' = 'true' GROUP BY action ORDER BY 1"
+            ) == ["note.read:4", "patient.read:1"])
     }
 }
