@@ -4,8 +4,10 @@
 start_dev_server() {
     local port=$1; shift
     bench/setup
-    swift build -c release --product soapstone >/dev/null
-    bin=.build/release/soapstone
+    # A folder of its own: a release build takes twenty minutes here, and sharing .build would
+    # hold every debug build (and test run) behind its lock meanwhile.
+    swift build -c release --scratch-path .build-release --product soapstone >/dev/null
+    bin=.build-release/release/soapstone
     data=$(mktemp -d /var/tmp/soapstone-bench-XXXX)
     chmod 755 "$data"
     env LOG_LEVEL=error "$@" "$bin" dev --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
