@@ -1,4 +1,5 @@
 import Foundation
+import SoapstoneAPI
 import Testing
 
 #if canImport(Glibc)
@@ -16,9 +17,6 @@ final class RawConnection: Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        // A server that never closes fails the test after 20 s instead of hanging it.
-        var limit = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -27,6 +25,24 @@ final class RawConnection: Sendable {
 
     deinit { close(descriptor) }
 
+    /// Ends the connection from this side too (the server's close waits for it).
+    func hangUp() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+    }
+
+    /// The first bytes the server sends within `seconds`, or nil when it sends none by then.
+    func firstBytes(within seconds: Int) async -> String? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var limit = timeval(tv_sec: seconds, tv_usec: 0)
+                setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = recv(self.descriptor, &buffer, buffer.count, Int32(MSG_PEEK))
+                continuation.resume(returning: count > 0 ? String(decoding: buffer.prefix(count), as: UTF8.self) : nil)
+            }
+        }
+    }
+
     func send(_ text: String) {
         _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(descriptor, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
     }
@@ -34,24 +50,19 @@ final class RawConnection: Sendable {
     /// Everything the server sends until it closes the connection: nil if it did not close it
     /// within the read limit.
     func readUntilClosed() async -> String? {
-        await readUntilClosedNoting().text
-    }
-
-    /// The same, with the moment the first byte or the close arrived (whichever came first).
-    func readUntilClosedNoting() async -> (text: String?, firstNews: ContinuousClock.Instant) {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
+                var limit = timeval(tv_sec: 20, tv_usec: 0)
+                setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
                 var received = [UInt8]()
                 var buffer = [UInt8](repeating: 0, count: 4096)
-                var firstNews: ContinuousClock.Instant?
                 while true {
                     let count = recv(self.descriptor, &buffer, buffer.count, 0)
-                    firstNews = firstNews ?? .now
                     if count > 0 {
                         received += buffer.prefix(count)
                         continue
                     }
-                    continuation.resume(returning: (count == 0 ? String(decoding: received, as: UTF8.self) : nil, firstNews!))
+                    continuation.resume(returning: count == 0 ? String(decoding: received, as: UTF8.self) : nil)
                     return
                 }
             }
@@ -96,22 +107,55 @@ struct ConnectionLimitsTests {
         }
     }
 
+    /// A port nothing listens on now (the kernel's pick, released at once).
+    static func freePort() throws -> Int {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     @Test("Beyond the connection limit a client waits until a connection closes")
     func connectionLimit() async throws {
+        // Served as `soapstone serve` runs it: HummingbirdTesting's live server rebuilds the
+        // configuration without its connection limit (ApplicationConfiguration.with(address:)).
+        let port = try Self.freePort()
         let app = try await TestApp.make(.migrated) {
             $0.maximumConnections = 1
-            $0.idleTimeout = .seconds(1)
+            $0.idleTimeout = .seconds(30)
+            $0.port = port
         }
-        try await app.serve { port in
+        let server = Task { try await buildApplication(app.configuration()).run() }
+        defer { server.cancel() }
+        var probe: RawConnection?
+        while probe == nil {
+            probe = try? RawConnection(port: port)
+            if probe == nil { await Task.yield() }
+        }
+        probe = nil  // its close frees the one connection again
+        do {
+            // Answered, so accepted: an idle keep-alive that holds the one connection.
             let first = try RawConnection(port: port)
-            first.send("GET /health HTTP/1.1\r\nHost: soapstone\r\n")
+            first.send("GET /health HTTP/1.1\r\nHost: soapstone\r\n\r\n")
+            #expect(await first.firstBytes(within: 20)?.hasPrefix("HTTP/1.1 200") == true)
             let second = try RawConnection(port: port)
             second.send("GET /health HTTP/1.1\r\nHost: soapstone\r\nConnection: close\r\n\r\n")
-            async let secondAnswer = second.readUntilClosedNoting()
-            let firstClosed = await first.readUntilClosedNoting().firstNews
-            let (answer, secondAnswered) = await secondAnswer
+            // /health answers in milliseconds; two seconds of silence mean it was not accepted.
+            #expect(await second.firstBytes(within: 2) == nil, "served while the first held the only connection")
+            first.send("GET /health HTTP/1.1\r\nHost: soapstone\r\nConnection: close\r\n\r\n")
+            #expect(await first.readUntilClosed() != nil)
+            first.hangUp()
+            let answer = await second.readUntilClosed()
             #expect(answer?.hasPrefix("HTTP/1.1 200") == true, "\(answer ?? "no answer")")
-            #expect(firstClosed <= secondAnswered, "the second was served while the first held the only connection")
         }
     }
 }
