@@ -17,7 +17,20 @@ extension APIHandler {
             to: query.to,
             limit: limit, after: try query.cursor.map(AuditEventCursor.init(opaque:)))
         let page = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            try await tx.auditEvents.search(filter)
+            let page = try await tx.auditEvents.search(filter)
+            // Reading the log is an access like any other: who looked, for what.
+            var asked = ["count": String(page.events.count)]
+            for (name, value) in [
+                ("user_id", query.user_id), ("patient_id", query.patient_id), ("entity_id", query.entity_id),
+                ("action", query.action), ("from", query.from.map { try? WholeSecondDates().encode($0) } ?? nil),
+                ("to", query.to.map { try? WholeSecondDates().encode($0) } ?? nil),
+            ] {
+                if let value { asked[name] = value }
+            }
+            try await tx.auditEvents.record(
+                AuditEntry(principal, "audit.read", entityType: "audit_log", entityID: nil, patientID: filter.patientID),
+                detail: asked)
+            return page
         }
         return .ok(
             .init(body: .json(.init(items: page.events.map(Components.Schemas.AuditEvent.init), next_cursor: page.next?.opaque))))
@@ -38,7 +51,7 @@ extension Components.Schemas.AuditEvent {
         self.init(
             id: event.id.uuidString.lowercased(), occurred_at: event.occurredAt, user_id: e.userID?.uuidString.lowercased(),
             role: e.role?.rawValue, action: e.action, entity_type: e.entityType, entity_id: e.entityID?.uuidString.lowercased(),
-            patient_id: e.patientID?.uuidString.lowercased(), ip: e.ip, request_id: e.requestID,
-            outcome: .init(rawValue: e.outcome.rawValue)!)
+            patient_id: e.patientID?.uuidString.lowercased(), ip: e.origin.ip, request_id: e.origin.requestID,
+            client_request_id: e.origin.clientRequestID, outcome: .init(rawValue: e.outcome.rawValue)!)
     }
 }

@@ -157,7 +157,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     try handler.registerHandlers(
         on: router, configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: [.sortedKeys]),
         middlewares: [
-            EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens),
+            EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens, database: database, logger: logger),
             TextIntegrityMiddleware(),
         ])
 

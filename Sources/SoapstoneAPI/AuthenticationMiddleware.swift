@@ -1,12 +1,18 @@
 import Foundation
 import HTTPTypes
+import Logging
 import OpenAPIRuntime
 import SoapstoneCore
+import SoapstoneDatabase
 
 /// Verifies the bearer token of every operation that needs one and decides, from
-/// `AccessPolicy`, whether its role may call it. The principal travels as a task local.
+/// `AccessPolicy`, whether its role may call it. The principal travels as a task local. A
+/// refusal of someone known (a 403, or a 401 for a genuine but expired token) is audited with
+/// who and which operation, and logged with the user's id.
 struct AuthenticationMiddleware: ServerMiddleware {
     let tokens: AccessTokens
+    let database: Database
+    let logger: Logger
 
     @TaskLocal static var principal: Principal?
 
@@ -17,12 +23,21 @@ struct AuthenticationMiddleware: ServerMiddleware {
         let requirement = AccessPolicy.requirement(for: operationID)
         if requirement == .open { return try await next(request, body, metadata) }
 
-        guard let header = request.headerFields[.authorization], let token = Self.bearerToken(in: header),
-            let principal = await tokens.verify(token)
-        else {
+        guard let header = request.headerFields[.authorization], let token = Self.bearerToken(in: header) else {
+            throw Problem.unauthorized
+        }
+        let principal: Principal
+        switch await tokens.check(token) {
+        case .valid(let valid):
+            principal = valid
+        case .expired(let known):
+            try await audit(known, "auth.token_expired", operationID: operationID, outcome: .failure)
+            throw Problem.unauthorized
+        case .invalid:
             throw Problem.unauthorized
         }
         if case .roles(let allowed) = requirement, !allowed.contains(principal.role) {
+            try await audit(principal, "access.denied", operationID: operationID, outcome: .denied)
             throw Problem.forbidden
         }
         return try await Self.$principal.withValue(principal) { try await next(request, body, metadata) }
@@ -41,6 +56,20 @@ struct AuthenticationMiddleware: ServerMiddleware {
         while let first = token.utf8.first, isBlank(first) { token = token.dropFirst() }
         while let last = token.utf8.last, isBlank(last) { token = token.dropLast() }
         return token.isEmpty ? nil : String(token)
+    }
+
+    private func audit(_ principal: Principal, _ action: String, operationID: String, outcome: AuditOutcome) async throws {
+        logger.notice(
+            "request refused",
+            metadata: [
+                "request_id": "\(RequestInfo.current.requestID)", "user_id": "\(principal.userID)", "action": "\(action)",
+                "operation": "\(operationID)",
+            ])
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            try await tx.auditEvents.record(
+                AuditEntry(principal, action, entityType: "operation", entityID: nil, patientID: nil, outcome: outcome),
+                detail: ["operation": operationID])
+        }
     }
 
     /// The caller of an operation that required a token.

@@ -111,6 +111,7 @@ extension Components.Schemas.AuditEvent {
         try container.encode(patient_id, forKey: .patient_id)
         try container.encode(ip, forKey: .ip)
         try container.encode(request_id, forKey: .request_id)
+        try container.encode(client_request_id, forKey: .client_request_id)
         try container.encode(outcome, forKey: .outcome)
     }
 }

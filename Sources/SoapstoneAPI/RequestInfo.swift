@@ -9,22 +9,28 @@ import SoapstoneCore
 /// request by `RequestInfoMiddleware`; handlers generated from the OpenAPI document get no
 /// request context, so it travels as a task local.
 struct RequestInfo: Sendable {
+    /// The server's own id for the request: answered in `X-Request-ID`, in every log line and
+    /// audit event of it. A client cannot choose it.
     let requestID: String
+    /// The client's (or its proxy's) `X-Request-ID`, kept beside ours when it looks like one.
+    let clientRequestID: String?
     let clientAddress: String?
 
-    @TaskLocal static var current = RequestInfo(requestID: "-", clientAddress: nil)
+    @TaskLocal static var current = RequestInfo(requestID: "-", clientRequestID: nil, clientAddress: nil)
 
-    /// A client's own id is kept if it looks like one (letters, digits, `-_.:`, at most 128),
-    /// so a proxy's id follows the request through; anything else is replaced.
-    static func requestID(from header: String?) -> String {
-        if let header, (1...128).contains(header.count),
+    var origin: AuditOrigin {
+        AuditOrigin(ip: clientAddress, requestID: requestID, clientRequestID: clientRequestID)
+    }
+
+    /// A client's id is kept if it looks like one (letters, digits, `-_.:`, at most 128), so a
+    /// proxy's id can be followed through the audit log; anything else is dropped.
+    static func clientRequestID(from header: String?) -> String? {
+        guard let header, (1...128).contains(header.utf8.count),
             header.unicodeScalars.allSatisfy({
                 CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.:".unicodeScalars.contains($0)
             })
-        {
-            return header
-        }
-        return randomUUID().uuidString.lowercased()
+        else { return nil }
+        return header
     }
 
     /// A version 4 UUID from the system's generator (getrandom): Foundation's `UUID()` opens,
@@ -67,10 +73,12 @@ struct RequestInfoMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
         let info = RequestInfo(
-            requestID: RequestInfo.requestID(from: request.headers[.requestID]),
+            requestID: RequestInfo.randomUUID().uuidString.lowercased(),
+            clientRequestID: RequestInfo.clientRequestID(from: request.headers[.requestID]),
             clientAddress: trustedProxies.clientAddress(peer: context.remoteAddress?.ipAddress, headers: request.headers))
         var context = context
         context.logger[metadataKey: "request_id"] = .string(info.requestID)
+        if let client = info.clientRequestID { context.logger[metadataKey: "client_request_id"] = .string(client) }
         let start = ContinuousClock.now
         var response = try await RequestInfo.$current.withValue(info) {
             do {
@@ -132,10 +140,12 @@ struct RequestInfoMiddleware: RouterMiddleware {
 extension AuditEntry {
     /// An event of the request being served: who (from the token), from where and which
     /// request (from `RequestInfo`).
-    init(_ principal: Principal, _ action: String, entityType: String, entityID: UUID?, patientID: UUID?) {
-        let info = RequestInfo.current
+    init(
+        _ principal: Principal, _ action: String, entityType: String, entityID: UUID?, patientID: UUID?,
+        outcome: AuditOutcome = .success
+    ) {
         self.init(
             userID: principal.userID, role: principal.role, action: action, entityType: entityType, entityID: entityID,
-            patientID: patientID, ip: info.clientAddress, requestID: info.requestID)
+            patientID: patientID, origin: RequestInfo.current.origin, outcome: outcome)
     }
 }

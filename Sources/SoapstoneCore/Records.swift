@@ -221,13 +221,12 @@ public struct AuditEntry: Sendable, Hashable {
     public var entityType: String
     public var entityID: UUID?
     public var patientID: UUID?
-    public var ip: String?
-    public var requestID: String?
+    public var origin: AuditOrigin
     public var outcome: AuditOutcome
 
     public init(
         userID: UUID?, role: Role?, action: String, entityType: String, entityID: UUID?, patientID: UUID? = nil,
-        ip: String? = nil, requestID: String? = nil, outcome: AuditOutcome = .success
+        origin: AuditOrigin = .none, outcome: AuditOutcome = .success
     ) {
         self.userID = userID
         self.role = role
@@ -235,10 +234,27 @@ public struct AuditEntry: Sendable, Hashable {
         self.entityType = entityType
         self.entityID = entityID
         self.patientID = patientID
-        self.ip = ip
-        self.requestID = requestID
+        self.origin = origin
         self.outcome = outcome
     }
+}
+
+/// Where an audited request came from: the client's address, the server's own id for the
+/// request, and the id the client gave it (`X-Request-ID`), if it gave a well-formed one. The
+/// server's id is always there and always the server's; the client's is kept beside it.
+public struct AuditOrigin: Sendable, Hashable {
+    public var ip: String?
+    public var requestID: String?
+    public var clientRequestID: String?
+
+    public init(ip: String?, requestID: String?, clientRequestID: String? = nil) {
+        self.ip = ip
+        self.requestID = requestID
+        self.clientRequestID = clientRequestID
+    }
+
+    /// Work no request asked for (the development seed).
+    public static let none = AuditOrigin(ip: nil, requestID: nil)
 }
 
 /// An audit event as the log shows it.

@@ -44,4 +44,41 @@ struct AuditLogTests {
             #expect(try await client.call(.get, "/v1/audit-events?cursor=nope", token: auditor).status == .unprocessableContent)
         }
     }
+
+    @Test("Refusals of someone known, reads of the log and the client's request id are in the audit log")
+    func refusalsAndReadsAudited() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let nurse = try await client.token("nurse")
+            #expect(try await client.call(.get, "/v1/users", token: nurse).status == .forbidden)
+            // A genuine token, expired: the user is known.
+            app.clock.advance(by: 16 * 60)
+            #expect(try await client.call(.get, "/v1/auth/me", token: physician).status == .unauthorized)
+            // A token that is nobody's is no one to audit.
+            #expect(try await client.call(.get, "/v1/auth/me", token: "not.a.token").status == .unauthorized)
+            let auditor = try await client.token("auditor")
+            let patient = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1001'")
+            let read = try await client.call(
+                .get, "/v1/audit-events?patient_id=\(patient)&action=patient.read", token: auditor,
+                headers: [.init("X-Request-ID")!: "proxy-42"])
+            #expect(read.status == .ok)
+            #expect(read.headers[.init("X-Request-ID")!] != "proxy-42")
+        }
+        let nurseID = try await app.db.value("SELECT id::text FROM users WHERE email = 'nurse@northside.example'")
+        let physicianID = try await app.db.value("SELECT id::text FROM users WHERE email = 'physician@northside.example'")
+        let refusals = try await app.db.strings(
+            """
+            SELECT action || ' ' || outcome || ' ' || user_id || ' ' || (detail->>'operation') FROM audit_events
+             WHERE action IN ('access.denied', 'auth.token_expired') ORDER BY occurred_at
+            """)
+        #expect(refusals == ["access.denied denied \(nurseID) listUsers", "auth.token_expired failure \(physicianID) getMe"])
+        let reads = try await app.db.strings(
+            """
+            SELECT (detail->>'action') || ' ' || (detail->>'patient_id' IS NOT NULL) || ' ' || client_request_id || ' '
+                   || (request_id <> client_request_id)
+              FROM audit_events WHERE action = 'audit.read'
+            """)
+        #expect(reads == ["patient.read true proxy-42 true"])
+    }
 }

@@ -126,7 +126,7 @@ struct AuthFlowTests {
         try await app.run { client in
             let signUp = try await client.call(
                 .post, "/v1/auth/register", json: Self.newOrganization, headers: [.init("X-Request-ID")!: "trace-123"])
-            #expect(signUp.headers[.init("X-Request-ID")!] == "trace-123")
+            #expect(signUp.headers[.init("X-Request-ID")!] != "trace-123", "the answer carries the server's own id")
             _ = try await client.login("northside", "nurse@northside.example", password: "wrong password here")
             _ = try await client.login("northside", "nurse@northside.example", password: "wrong password again")
             let login = try await client.login("northside", "physician@northside.example")
@@ -140,7 +140,10 @@ struct AuthFlowTests {
             Set(actions.compactMap { $0 }) == [
                 "auth.register:success", "auth.login:failure", "auth.lockout:denied", "auth.login:success", "auth.logout:success",
             ])
-        #expect(try await app.db.strings("SELECT request_id FROM audit_events WHERE action = 'auth.register'") == ["trace-123"])
+        // The client's id is kept beside the server's own, never instead of it.
+        let ids = try await app.db.strings(
+            "SELECT client_request_id || ' ' || request_id FROM audit_events WHERE action = 'auth.register'")
+        #expect(ids.count == 1 && ids[0]?.hasPrefix("trace-123 ") == true && UUID(uuidString: String(ids[0]!.dropFirst(10))) != nil)
         let leaked = try await app.db.strings(
             "SELECT count(*)::text FROM audit_events WHERE detail::text ILIKE '%wrong password%' OR detail::text ILIKE '%tide tables%'"
         )

@@ -88,29 +88,44 @@ struct AccessTokens: Sendable {
         return try await keys.sign(claims, kid: JWKIdentifier(string: signingKeyID))
     }
 
-    /// The principal of a valid token, or nil for anything else: wrong algorithm or key, bad
-    /// signature, wrong issuer or audience, expired, not yet valid, malformed.
+    /// What a presented token is.
+    enum Check: Sendable, Equatable {
+        case valid(Principal)
+        /// Genuine (our signature, our claims) but not current: the user is known, the token
+        /// is refused.
+        case expired(Principal)
+        /// Anything else: wrong algorithm or key, bad signature, wrong issuer or audience,
+        /// malformed.
+        case invalid
+    }
+
+    /// The principal of a valid token, or nil for anything else.
     func verify(_ token: String) async -> Principal? {
+        if case .valid(let principal) = await check(token) { return principal }
+        return nil
+    }
+
+    func check(_ token: String) async -> Check {
         let now = clock()
         if let known = verified.lookup(token) {
-            return known.isCurrent(at: now) ? known.principal : nil
+            return known.isCurrent(at: now) ? .valid(known.principal) : .expired(known.principal)
         }
         // One token, one spelling: base64url decoders also take a changed last character or a
         // trailing `=`, and each such spelling would be another entry of `verified`.
         guard Self.isCanonical(token), let header = Self.header(of: token), header.alg == Self.algorithm,
             let kid = header.kid, knownKeyIDs.contains(kid)
-        else { return nil }
-        guard let claims = try? await keys.verify(token, as: AccessClaims.self) else { return nil }
+        else { return .invalid }
+        guard let claims = try? await keys.verify(token, as: AccessClaims.self) else { return .invalid }
         guard claims.iss.value == issuer, claims.aud.value.contains(audience),
             let userID = UUID(uuidString: claims.sub.value), let tenantID = UUID(uuidString: claims.tid),
             let role = Role(rawValue: claims.role)
-        else { return nil }
+        else { return .invalid }
         let checked = VerifiedTokens.Entry(
             principal: Principal(userID: userID, tenantID: tenantID, role: role), issuedAt: claims.iat.value,
             expiresAt: claims.exp.value)
-        guard checked.isCurrent(at: now) else { return nil }
+        guard checked.isCurrent(at: now) else { return .expired(checked.principal) }
         verified.remember(token, checked, now: now)
-        return checked.principal
+        return .valid(checked.principal)
     }
 
     private struct Header: Decodable {

@@ -50,7 +50,7 @@ struct AuthService: Sendable {
                 try await tx.auditEvents.record(
                     AuditEntry(
                         userID: user.id, role: .admin, action: "auth.register", entityType: "tenant", entityID: tenantID,
-                        ip: info.clientAddress, requestID: info.requestID))
+                        origin: info.origin))
                 return (session, tenant)
             }
         } catch let error as PSQLError where error.sqlState == "23505" {
@@ -81,13 +81,13 @@ struct AuthService: Sendable {
                     try await tx.auditEvents.record(
                         AuditEntry(
                             userID: candidate.userID, role: candidate.role, action: "auth.login", entityType: "user",
-                            entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .failure),
+                            entityID: candidate.userID, origin: info.origin, outcome: .failure),
                         detail: ["reason": "wrong_password"])
                     if locked {
                         try await tx.auditEvents.record(
                             AuditEntry(
                                 userID: candidate.userID, role: candidate.role, action: "auth.lockout", entityType: "user",
-                                entityID: candidate.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied))
+                                entityID: candidate.userID, origin: info.origin, outcome: .denied))
                     }
                 }
             }
@@ -105,7 +105,7 @@ struct AuthService: Sendable {
             try await tx.auditEvents.record(
                 AuditEntry(
                     userID: user.id, role: user.role, action: "auth.login", entityType: "user", entityID: user.id,
-                    ip: info.clientAddress, requestID: info.requestID),
+                    origin: info.origin),
                 detail: upgraded == nil ? [:] : ["password_hash": "upgraded"])
             return session
         }
@@ -127,7 +127,7 @@ struct AuthService: Sendable {
                 try await tx.auditEvents.record(
                     AuditEntry(
                         userID: record.userID, role: nil, action: "auth.refresh_reuse", entityType: "user",
-                        entityID: record.userID, ip: info.clientAddress, requestID: info.requestID, outcome: .denied),
+                        entityID: record.userID, origin: info.origin, outcome: .denied),
                     detail: ["family_id": record.familyID.uuidString.lowercased(), "revoked": String(revoked)])
                 return .failure(.invalidRefreshToken)
             }
@@ -151,7 +151,7 @@ struct AuthService: Sendable {
                 try await tx.auditEvents.record(
                     AuditEntry(
                         userID: record.userID, role: nil, action: "auth.logout", entityType: "user", entityID: record.userID,
-                        ip: info.clientAddress, requestID: info.requestID))
+                        origin: info.origin))
             }
         }
     }

@@ -37,7 +37,7 @@ struct UserAdministration: Sendable {
                     AuditEntry(
                         userID: principal.userID, role: principal.role, action: "user.create", entityType: "user",
                         entityID: user.id,
-                        ip: info.clientAddress, requestID: info.requestID),
+                        origin: info.origin),
                     detail: ["role": role.rawValue])
                 return user
             }
@@ -70,7 +70,7 @@ struct UserAdministration: Sendable {
             try await tx.auditEvents.record(
                 AuditEntry(
                     userID: principal.userID, role: principal.role, action: "user.update", entityType: "user", entityID: id,
-                    ip: info.clientAddress, requestID: info.requestID),
+                    origin: info.origin),
                 detail: changes)
             return after
         }

@@ -13,10 +13,10 @@ public struct AuditEventRepository {
         let rows = try await tx.query(
             """
             INSERT INTO audit_events (tenant_id, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id,
-                                      outcome, detail)
+                                      client_request_id, outcome, detail)
             VALUES (\(tx.tenantID), \(entry.userID), \(entry.role?.rawValue), \(entry.action), \(entry.entityType),
-                    \(entry.entityID), \(entry.patientID), \(entry.ip)::inet, \(entry.requestID), \(entry.outcome.rawValue),
-                    \(detailJSON)::jsonb)
+                    \(entry.entityID), \(entry.patientID), \(entry.origin.ip)::inet, \(entry.origin.requestID),
+                    \(entry.origin.clientRequestID), \(entry.outcome.rawValue), \(detailJSON)::jsonb)
             RETURNING id
             """)
         for try await id in rows.decode(UUID.self) { return id }
@@ -28,7 +28,7 @@ public struct AuditEventRepository {
         let rows = try await tx.query(
             """
             SELECT id, occurred_at, (extract(epoch FROM occurred_at) * 1000000)::int8, user_id, role, action, entity_type,
-                   entity_id, patient_id, host(ip), request_id, outcome
+                   entity_id, patient_id, host(ip), request_id, client_request_id, outcome
               FROM api_audit_events
              WHERE (\(filter.userID)::uuid IS NULL OR user_id = \(filter.userID))
                AND (\(filter.patientID)::uuid IS NULL OR patient_id = \(filter.patientID))
@@ -43,12 +43,13 @@ public struct AuditEventRepository {
             """)
         var page: [(AuditEvent, AuditEventCursor)] = []
         for try await row in rows.decode(
-            (UUID, Date, Int64, UUID?, String?, String, String, UUID?, UUID?, String?, String?, String).self)
+            (UUID, Date, Int64, UUID?, String?, String, String, UUID?, UUID?, String?, String?, String?, String).self)
         {
             let entry = AuditEntry(
                 userID: row.3, role: row.4.flatMap(Role.init(rawValue:)), action: row.5, entityType: row.6, entityID: row.7,
                 patientID: row.8,
-                ip: row.9, requestID: row.10, outcome: AuditOutcome(rawValue: row.11) ?? .success)
+                origin: AuditOrigin(ip: row.9, requestID: row.10, clientRequestID: row.11),
+                outcome: AuditOutcome(rawValue: row.12) ?? .success)
             page.append(
                 (AuditEvent(id: row.0, occurredAt: row.1, entry: entry), AuditEventCursor(microseconds: row.2, id: row.0)))
         }
