@@ -87,7 +87,7 @@ struct APIHandler: APIProtocol {
     }
 
     private func cookie(for session: IssuedSession, if inCookie: Bool) -> String? {
-        inCookie ? RefreshCookie.setting(session.refreshToken, lifetime: auth.refreshLifetime) : nil
+        inCookie ? RefreshCookie.setting(session.refreshToken) : nil
     }
 
     func getMe(_ input: Operations.getMe.Input) async throws -> Operations.getMe.Output {

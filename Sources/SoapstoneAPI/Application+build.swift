@@ -55,7 +55,12 @@ public struct AuthConfiguration: Sendable {
     public var issuer = "soapstone"
     public var audience = "soapstone-api"
     public var accessTokenLifetime: TimeInterval = 15 * 60
-    public var refreshTokenLifetime: TimeInterval = 30 * 24 * 3600
+    /// A session (a login and its refreshes) ends this long after the login, however often it
+    /// is refreshed.
+    public var sessionLifetime: TimeInterval = 12 * 3600
+    /// A session not refreshed for this long ends (the web page refreshes every 14 minutes
+    /// while open).
+    public var sessionIdleLimit: TimeInterval = 30 * 60
     /// bcrypt's cost; 12 in production, lower only in tests.
     public var bcryptCost: UInt8 = 12
     /// How many password hashes run at once and how many may wait (one per core, four times
@@ -119,7 +124,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         database: database,
         auth: AuthService(
             database: database, tokens: tokens, hasher: hasher, passwordPolicy: policy, loginGuard: loginGuard,
-            refreshLifetime: auth.refreshTokenLifetime, logger: logger),
+            sessions: SessionLimits(lifetime: auth.sessionLifetime, idleLimit: auth.sessionIdleLimit), logger: logger),
         users: UserAdministration(database: database, hasher: hasher, passwordPolicy: policy),
         patients: PatientRecords(database: database),
         encounters: EncounterRecords(database: database, clock: configuration.clock),

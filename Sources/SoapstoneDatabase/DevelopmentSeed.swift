@@ -132,7 +132,7 @@ public struct DevelopmentSeed: Sendable {
             let family = Self.id("session", clinic.slug)
             try await tx.refreshTokens.create(
                 userID: admin.id, familyID: family, tokenSHA256: Self.id("token", clinic.slug).uuidString.sha256Hex,
-                expiresAt: now.addingTimeInterval(30 * day))
+                sessionStartedAt: now, expiresAt: now.addingTimeInterval(day / 48))
             try await tx.refreshTokens.revokeFamily(family)
             for (index, details) in clinic.patients.enumerated() {
                 // The front desk registers patients with an Idempotency-Key, as a client retrying safely would.

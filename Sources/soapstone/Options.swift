@@ -62,6 +62,13 @@ func explain(_ error: any Error) -> String {
     }
 }
 
+/// The value of `name`, a whole number of seconds above 0, if it is set.
+func positiveSeconds(_ name: String, in environment: [String: String]) throws -> TimeInterval? {
+    guard let text = environment[name] else { return nil }
+    guard let seconds = Int(text), seconds > 0 else { throw ValidationError("\(name)=\(text) is not a positive number") }
+    return TimeInterval(seconds)
+}
+
 /// The access-token keys and the auth limits, from the environment (README, "Configuration").
 /// Production unless `isProduction` says otherwise or SOAPSTONE_ENV=development.
 func authConfiguration(developmentKeyFile: URL?, isProduction: Bool? = nil) throws -> AuthConfiguration {
@@ -73,6 +80,12 @@ func authConfiguration(developmentKeyFile: URL?, isProduction: Bool? = nil) thro
             throw ValidationError("SOAPSTONE_AUTH_REQUESTS_PER_MINUTE=\(text) is not a positive number")
         }
         auth.requestsPerMinutePerAddress = limit
+    }
+    if let seconds = try positiveSeconds("SOAPSTONE_SESSION_LIFETIME_SECONDS", in: environment) {
+        auth.sessionLifetime = seconds
+    }
+    if let seconds = try positiveSeconds("SOAPSTONE_SESSION_IDLE_SECONDS", in: environment) {
+        auth.sessionIdleLimit = seconds
     }
     if let text = environment["SOAPSTONE_WEB_IDLE_SECONDS"] {
         guard let seconds = Int(text), seconds > 0 else {

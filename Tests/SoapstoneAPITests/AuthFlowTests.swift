@@ -149,4 +149,41 @@ struct AuthFlowTests {
         )
         #expect(leaked == ["0"])
     }
+
+    /// Logs in as the nurse and answers the refresh token.
+    static func refreshToken(_ client: some TestClientProtocol) async throws -> String {
+        try #require(try await client.login("northside", "nurse@northside.example").json["refresh_token"] as? String)
+    }
+
+    @Test("A session ends 12 hours after its login, however often it is refreshed")
+    func sessionLifetime() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            var token = try await Self.refreshToken(client)
+            // Refreshed every 25 minutes for 11 h 40 min: alive.
+            for _ in 1...28 {
+                app.clock.advance(by: 25 * 60)
+                let renewed = try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": token])
+                #expect(renewed.status == .ok)
+                token = try #require(renewed.json["refresh_token"] as? String)
+            }
+            app.clock.advance(by: 25 * 60)  // 12 h 5 min after the login
+            let ended = try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": token])
+            #expect(ended.status == .unauthorized)
+            #expect(ended.problemType == "invalid-refresh-token")
+        }
+    }
+
+    @Test("A session not refreshed for 30 minutes ends")
+    func sessionIdleLimit() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let kept = try await Self.refreshToken(client)
+            let idle = try await Self.refreshToken(client)
+            app.clock.advance(by: 29 * 60)
+            #expect(try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": kept]).status == .ok)
+            app.clock.advance(by: 2 * 60)
+            #expect(try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": idle]).status == .unauthorized)
+        }
+    }
 }

@@ -21,7 +21,7 @@ struct AuthService: Sendable {
     let hasher: PasswordHasher
     let passwordPolicy: PasswordPolicy
     let loginGuard: LoginGuard
-    let refreshLifetime: TimeInterval
+    let sessions: SessionLimits
     let logger: Logger
 
     // MARK: Sign-up
@@ -134,7 +134,8 @@ struct AuthService: Sendable {
             guard record.revokedAt == nil, record.expiresAt > tokens.clock(), try await tx.refreshTokens.markUsed(id: record.id),
                 let user = try await tx.users.find(id: record.userID), user.active
             else { return .failure(.invalidRefreshToken) }
-            return .success(try await startSession(for: user, in: tx, family: record.familyID))
+            return .success(
+                try await startSession(for: user, in: tx, family: record.familyID, startedAt: record.sessionStartedAt))
         }
         // The reuse audit and revocation are committed even though the answer is a refusal.
         return try outcome.get()
@@ -158,12 +159,18 @@ struct AuthService: Sendable {
 
     // MARK: -
 
-    /// A new access token and a refresh token of the same family (a new family at login).
-    func startSession(for user: User, in tx: TenantTransaction, family: UUID = UUID()) async throws -> IssuedSession {
+    /// A new access token and a refresh token of the same family (a new family at login). The
+    /// refresh token lives until the session has been idle too long or has lasted too long,
+    /// whichever comes first.
+    func startSession(for user: User, in tx: TenantTransaction, family: UUID = UUID(), startedAt: Date? = nil) async throws
+        -> IssuedSession
+    {
         let refresh = RefreshToken.make(tenantID: tx.tenantID)
+        let now = tokens.clock()
+        let started = startedAt ?? now
         try await tx.refreshTokens.create(
-            userID: user.id, familyID: family, tokenSHA256: refresh.sha256,
-            expiresAt: tokens.clock().addingTimeInterval(refreshLifetime))
+            userID: user.id, familyID: family, tokenSHA256: refresh.sha256, sessionStartedAt: started,
+            expiresAt: min(now.addingTimeInterval(sessions.idleLimit), started.addingTimeInterval(sessions.lifetime)))
         let access = try await tokens.issue(for: Principal(userID: user.id, tenantID: tx.tenantID, role: user.role))
         return IssuedSession(accessToken: access, expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, user: user)
     }
@@ -171,6 +178,12 @@ struct AuthService: Sendable {
     private func admitClient() async throws {
         try await loginGuard.admit(address: RequestInfo.current.clientAddress ?? "unknown")
     }
+}
+
+/// How long a session may last, and stay unused, before the server ends it (a refresh is its use).
+struct SessionLimits: Sendable {
+    var lifetime: TimeInterval
+    var idleLimit: TimeInterval
 }
 
 /// Refresh tokens are opaque to clients: `rt1.<tenant id>.<32 random bytes, base64url>`. The

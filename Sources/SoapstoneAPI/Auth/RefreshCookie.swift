@@ -8,8 +8,10 @@ enum RefreshCookie {
     static let name = "soapstone_refresh"
     private static let attributes = "Path=/v1/auth; HttpOnly; Secure; SameSite=Strict"
 
-    static func setting(_ token: String, lifetime: TimeInterval) -> String {
-        "\(name)=\(token); Max-Age=\(Int(lifetime)); \(attributes)"
+    /// A browser-session cookie (no Max-Age): closing the browser ends it; the server ends the
+    /// session on its own too (`SessionLimits`).
+    static func setting(_ token: String) -> String {
+        "\(name)=\(token); \(attributes)"
     }
 
     static let clearing = "\(name)=; Max-Age=0; \(attributes)"

@@ -7,6 +7,8 @@ public struct RefreshTokenRecord: Sendable, Hashable {
     public let id: UUID
     public let userID: UUID
     public let familyID: UUID
+    /// When the family's login was (for tokens made before that was kept: this token's creation).
+    public let sessionStartedAt: Date
     public let expiresAt: Date
     public let usedAt: Date?
     public let revokedAt: Date?
@@ -15,23 +17,26 @@ public struct RefreshTokenRecord: Sendable, Hashable {
 public struct RefreshTokenRepository {
     let tx: TenantTransaction
 
-    public func create(userID: UUID, familyID: UUID, tokenSHA256: String, expiresAt: Date) async throws {
+    public func create(userID: UUID, familyID: UUID, tokenSHA256: String, sessionStartedAt: Date, expiresAt: Date)
+        async throws
+    {
         try await tx.query(
             """
-            INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_sha256, expires_at)
-            VALUES (\(tx.tenantID), \(userID), \(familyID), \(tokenSHA256), \(expiresAt))
+            INSERT INTO refresh_tokens (tenant_id, user_id, family_id, token_sha256, session_started_at, expires_at)
+            VALUES (\(tx.tenantID), \(userID), \(familyID), \(tokenSHA256), \(sessionStartedAt), \(expiresAt))
             """)
     }
 
     public func find(tokenSHA256: String) async throws -> RefreshTokenRecord? {
         let rows = try await tx.query(
             """
-            SELECT id, user_id, family_id, expires_at, used_at, revoked_at
+            SELECT id, user_id, family_id, coalesce(session_started_at, created_at), expires_at, used_at, revoked_at
               FROM refresh_tokens WHERE token_sha256 = \(tokenSHA256)
             """)
-        for try await row in rows.decode((UUID, UUID, UUID, Date, Date?, Date?).self) {
+        for try await row in rows.decode((UUID, UUID, UUID, Date, Date, Date?, Date?).self) {
             return RefreshTokenRecord(
-                id: row.0, userID: row.1, familyID: row.2, expiresAt: row.3, usedAt: row.4, revokedAt: row.5)
+                id: row.0, userID: row.1, familyID: row.2, sessionStartedAt: row.3, expiresAt: row.4, usedAt: row.5,
+                revokedAt: row.6)
         }
         return nil
     }
