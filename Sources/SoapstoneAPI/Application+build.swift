@@ -33,6 +33,9 @@ public struct AppConfiguration: Sendable {
     public var trustedProxies = TrustedProxies.none
     /// The time, as the server sees it: injectable so tests need no sleeps.
     public var clock: @Sendable () -> Date
+    /// Called whenever the server has caught up with ended sessions and listens for more
+    /// (at start and after a lost connection): tests wait on it.
+    public var revokedSessionsListening: @Sendable () -> Void = {}
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: PostgresClient.Configuration, auth: AuthConfiguration,
@@ -177,6 +180,16 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         logger: logger
     )
     for pool in pools.clients { app.addServices(pool) }
+    // The revocation feed listens on a connection of its own, outside the serving pools.
+    var feedConfiguration = configuration.database
+    feedConfiguration.options.minimumConnections = 0
+    feedConfiguration.options.maximumConnections = 1
+    let feedClient = PostgresClient(configuration: feedConfiguration, backgroundLogger: poolLogger)
+    app.addServices(
+        feedClient,
+        RevokedSessionsFeed(
+            database: Database(client: feedClient, logger: logger), revoked: tokens.revoked, logger: logger,
+            listening: configuration.revokedSessionsListening))
     app.beforeServerStarts {
         // A check, not a migration: serving with the wrong role or schema must not start at all.
         try await database.verifyReadyToServe(migrations: migrations)

@@ -33,6 +33,9 @@ struct AuthenticationMiddleware: ServerMiddleware {
         case .expired(let known):
             try await audit(known, "auth.token_expired", operationID: operationID, outcome: .failure)
             throw Problem.unauthorized
+        case .revoked(let known):
+            try await audit(known, "auth.token_revoked", operationID: operationID, outcome: .denied)
+            throw Problem.unauthorized
         case .invalid:
             throw Problem.unauthorized
         }

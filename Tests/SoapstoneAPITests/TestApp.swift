@@ -19,7 +19,8 @@ final class TestClock: Sendable {
 struct TestApp {
     let db: TestDatabase
     let clock = TestClock()
-    let keys = SigningKeys(signing: Curve25519.Signing.PrivateKey())
+    /// Instances of one deployment share their keys: pass the first's to a second.
+    var keys = SigningKeys(signing: Curve25519.Signing.PrivateKey())
     var configure: @Sendable (inout AppConfiguration) -> Void = { _ in }
 
     static let password = "soapstone-dev-password"

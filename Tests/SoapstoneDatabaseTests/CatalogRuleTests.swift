@@ -57,7 +57,7 @@ struct CatalogRuleTests {
     static let loginLookupPolicy = "soapstone_auth:SELECT|true|"
 
     @Test(
-        "soapstone_auth: no login, no members, owns only the auth functions, reads tenants and users only through SELECT policies"
+        "soapstone_auth: no login, no members, owns only the auth functions, reads tenant tables only through SELECT policies"
     )
     func loginLookupRoleIsNarrow() async throws {
         let role = try await query(
@@ -72,7 +72,8 @@ struct CatalogRuleTests {
         )
         #expect(
             policies == [
-                "login_lockouts:ALL:true:true", "login_throttle:ALL:true:true", "tenants:SELECT:true:", "users:SELECT:true:",
+                "login_lockouts:ALL:true:true", "login_throttle:ALL:true:true", "refresh_tokens:SELECT:true:",
+                "tenants:SELECT:true:", "users:SELECT:true:",
             ])
         let owned = try await query(
             """
@@ -81,7 +82,8 @@ struct CatalogRuleTests {
             """)
         #expect(
             owned.sorted() == [
-                "auth_lockout_remaining", "auth_login_failed", "auth_login_lookup", "auth_login_succeeded", "auth_throttle",
+                "auth_lockout_remaining", "auth_login_failed", "auth_login_lookup", "auth_login_succeeded",
+                "auth_revoked_sessions", "auth_throttle",
             ])
         let invokers = try await query(
             "SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole AND NOT prosecdef")

@@ -14,6 +14,8 @@ struct AccessClaims: JWTPayload {
     var iat: IssuedAtClaim
     var exp: ExpirationClaim
     var jti: IDClaim
+    /// The session (refresh token family) the token belongs to; ending the session ends it.
+    var sid: String?
 
     /// Checked by `AccessTokens.verify` with its own clock and expectations; jwt-kit calls
     /// this after the signature is verified and knows neither.
@@ -54,11 +56,13 @@ struct AccessTokens: Sendable {
     /// pay an Ed25519 verification (about a tenth of a request's CPU, bench/clinical.sh). Time
     /// is still checked on every use; a changed byte is another key and verified in full.
     let verified = VerifiedTokens(capacity: 10_000)
+    let revoked: RevokedSessions
 
     init(
         keys signingKeys: SigningKeys, issuer: String, audience: String, lifetime: TimeInterval,
         clock: @escaping @Sendable () -> Date
     ) async {
+        self.revoked = RevokedSessions(tokenLifetime: lifetime, clock: clock)
         let collection = JWTKeyCollection()
         let signingID = SigningKeys.keyID(of: signingKeys.signing.publicKey)
         await collection.add(eddsa: signingKeys.signing, kid: JWKIdentifier(string: signingID))
@@ -77,14 +81,14 @@ struct AccessTokens: Sendable {
         self.clock = clock
     }
 
-    func issue(for principal: Principal) async throws -> String {
+    func issue(for principal: Principal, session: UUID) async throws -> String {
         // Whole seconds: NumericDate as most JWT libraries expect it.
         let now = Date(timeIntervalSince1970: clock().timeIntervalSince1970.rounded(.down))
         let claims = AccessClaims(
             iss: .init(value: issuer), aud: .init(value: [audience]), sub: .init(value: principal.userID.uuidString.lowercased()),
             tid: principal.tenantID.uuidString.lowercased(), role: principal.role.rawValue,
             iat: .init(value: now), exp: .init(value: now.addingTimeInterval(lifetime)),
-            jti: .init(value: UUID().uuidString.lowercased()))
+            jti: .init(value: UUID().uuidString.lowercased()), sid: session.uuidString.lowercased())
         return try await keys.sign(claims, kid: JWKIdentifier(string: signingKeyID))
     }
 
@@ -94,6 +98,8 @@ struct AccessTokens: Sendable {
         /// Genuine (our signature, our claims) but not current: the user is known, the token
         /// is refused.
         case expired(Principal)
+        /// Genuine and current, but of a session that has ended (logout, deactivation).
+        case revoked(Principal)
         /// Anything else: wrong algorithm or key, bad signature, wrong issuer or audience,
         /// malformed.
         case invalid
@@ -108,7 +114,8 @@ struct AccessTokens: Sendable {
     func check(_ token: String) async -> Check {
         let now = clock()
         if let known = verified.lookup(token) {
-            return known.isCurrent(at: now) ? .valid(known.principal) : .expired(known.principal)
+            guard known.isCurrent(at: now) else { return .expired(known.principal) }
+            return known.session.map(revoked.isRevoked) == true ? .revoked(known.principal) : .valid(known.principal)
         }
         // One token, one spelling: base64url decoders also take a changed last character or a
         // trailing `=`, and each such spelling would be another entry of `verified`.
@@ -121,11 +128,11 @@ struct AccessTokens: Sendable {
             let role = Role(rawValue: claims.role)
         else { return .invalid }
         let checked = VerifiedTokens.Entry(
-            principal: Principal(userID: userID, tenantID: tenantID, role: role), issuedAt: claims.iat.value,
-            expiresAt: claims.exp.value)
+            principal: Principal(userID: userID, tenantID: tenantID, role: role), session: claims.sid.flatMap { UUID(uuidString: $0) },
+            issuedAt: claims.iat.value, expiresAt: claims.exp.value)
         guard checked.isCurrent(at: now) else { return .expired(checked.principal) }
         verified.remember(token, checked, now: now)
-        return .valid(checked.principal)
+        return checked.session.map(revoked.isRevoked) == true ? .revoked(checked.principal) : .valid(checked.principal)
     }
 
     private struct Header: Decodable {
@@ -155,6 +162,7 @@ struct AccessTokens: Sendable {
 final class VerifiedTokens: Sendable {
     struct Entry: Sendable {
         let principal: Principal
+        let session: UUID?
         let issuedAt: Date
         let expiresAt: Date
 

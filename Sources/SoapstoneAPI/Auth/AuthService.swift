@@ -124,6 +124,7 @@ struct AuthService: Sendable {
             if record.usedAt != nil {
                 // A spent token came back: whoever holds it, the session is no longer safe.
                 let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
+                tokens.revoked.revoke(record.familyID)
                 try await tx.auditEvents.record(
                     AuditEntry(
                         userID: record.userID, role: nil, action: "auth.refresh_reuse", entityType: "user",
@@ -148,6 +149,9 @@ struct AuthService: Sendable {
         try await database.withTenant(tenantID, userID: nil) { tx in
             guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return }
             let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
+            // This instance refuses the session's access tokens at once; the others when the
+            // revocation's notification reaches them, after the commit.
+            tokens.revoked.revoke(record.familyID)
             if revoked > 0 {
                 try await tx.auditEvents.record(
                     AuditEntry(
@@ -171,7 +175,8 @@ struct AuthService: Sendable {
         try await tx.refreshTokens.create(
             userID: user.id, familyID: family, tokenSHA256: refresh.sha256, sessionStartedAt: started,
             expiresAt: min(now.addingTimeInterval(sessions.idleLimit), started.addingTimeInterval(sessions.lifetime)))
-        let access = try await tokens.issue(for: Principal(userID: user.id, tenantID: tx.tenantID, role: user.role))
+        let access = try await tokens.issue(
+            for: Principal(userID: user.id, tenantID: tx.tenantID, role: user.role), session: family)
         return IssuedSession(accessToken: access, expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, user: user)
     }
 

@@ -62,7 +62,10 @@ struct UserAdministration: Sendable {
                 let after = try await tx.users.update(
                     id: id, name: name?.trimmingCharacters(in: .whitespaces), role: role, active: active)
             else { throw DomainError.notFound }
-            if before.active && !after.active { try await tx.refreshTokens.revokeAll(ofUser: id) }
+            // Their open sessions end at once, access tokens included (the role is in them).
+            if before.active && !after.active || before.role != after.role {
+                try await tx.refreshTokens.revokeAll(ofUser: id)
+            }
             var changes: [String: String] = [:]
             if before.name != after.name { changes["name"] = "changed" }
             if before.role != after.role { changes["role"] = "\(before.role.rawValue)->\(after.role.rawValue)" }

@@ -48,14 +48,33 @@ public struct RefreshTokenRepository {
             "UPDATE refresh_tokens SET used_at = now() WHERE id = \(id) AND used_at IS NULL AND revoked_at IS NULL") == 1
     }
 
+    /// Ends a session: its refresh tokens are revoked and, once the transaction commits, every
+    /// server instance hears of it (`SessionRevocations`) and refuses its access tokens.
+    /// Answers how many tokens it revoked.
     @discardableResult
     public func revokeFamily(_ familyID: UUID) async throws -> Int {
-        try await tx.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = \(familyID) AND revoked_at IS NULL")
+        try await revoke("family_id = \(familyID)")
     }
 
+    /// Ends every session of a user (deactivated, or given another role).
     @discardableResult
     public func revokeAll(ofUser userID: UUID) async throws -> Int {
-        try await tx.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = \(userID) AND revoked_at IS NULL")
+        try await revoke("user_id = \(userID)")
+    }
+
+    private func revoke(_ condition: PostgresQuery) async throws -> Int {
+        var statement = condition
+        statement.sql = """
+            WITH revoked AS (
+                UPDATE refresh_tokens SET revoked_at = now() WHERE \(condition.sql) AND revoked_at IS NULL RETURNING family_id
+            ),
+            announced AS (
+                SELECT pg_notify('\(SessionRevocations.channel)', family_id::text) FROM (SELECT DISTINCT family_id FROM revoked) f
+            )
+            SELECT (SELECT count(*) FROM revoked), (SELECT count(*) FROM announced)
+            """
+        for try await (count, _) in try await tx.query(statement).decode((Int, Int).self) { return count }
+        return 0
     }
 }
 
