@@ -125,7 +125,9 @@ extension Components.Schemas.Note {
             version: note.version, subjective: note.content.subjective, objective: note.content.objective,
             assessment: note.content.assessment, plan: note.content.plan, author_id: note.authorID.uuidString.lowercased(),
             signed_by: note.signature?.signedBy.uuidString.lowercased(), signed_at: note.signature?.signedAt,
-            signed_sha256: note.signature?.sha256)
+            signed_version: note.signature?.version, signed_sha256: note.signature?.sha256,
+            entered_in_error_reason: note.enteredInError?.reason,
+            entered_in_error_by: note.enteredInError?.by?.uuidString.lowercased(), entered_in_error_at: note.enteredInError?.at)
     }
 }
 

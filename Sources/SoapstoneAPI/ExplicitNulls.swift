@@ -78,7 +78,11 @@ extension Components.Schemas.Note {
         try container.encode(author_id, forKey: .author_id)
         try container.encode(signed_by, forKey: .signed_by)
         try container.encode(signed_at, forKey: .signed_at)
+        try container.encode(signed_version, forKey: .signed_version)
         try container.encode(signed_sha256, forKey: .signed_sha256)
+        try container.encode(entered_in_error_reason, forKey: .entered_in_error_reason)
+        try container.encode(entered_in_error_by, forKey: .entered_in_error_by)
+        try container.encode(entered_in_error_at, forKey: .entered_in_error_at)
     }
 }
 

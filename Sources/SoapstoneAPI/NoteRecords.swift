@@ -77,7 +77,7 @@ struct NoteRecords: Sendable {
         let allowed: [NoteStatus] = principal.role == .physician ? [.draft, .signed, .amended] : [.draft]
         return try await change(id, "note.entered_in_error", by: principal) { tx in
             try await tx.notes.markEnteredInError(
-                id: id, reason: reason, expected: expected, allowedStatuses: allowed)
+                id: id, reason: reason, by: principal.userID, expected: expected, allowedStatuses: allowed)
         }
     }
 

@@ -158,6 +158,20 @@ public struct Signature: Sendable, Hashable {
     }
 }
 
+/// Why a note is not to be relied on, who said so and when (`by` and `at` are unknown for
+/// notes marked before they were kept).
+public struct EnteredInError: Sendable, Hashable {
+    public let reason: String
+    public let by: UUID?
+    public let at: Date?
+
+    public init(reason: String, by: UUID?, at: Date?) {
+        self.reason = reason
+        self.by = by
+        self.at = at
+    }
+}
+
 /// A note with the content of its current version.
 public struct Note: Sendable, Hashable {
     public let id: UUID
@@ -168,10 +182,11 @@ public struct Note: Sendable, Hashable {
     public var content: NoteContent
     public let authorID: UUID
     public var signature: Signature?
+    public var enteredInError: EnteredInError?
 
     public init(
         id: UUID, encounterID: UUID, patientID: UUID, status: NoteStatus, version: Int, content: NoteContent,
-        authorID: UUID, signature: Signature?
+        authorID: UUID, signature: Signature?, enteredInError: EnteredInError? = nil
     ) {
         self.id = id
         self.encounterID = encounterID
@@ -181,6 +196,7 @@ public struct Note: Sendable, Hashable {
         self.content = content
         self.authorID = authorID
         self.signature = signature
+        self.enteredInError = enteredInError
     }
 }
 

@@ -226,6 +226,13 @@ struct NoteTests {
             let withdrawn = try await client.call(
                 .post, "/v1/notes/\(signed)/entered-in-error", json: ["reason": "Wrong patient"], token: physician)
             #expect(withdrawn.json["status"] as? String == "entered_in_error")
+            // The note says why, who and when on its own face, as does every later read of it.
+            let physicianID = try await app.db.value("SELECT id::text FROM users WHERE email = 'physician@northside.example'")
+            let read = try await client.call(.get, "/v1/notes/\(signed)", token: nurse)
+            #expect(read.json["entered_in_error_reason"] as? String == "Wrong patient")
+            #expect(read.json["entered_in_error_by"] as? String == physicianID)
+            #expect(read.json["entered_in_error_at"] is String)
+            #expect(read.json["signed_version"] as? Int == read.json["version"] as? Int)
             #expect(
                 try await client.call(.post, "/v1/notes/\(signed)/entered-in-error", json: ["reason": " "], token: physician)
                     .status == .unprocessableContent)

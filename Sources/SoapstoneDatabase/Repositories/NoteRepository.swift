@@ -58,12 +58,13 @@ public struct NoteRepository {
 
     /// Marks a note entered in error, from the version `expected` names; answers the note.
     public func markEnteredInError(
-        id: UUID, reason: String, expected: VersionPrecondition, allowedStatuses: [NoteStatus]
+        id: UUID, reason: String, by markerID: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]
     ) async throws -> Note {
         let changed = try await notes(
             tx.query(
                 """
-                UPDATE notes n SET status = 'entered_in_error', entered_in_error_reason = \(reason)
+                UPDATE notes n SET status = 'entered_in_error', entered_in_error_reason = \(reason),
+                                   entered_in_error_by = \(markerID), entered_in_error_at = now()
                   FROM note_versions v
                  WHERE n.id = \(id) AND n.status = ANY(\(allowedStatuses.map(\.rawValue)))
                    AND (\(expected.versions)::int[] IS NULL OR n.current_version = ANY(\(expected.versions)::int[]))
@@ -101,33 +102,40 @@ public struct NoteRepository {
 
     static let noteColumns = """
         id, encounter_id, patient_id, status, version, subjective, objective, assessment, plan, author_id,
-        signed_by, signed_at, signed_version, signed_sha256
+        signed_by, signed_at, signed_version, signed_sha256, entered_in_error_reason, entered_in_error_by, entered_in_error_at
         """
 
     /// `noteColumns` from a note row `n` and its current version `v`, where the view is not
     /// at hand (RETURNING of the statement that wrote them).
     static let noteFromRowAndVersion = """
         n.id, n.encounter_id, n.patient_id, n.status, n.current_version, v.subjective, v.objective, v.assessment, v.plan,
-        n.author_id, n.signed_by, n.signed_at, n.signed_version, n.signed_sha256
+        n.author_id, n.signed_by, n.signed_at, n.signed_version, n.signed_sha256, n.entered_in_error_reason,
+        n.entered_in_error_by, n.entered_in_error_at
         """
 
     static let versionColumns = "note_id, version, subjective, objective, assessment, plan, author_id, reason, created_at, sha256"
 
     private func notes(_ rows: PostgresRowSequence) async throws -> [Note] {
         var notes: [Note] = []
-        for try await row in rows.decode(
-            (UUID, UUID, UUID, String, Int, String, String, String, String, UUID, UUID?, Date?, Int?, String?).self)
-        {
+        for try await row in rows {
+            let c = row.makeRandomAccess()
             var signature: Signature?
-            if let by = row.10, let at = row.11, let version = row.12, let sha = row.13 {
+            if let by = try c[10].decode(UUID?.self), let at = try c[11].decode(Date?.self),
+                let version = try c[12].decode(Int?.self), let sha = try c[13].decode(String?.self)
+            {
                 signature = Signature(signedBy: by, signedAt: at, version: version, sha256: sha)
+            }
+            let withdrawal = try c[14].decode(String?.self).map {
+                EnteredInError(reason: $0, by: try c[15].decode(UUID?.self), at: try c[16].decode(Date?.self))
             }
             notes.append(
                 Note(
-                    id: row.0, encounterID: row.1, patientID: row.2, status: NoteStatus(rawValue: row.3) ?? .draft,
-                    version: row.4,
-                    content: NoteContent(subjective: row.5, objective: row.6, assessment: row.7, plan: row.8), authorID: row.9,
-                    signature: signature))
+                    id: try c[0].decode(UUID.self), encounterID: try c[1].decode(UUID.self), patientID: try c[2].decode(UUID.self),
+                    status: NoteStatus(rawValue: try c[3].decode(String.self)) ?? .draft, version: try c[4].decode(Int.self),
+                    content: NoteContent(
+                        subjective: try c[5].decode(String.self), objective: try c[6].decode(String.self),
+                        assessment: try c[7].decode(String.self), plan: try c[8].decode(String.self)),
+                    authorID: try c[9].decode(UUID.self), signature: signature, enteredInError: withdrawal))
         }
         return notes
     }
