@@ -42,7 +42,12 @@ class NoteTests(BrowserTest):
         (page or self.page).driver.find_element(By.NAME, section).send_keys(text)
 
     def click(self, label, page=None):
-        (page or self.page).driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+        """Clicks the button, scrolled to the middle of the window: in the editor the patient
+        banner stays at the top, over whatever is scrolled beneath it."""
+        driver = (page or self.page).driver
+        button = driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
 
     def test_write_save_twice_sign_and_amend(self):
         access, patient, encounter = new_encounter()
@@ -66,11 +71,23 @@ class NoteTests(BrowserTest):
         self.state("Version 3, saved")
         self.assertAccessible("note-editor")
 
+        # Signing asks first, naming the patient the note is about; cancelling signs nothing.
         self.click("Sign")
+        dialog = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.assertIn(f"I attest that this note for Haddad, Noor (MRN {patient['mrn']}, born 1975-06-01) "
+                      "is accurate and complete", dialog.text)
+        self.page.screenshots("attestation")
+        self.click("Cancel")
+        self.assertEqual(api("GET", f"/v1/notes/{note_id}", None, access)[1]["status"], "draft")
+        self.click("Sign")
+        WebDriverWait(self.page.driver, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.click("Sign the note")
         self.page.heading("Signed note")
         signature = self.page.driver.find_element(By.CSS_SELECTOR, "dl.signature").text
         self.assertIn("you", signature)
         self.assertRegex(signature, r"[0-9a-f]{64}")
+        self.assertIn("Signed version\n3", signature)
         self.assertEqual(self.page.driver.find_elements(By.CSS_SELECTOR, "form.soap"), [], "no editor once signed")
         self.assertEqual(self.page.driver.find_element(By.CSS_SELECTOR, '[data-section="subjective"]').text,
                          "Fever since Monday")
@@ -83,11 +100,22 @@ class NoteTests(BrowserTest):
         self.page.fill(reason="Temperature misread")
         self.click("Amend the note")
         self.page.heading("Amended note")
+        # The note tells its own story: author, signature, and the amendment's who, when and why.
+        WebDriverWait(self.page.driver, 10).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, '[data-provenance="amendment"]'))
+        story = self.page.texts(".provenance li")
+        self.assertEqual(len(story), 3, story)
+        self.assertIn("Written by you", story[0])
+        self.assertIn("Signed by you", story[1])
+        self.assertIn("(version 3)", story[1])
+        self.assertIn("Amended by you", story[2])
+        self.assertIn("(version 4): Temperature misread", story[2])
 
         # The history: every version, and the amendment's change word by word.
         self.page.driver.find_element(By.LINK_TEXT, "History").click()
         self.page.heading("History of the note")
         self.assertEqual(len(self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-version]")), 4)
+        self.assertEqual(self.page.texts("li[data-signed]", "data-version"), ["3"], "the signed version is marked")
         objective = self.page.driver.find_element(By.CSS_SELECTOR, '[data-diff="objective"]')
         self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "del")], ["38.4,"])
         self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "ins")], ["38.9,"])
@@ -193,6 +221,50 @@ class NoteTests(BrowserTest):
             self.assertEqual(other.console_errors(), [])
         finally:
             other.close()
+
+    def test_every_clinical_page_names_the_patient(self):
+        access, patient, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        api("PATCH", f"/v1/patients/{patient['id']}", {"active": False}, access)
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        for path, heading in ((f"/#/patients/{patient['id']}", "Haddad, Noor"),
+                              (f"/#/encounters/{encounter['id']}", "Encounter of"),
+                              (f"/#/notes/{note['id']}", "Draft note"),
+                              (f"/#/notes/{note['id']}/history", "History of the note")):
+            self.page.open(path)
+            self.page.heading(heading)
+            banner = self.page.driver.find_element(By.CSS_SELECTOR, "[data-patient-banner]")
+            self.assertEqual(banner.get_attribute("data-patient-banner"), patient["id"])
+            for part in ("Haddad, Noor", f"MRN {patient['mrn']}", "Born 1975-06-01 (", " y)", "Female",
+                         "Inactive record"):
+                self.assertIn(part, banner.text, path)
+        # Typing low in the editor, the patient stays in view (the banner is sticky there), on a phone too.
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Draft note")
+        for width in (1280, 375):
+            self.page.driver.set_window_size(width, 800)
+            self.page.driver.find_element(By.NAME, "plan").click()
+            self.page.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+            top = self.page.driver.execute_script(
+                "return document.querySelector('[data-patient-banner]').getBoundingClientRect().top")
+            self.assertGreaterEqual(top, 0, f"banner out of view at {width} px")
+            self.assertLess(top, 10, f"banner out of view at {width} px")
+        self.page.screenshots("patient-banner")
+        self.assertAccessible("note-banner")
+
+    def test_an_entered_in_error_note_says_who_when_and_why(self):
+        access, patient, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        status, _ = api("POST", f"/v1/notes/{note['id']}/entered-in-error", {"reason": "Wrong patient"}, access)
+        self.assertEqual(status, 200)
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Note entered in error")
+        story = self.page.texts(".provenance li")
+        self.assertIn("Entered in error by Dr. Morgan Physician on ", story[-1])
+        self.assertTrue(story[-1].endswith(": Wrong patient"), story)
 
     def test_the_front_desk_sees_no_notes(self):
         access, patient, encounter = new_encounter()

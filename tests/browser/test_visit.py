@@ -83,6 +83,7 @@ class FirstVisitTests(BrowserTest):
         self.button("Save as a new version").click()
         self.state("Version 3, saved")
         self.button("Sign").click()
+        self.button("Sign the note").click()
         page.heading("Signed note")
         self.assertIn("you", page.driver.find_element(By.CSS_SELECTOR, "dl.signature").text)
 

@@ -13,14 +13,19 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-/** Replaces the page's content and moves focus to its heading, for keyboard and screen readers. */
+/**
+ * Replaces the page's content and moves focus to its heading, for keyboard and screen readers.
+ * A new page starts at its top: focusing the heading alone could leave the links above it
+ * scrolled under the patient banner.
+ */
 export function show(...content) {
   const main = document.getElementById('main');
   main.replaceChildren(...content);
+  window.scrollTo(0, 0);
   const heading = main.querySelector('h1');
   if (heading) {
     heading.tabIndex = -1;
-    heading.focus();
+    heading.focus({ preventScroll: true });
   }
 }
 
@@ -108,6 +113,27 @@ export function showFailure(title, error, notFound) {
 /** "Ødegård, Mira": how a patient is named in lists and headings. */
 export function patientName(patient) {
   return `${patient.family_name}, ${patient.given_name}`;
+}
+
+/**
+ * Asks before a step that cannot be taken back, in a modal dialog that says what it does.
+ * Answers true when `confirm` was chosen.
+ */
+export function confirmStep({ title, text, confirm, cancel = 'Cancel' }) {
+  return new Promise((resolve) => {
+    const dialog = el('dialog', { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
+      el('h2', { id: 'confirm-title' }, title),
+      el('p', { id: 'confirm-text' }, text),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', value: 'confirm', onclick: () => dialog.close('confirm') }, confirm),
+        el('button', { type: 'button', class: 'secondary', onclick: () => dialog.close('cancel') }, cancel)));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'confirm');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
 }
 
 /** A date-time of the API, in the reader's locale. */

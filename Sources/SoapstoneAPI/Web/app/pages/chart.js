@@ -1,5 +1,6 @@
 import { ApiError, call, current } from '../api.js';
 import { can } from '../roles.js';
+import { patientBanner } from '../banner.js';
 import { loadStaff, nameOf } from '../staff.js';
 import { busy, el, field, loadPage, message, patientName, selectField, show, when } from '../ui.js';
 
@@ -48,7 +49,7 @@ export async function chartPage(id) {
   };
   render();
 
-  show(el('section', { class: 'card' },
+  show(patientBanner(patient), el('section', { class: 'card' },
     el('div', { class: 'title-row' },
       el('h1', {}, patientName(patient)),
       writer && el('a', { class: 'button secondary', href: `#/patients/${patient.id}/edit` }, 'Edit')),

@@ -1,4 +1,5 @@
 import { call } from '../api.js';
+import { loadPatient, patientBanner } from '../banner.js';
 import { el, loadPage, message, show, when } from '../ui.js';
 
 const statusNames = { draft: 'Draft', signed: 'Signed', amended: 'Amended', entered_in_error: 'Entered in error' };
@@ -6,10 +7,10 @@ const statusNames = { draft: 'Draft', signed: 'Signed', amended: 'Amended', ente
 /** An encounter's notes (clinicians): each opens in the editor; a new one starts as a draft. */
 export async function encounterPage(id) {
   const loaded = await loadPage('Encounter', 'No such encounter in your organisation.',
-    () => call('GET', `/v1/encounters/${id}`).then((answer) => answer.data),
+    () => call('GET', `/v1/encounters/${id}`).then(async ({ data }) => [data, await loadPatient(data.patient_id)]),
     () => call('GET', `/v1/encounters/${id}/notes`).then((answer) => answer.data.items));
   if (!loaded) return;
-  const [encounter, notes] = loaded;
+  const [[encounter, patient], notes] = loaded;
   const status = message();
   const create = el('button', { type: 'button' }, 'Write a new note');
   create.addEventListener('click', async () => {
@@ -25,7 +26,7 @@ export async function encounterPage(id) {
       create.disabled = false;
     }
   });
-  show(el('section', { class: 'card' },
+  show(patientBanner(patient), el('section', { class: 'card' },
     el('p', {}, el('a', { href: `#/patients/${encounter.patient_id}` }, 'Back to the chart')),
     el('h1', {}, `Encounter of ${when(encounter.started_at ?? encounter.created_at)}`),
     encounter.reason && el('p', {}, encounter.reason),

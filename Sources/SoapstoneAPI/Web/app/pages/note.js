@@ -1,8 +1,9 @@
 import { ApiError, call, current } from '../api.js';
+import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
 import { can } from '../roles.js';
 import { loadStaff, nameOf } from '../staff.js';
-import { busy, el, field, loading, message, show, showFailure, when } from '../ui.js';
+import { busy, confirmStep, el, field, loading, message, patientName, show, showFailure, when } from '../ui.js';
 
 const sections = [
   ['subjective', 'Subjective', 'What the patient reports'],
@@ -19,14 +20,18 @@ const same = (a, b) => sections.every(([key]) => a[key] === b[key]);
 export async function notePage(id) {
   show(loading());
   let note;
+  let patient;
   try {
-    [note] = await Promise.all([call('GET', `/v1/notes/${id}`).then((answer) => answer.data), loadStaff()]);
+    [[note, patient]] = await Promise.all([
+      call('GET', `/v1/notes/${id}`).then(async ({ data }) => [data, await loadPatient(data.patient_id)]),
+      loadStaff(),
+    ]);
   } catch (error) {
     showFailure('Note', error, 'No such note in your organisation.');
     return;
   }
-  if (note.status === 'draft') draftEditor(note);
-  else frozenNote(note);
+  if (note.status === 'draft') draftEditor(note, patient);
+  else frozenNote(note, patient);
 }
 
 function header(note, title) {
@@ -38,7 +43,7 @@ function header(note, title) {
   ];
 }
 
-function draftEditor(initial) {
+function draftEditor(initial, patient) {
   let saved = initial; // the server's note as last seen
   let saving = null;
   let conflict = false;
@@ -97,7 +102,8 @@ function draftEditor(initial) {
     conflict = true;
     const theirs = (await call('GET', `/v1/notes/${saved.id}`)).data;
     if (theirs.status !== 'draft') {
-      frozenNote(theirs, 'Someone signed or withdrew this note while you were writing; your unsaved text is below.', typed());
+      frozenNote(
+        theirs, patient, 'Someone signed or withdrew this note while you were writing; your unsaved text is below.', typed());
       return;
     }
     state.textContent = `Not saved: version ${theirs.version} was saved by someone else meanwhile.`;
@@ -167,10 +173,17 @@ function draftEditor(initial) {
   async function sign() {
     if (!(await save())) return;
     status.textContent = '';
+    const attested = await confirmStep({
+      title: 'Sign this note',
+      text: `I attest that this note for ${patientName(patient)} (MRN ${patient.mrn}, born ${patient.birth_date}) `
+        + 'is accurate and complete. Once signed, it changes only by amendment.',
+      confirm: 'Sign the note',
+    });
+    if (!attested) return;
     try {
       const { data } = await call('POST', `/v1/notes/${saved.id}/sign`, { headers: { 'If-Match': `"${saved.version}"` } });
       stopAutosave();
-      frozenNote(data);
+      frozenNote(data, patient);
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) await showConflict();
       else status.textContent = error.message;
@@ -188,38 +201,67 @@ function draftEditor(initial) {
   }, autosaveEvery);
   const stopAutosave = () => clearInterval(timer);
 
-  show(el('section', { class: 'card' },
+  show(patientBanner(patient, { sticky: true }), el('section', { class: 'card' },
     ...header(saved, 'Draft note'),
+    el('p', { class: 'meta', 'data-provenance': 'author' }, `Written by ${nameOf(saved.author_id)}.`),
     state,
     conflictPanel,
     form,
     withdrawal(saved, (data) => {
       stopAutosave();
-      frozenNote(data);
+      frozenNote(data, patient);
     })));
 }
 
-/** A signed, amended or withdrawn note: read-only, with its signature and what may follow. */
-function frozenNote(note, notice, unsaved) {
+/** A signed, amended or withdrawn note: read-only, with its provenance and what may follow. */
+function frozenNote(note, patient, notice, unsaved) {
   const role = current.user.role;
   const titles = { signed: 'Signed note', amended: 'Amended note', entered_in_error: 'Note entered in error' };
-  show(el('section', { class: 'card' },
+  show(patientBanner(patient), el('section', { class: 'card' },
     ...header(note, titles[note.status] ?? 'Note'),
     notice && message(notice),
     note.signed_at && el('dl', { class: 'facts signature' },
       el('dt', {}, 'Signed by'), el('dd', {}, nameOf(note.signed_by)),
       el('dt', {}, 'Signed at'), el('dd', {}, when(note.signed_at)),
+      el('dt', {}, 'Signed version'), el('dd', {}, String(note.signed_version)),
       el('dt', {}, 'SHA-256 of the signed version'), el('dd', { class: 'hash' }, note.signed_sha256)),
+    provenance(note),
     el('p', {}, `Version ${note.version}.`),
     sections.map(([key, label]) => el('div', { class: 'section' },
       el('h2', {}, label), el('p', { class: 'text', 'data-section': key }, note[key] || '—'))),
     unsaved && el('details', {}, el('summary', {}, 'Your unsaved text'),
       sections.map(([key, label]) => el('p', {}, el('strong', {}, `${label}: `), unsaved[key] || '—'))),
-    note.status !== 'entered_in_error' && can.signNotes(role) && amendment(note),
-    note.status !== 'entered_in_error' && can.signNotes(role) && withdrawal(note, (data) => frozenNote(data))));
+    note.status !== 'entered_in_error' && can.signNotes(role) && amendment(note, patient),
+    note.status !== 'entered_in_error' && can.signNotes(role) && withdrawal(note, (data) => frozenNote(data, patient))));
 }
 
-function amendment(note) {
+/**
+ * The note's story on its own face: who wrote it, who signed it, each amendment (who, when,
+ * why, from its versions) and, if it came to that, who marked it entered in error, when and why.
+ */
+function provenance(note) {
+  const list = el('ul', { class: 'provenance', 'aria-label': 'Provenance' },
+    el('li', { 'data-provenance': 'author' }, `Written by ${nameOf(note.author_id)}.`),
+    note.signed_at && el('li', { 'data-provenance': 'signature' },
+      `Signed by ${nameOf(note.signed_by)} on ${when(note.signed_at)} (version ${note.signed_version}).`));
+  if (note.status === 'entered_in_error') {
+    const by = note.entered_in_error_by ? ` by ${nameOf(note.entered_in_error_by)}` : '';
+    const at = note.entered_in_error_at ? ` on ${when(note.entered_in_error_at)}` : '';
+    list.append(el('li', { 'data-provenance': 'entered-in-error' },
+      `Entered in error${by}${at}: ${note.entered_in_error_reason}`));
+  }
+  if (note.signed_version && note.version > note.signed_version) {
+    call('GET', `/v1/notes/${note.id}/versions`).then(({ data }) => {
+      const amendments = data.items.filter((v) => v.version > note.signed_version).map((v) => el('li', {
+        'data-provenance': 'amendment',
+      }, `Amended by ${nameOf(v.author_id)} on ${when(v.created_at)} (version ${v.version}): ${v.reason}`));
+      list.querySelector('[data-provenance="signature"]').after(...amendments);
+    }).catch(() => list.append(el('li', {}, 'The amendments could not be loaded; see History.')));
+  }
+  return list;
+}
+
+function amendment(note, patient) {
   const status = message();
   const form = el('form', { novalidate: true, 'aria-labelledby': 'amend-title' },
     el('h2', { id: 'amend-title' }, 'Amend'),
@@ -242,7 +284,7 @@ function amendment(note) {
     await busy(form, 'Amending…', async () => {
       try {
         const answer = await call('POST', `/v1/notes/${note.id}/amend`, { body, headers: { 'If-Match': `"${note.version}"` } });
-        frozenNote(answer.data);
+        frozenNote(answer.data, patient);
       } catch (error) {
         status.textContent = error.status === 412
           ? 'Someone amended the note meanwhile; reload it to see their version.'
