@@ -166,7 +166,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         on: router, configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: [.sortedKeys]),
         middlewares: [
             EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens, database: database, logger: logger),
-            TextIntegrityMiddleware(),
+            try DecodingMiddleware(document: OpenAPIDocument.data),
         ])
 
     var app = Application(

@@ -120,7 +120,7 @@ struct WholeSecondDates: DateTranscoder {
     }
 }
 
-/// A value sent as a date-time that is not an RFC 3339 date-time. `TextIntegrityMiddleware`
+/// A value sent as a date-time that is not an RFC 3339 date-time. `DecodingMiddleware`
 /// names the field it came in.
 struct DateTimeError: Error {
     let text: String

@@ -178,6 +178,22 @@ struct PatientTests {
         }
     }
 
+    @Test("Every missing required field is named at once, nested ones too, not the first only")
+    func everyMissingFieldAtOnce() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            let empty = try await client.call(.post, "/v1/patients", json: [String: Any](), token: desk)
+            #expect(empty.status == .unprocessableContent)
+            let fields = ((empty.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+            #expect(fields == ["mrn", "given_name", "family_name", "birth_date", "sex"])
+            let partial = try await client.call(
+                .post, "/v1/auth/register", json: ["organization": ["name": "Harbour"], "admin": [String: Any]()])
+            let missing = ((partial.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+            #expect(missing == ["admin.email", "admin.name", "admin.password", "organization.slug"])
+        }
+    }
+
     @Test("Another organisation's patient answers exactly like one that does not exist, and stays unchanged")
     func otherTenantsPatient() async throws {
         let app = try await TestApp.make()

@@ -24,6 +24,18 @@ class PatientTests(BrowserTest):
             return len(rows) == count and all(containing in row for row in rows)
         WebDriverWait(self.page.driver, 10).until(done, f"expected {count} rows of {containing}")
 
+    def test_an_empty_form_says_everything_missing_at_once_in_sentences(self):
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/patients/new")
+        self.page.heading("New patient")
+        self.page.submit()
+        self.page.message("Some fields need a change")
+        self.assertEqual(self.page.field_error("given_name"), "Given name is required.")
+        self.assertEqual(self.page.field_error("family_name"), "Family name is required.")
+        self.assertEqual(self.page.field_error("mrn"), "MRN (medical record number) is required.")
+        self.assertEqual(self.page.field_error("birth_date"), "Birth date is required.")
+
     def test_register_find_edit_and_record_encounters(self):
         family = "Ødegård" + uuid.uuid4().hex[:6]
         self.page.log_in("northside", "nurse@northside.example")

@@ -43,13 +43,17 @@ export function field({ name, label, type = 'text', autocomplete, required = tru
     el('p', { class: 'field-error', id: `${id}-error`, 'data-error-for': name }));
 }
 
-/** Shows `errors` ({ field path: message }) beside their fields; answers whether any was shown. */
+/**
+ * Shows `errors` ({ field path: message }) beside their fields, each as a sentence that names
+ * its field ("Given name is required."); answers whether any was shown.
+ */
 export function showFieldErrors(form, errors) {
   let shown = false;
   for (const line of form.querySelectorAll('[data-error-for]')) {
-    const message = errors[line.dataset.errorFor] ?? '';
-    line.textContent = message;
     const input = form.querySelector(`[name="${line.dataset.errorFor}"]`);
+    const label = input && form.querySelector(`label[for="${input.id}"]`)?.textContent;
+    const message = errors[line.dataset.errorFor] ?? '';
+    line.textContent = message && label ? `${label} ${message}.` : message;
     if (input) input.setAttribute('aria-invalid', message ? 'true' : 'false');
     if (message && !shown) {
       input?.focus();

@@ -3,17 +3,26 @@ import HTTPTypes
 import OpenAPIRuntime
 import SoapstoneCore
 
-/// The one place where what a request carries is checked for what no field may hold, for every
-/// operation, around the generated decoding:
+/// The one place around the generated decoding of every operation, for what the decoder alone
+/// would answer badly:
 /// - U+0000 in any string of the JSON body (its keys too) or in a query parameter: valid JSON
 ///   and a valid Swift string, but PostgreSQL's text cannot hold it, and the database's
 ///   refusal would be a 500. Refused as 422, naming each field.
 /// - A date-time the decoder cannot take (`DateTimeError`): valid JSON, so a 422 naming the
 ///   field, not "the body is not valid JSON".
+/// - Missing required fields: the decoder stops at the first; the answer names every one the
+///   operation's schema requires, so a form is put right in one go.
 /// Bytes that are not JSON at all, lone surrogates among them, stay the decoder's 400.
-struct TextIntegrityMiddleware: ServerMiddleware {
+struct DecodingMiddleware: ServerMiddleware {
     static let nulMessage = "must not contain the NUL character (U+0000)"
     static let dateTimeMessage = "must be an RFC 3339 date-time, e.g. 2026-11-25T14:26:11Z"
+
+    /// Each operation's request body schema, `$ref`s resolved, from the OpenAPI document.
+    let bodySchemas: [String: RequestSchema]
+
+    init(document: Data) throws {
+        bodySchemas = try RequestSchema.bodies(of: document)
+    }
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -36,11 +45,19 @@ struct TextIntegrityMiddleware: ServerMiddleware {
         do {
             return try await next(request, bytes.map { HTTPBody($0) }, metadata)
         } catch let error as ServerError {
-            guard let invalid = error.underlyingError as? DateTimeError else { throw error }
-            var fields = query.filter { $0.value == invalid.text }.map(\.name)
-            if let bytes, let json = Self.parse(bytes) { fields += Self.paths(in: json) { $0 == invalid.text } }
-            throw DomainError.validation(
-                (fields.isEmpty ? [""] : fields).map { FieldError(field: $0, message: Self.dateTimeMessage) })
+            if let invalid = error.underlyingError as? DateTimeError {
+                var fields = query.filter { $0.value == invalid.text }.map(\.name)
+                if let bytes, let json = Self.parse(bytes) { fields += Self.paths(in: json) { $0 == invalid.text } }
+                throw DomainError.validation(
+                    (fields.isEmpty ? [""] : fields).map { FieldError(field: $0, message: Self.dateTimeMessage) })
+            }
+            if case DecodingError.keyNotFound? = error.underlyingError as? DecodingError, let bytes,
+                let json = Self.parse(bytes), let schema = bodySchemas[operationID]
+            {
+                let missing = schema.missing(in: json)
+                if !missing.isEmpty { throw DomainError.validation(missing.map { FieldError(field: $0, message: "is required") }) }
+            }
+            throw error
         }
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+
+/// What an operation's JSON body must hold, as the OpenAPI document says: the required
+/// properties of each object, nested objects included. The decoder reports only the first
+/// missing one; this finds them all.
+struct RequestSchema: Sendable {
+    let required: [String]
+    let properties: [String: RequestSchema]
+
+    /// Each operation's request body schema by operationId.
+    static func bodies(of document: Data) throws -> [String: RequestSchema] {
+        let root = try JSONSerialization.jsonObject(with: document) as? [String: Any] ?? [:]
+        let schemas = (root["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        var bodies: [String: RequestSchema] = [:]
+        for case let operations as [String: Any] in (root["paths"] as? [String: Any] ?? [:]).values {
+            for case let operation as [String: Any] in operations.values {
+                guard let id = operation["operationId"] as? String,
+                    let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any],
+                    let json = (content["application/json"] as? [String: Any])?["schema"] as? [String: Any]
+                else { continue }
+                bodies[id] = RequestSchema(json, schemas: schemas, depth: 0)
+            }
+        }
+        return bodies
+    }
+
+    init(_ schema: [String: Any], schemas: [String: Any], depth: Int) {
+        var schema = schema
+        if let ref = schema["$ref"] as? String, let name = ref.split(separator: "/").last,
+            let resolved = schemas[String(name)] as? [String: Any]
+        {
+            schema = resolved
+        }
+        required = schema["required"] as? [String] ?? []
+        // Deep enough for the API's bodies; a recursive schema stops here.
+        guard depth < 8 else {
+            properties = [:]
+            return
+        }
+        properties = (schema["properties"] as? [String: [String: Any]] ?? [:]).mapValues {
+            RequestSchema($0, schemas: schemas, depth: depth + 1)
+        }
+    }
+
+    /// The paths (`admin.email`) of every required property `json` lacks, in the document's order.
+    func missing(in json: Any, prefix: String = "") -> [String] {
+        guard let object = json as? [String: Any] else { return [] }
+        let path = { (key: String) in prefix.isEmpty ? key : "\(prefix).\(key)" }
+        var found = required.filter { object[$0] == nil }.map(path)
+        for (key, property) in properties.sorted(by: { $0.key < $1.key }) {
+            if let value = object[key] { found += property.missing(in: value, prefix: path(key)) }
+        }
+        return found
+    }
+}
