@@ -41,6 +41,12 @@ export async function auditPage() {
       status.textContent = `${rows.children.length} event${rows.children.length === 1 ? '' : 's'}${cursor ? ', more to load' : ''}.`;
     } catch (error) {
       if (mine !== generation) return;
+      // The rows of another query must not stand under this one's error as if they answered it.
+      if (!append) {
+        rows.replaceChildren();
+        cursor = null;
+        more.hidden = true;
+      }
       status.textContent = '';
       problem.textContent = error.status === 422 || error.status === 400
         ? `The filters are not right: ${error.message}`
