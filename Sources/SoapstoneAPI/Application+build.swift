@@ -77,6 +77,10 @@ public struct AuthConfiguration: Sendable {
     public var isProduction = true
     /// The web page logs out after this long without the user touching it.
     public var webIdleTimeout: TimeInterval = 15 * 60
+    /// The note editor keeps a version when typing pauses this long, and at least this often
+    /// while it goes on (README, "Versions").
+    public var webAutosavePause: TimeInterval = 10
+    public var webAutosaveAtMost: TimeInterval = 3 * 60
 
     public init(keys: SigningKeys) {
         self.keys = keys
@@ -146,7 +150,9 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             trustedProxies: configuration.trustedProxies))
     router.add(middleware: LiteralHeadersMiddleware())
     router.add(middleware: try MethodNotAllowedMiddleware(document: OpenAPIDocument.data))
-    try WebApp(idleTimeout: auth.webIdleTimeout).register(on: router)
+    try WebApp(
+        timing: .init(idle: auth.webIdleTimeout, autosavePause: auth.webAutosavePause, autosaveAtMost: auth.webAutosaveAtMost)
+    ).register(on: router)
     router.get("/openapi.json") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json"],

@@ -3,9 +3,17 @@ import HTTPTypes
 import Hummingbird
 
 /// The web page for clinicians: plain HTML, CSS and ES modules from the bundle's `Web` folder,
-/// read once at start. `/` is the page (with the idle timeout written into it); `/app/…` its
-/// files. The page uses the public API only.
+/// read once at start. `/` is the page (with its timings written into it); `/app/…` its files.
+/// The page uses the public API only.
 struct WebApp: Sendable {
+    /// How the page paces itself: the idle logout, and when the note editor keeps a version
+    /// (after a pause in typing, and at least this often while typing goes on).
+    struct Timing: Sendable {
+        var idle: TimeInterval
+        var autosavePause: TimeInterval
+        var autosaveAtMost: TimeInterval
+    }
+
     struct Asset: Sendable {
         let body: ByteBuffer
         let contentType: String
@@ -14,12 +22,15 @@ struct WebApp: Sendable {
     let page: ByteBuffer
     let assets: [String: Asset]
 
-    init(idleTimeout: TimeInterval) throws {
+    init(timing: Timing) throws {
         guard let folder = Bundle.module.url(forResource: "Web", withExtension: nil) else {
             throw WebAppError("the Web folder is missing from the SoapstoneAPI bundle")
         }
         let template = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
-        page = ByteBuffer(string: template.replacingOccurrences(of: "{{IDLE_SECONDS}}", with: String(Int(idleTimeout))))
+        page = ByteBuffer(
+            string: template.replacingOccurrences(of: "{{IDLE_SECONDS}}", with: String(Int(timing.idle)))
+                .replacingOccurrences(of: "{{AUTOSAVE_PAUSE_SECONDS}}", with: String(timing.autosavePause))
+                .replacingOccurrences(of: "{{AUTOSAVE_MOST_SECONDS}}", with: String(timing.autosaveAtMost)))
         var assets: [String: Asset] = [:]
         let app = folder.appendingPathComponent("app")
         let files = FileManager.default.enumerator(at: app, includingPropertiesForKeys: nil)

@@ -16,7 +16,11 @@ struct BrowserTests {
     func chromium() async throws {
         // Every browser of the suite is one address, and the test clock stands still: the
         // per-address throttle would count all of their logins and refreshes in one minute.
-        let app = try await TestApp.make { $0.auth.requestsPerMinutePerAddress = 1_000_000 }
+        // The editor keeps a version after a 2-second pause in typing (the tests wait on that).
+        let app = try await TestApp.make {
+            $0.auth.requestsPerMinutePerAddress = 1_000_000
+            $0.auth.webAutosavePause = 2
+        }
         let idle = try await TestApp.make {
             $0.auth.requestsPerMinutePerAddress = 1_000_000
             $0.auth.webIdleTimeout = 3

@@ -38,6 +38,13 @@ class NoteTests(BrowserTest):
         WebDriverWait(page.driver, timeout).until(
             EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main .state"), text))
 
+    def follow(self, text, page=None):
+        """Follows the link, scrolled to the middle of the window (see `click`)."""
+        driver = (page or self.page).driver
+        link = driver.find_element(By.LINK_TEXT, text)
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+        link.click()
+
     def type_into(self, section, text, page=None):
         (page or self.page).driver.find_element(By.NAME, section).send_keys(text)
 
@@ -165,9 +172,95 @@ class NoteTests(BrowserTest):
         self.type_into("plan", "Fluids, rest")
         self.state("changes not saved yet")
         self.state("Version 2, saved at", timeout=12)
-        time.sleep(11)  # two more autosave rounds with nothing typed
+        # Saving with nothing changed keeps no version.
+        self.click("Save as a new version")
+        self.state("Version 2, saved")
         _, current = api("GET", f"/v1/notes/{note['id']}", None, access)
         self.assertEqual((current["version"], current["plan"]), (2, "Fluids, rest"))
+
+    def test_a_version_is_kept_at_a_pause_not_per_keystroke(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Draft note")
+        for word in ("Sore ", "throat ", "for ", "two ", "days"):
+            self.type_into("subjective", word)
+        self.state("Version 2, saved at", timeout=12)
+        self.type_into("assessment", "Viral pharyngitis")
+        self.state("Version 3, saved at", timeout=12)
+        _, versions = api("GET", f"/v1/notes/{note['id']}/versions", None, access)
+        self.assertEqual([(v["subjective"], v["assessment"]) for v in versions["items"]],
+                         [("", ""), ("Sore throat for two days", ""), ("Sore throat for two days", "Viral pharyngitis")])
+
+    def test_text_typed_just_before_leaving_is_saved(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Draft note")
+        # Straight to History, well within the pause: the text goes first.
+        self.type_into("plan", "Recheck in a week")
+        self.follow("History")
+        self.page.heading("History of the note")
+        _, current = api("GET", f"/v1/notes/{note['id']}", None, access)
+        self.assertEqual(current["plan"], "Recheck in a week")
+        # And straight to Log out.
+        self.follow("Back to the note")
+        self.page.heading("Draft note")
+        self.type_into("objective", "Afebrile")
+        self.page.driver.find_element(By.ID, "logout").click()
+        self.page.heading("Log in")
+        _, current = api("GET", f"/v1/notes/{note['id']}", None, access)
+        self.assertEqual((current["objective"], current["plan"]), ("Afebrile", "Recheck in a week"))
+
+    def test_closing_the_page_with_unsaved_text_warns_and_saves_it(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Draft note")
+        unload = ("const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
+                  "return e.defaultPrevented")
+        self.assertFalse(self.page.driver.execute_script(unload), "nothing to warn about yet")
+        self.type_into("assessment", "Otitis media")
+        # The browser asks before closing (WebDriver itself accepts that question when it reloads).
+        self.assertTrue(self.page.driver.execute_script(unload), "no warning before leaving unsaved text")
+        self.page.driver.refresh()
+        WebDriverWait(self.page.driver, 10).until(
+            lambda _: api("GET", f"/v1/notes/{note['id']}", None, access)[1]["assessment"] == "Otitis media",
+            "the text typed before closing was not saved")
+
+    def test_a_failed_save_stays_in_view_until_a_retry_succeeds(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Draft note")
+        # More than a section may hold: the server refuses it (422), the text stays.
+        self.page.driver.execute_script(
+            "const box = document.querySelector('[name=plan]'); box.value = 'x'.repeat(100001);"
+            "box.dispatchEvent(new Event('input', {bubbles: true}));")
+        self.click("Save as a new version")
+        banner = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "[data-save-failure]")))
+        self.assertIn("not saved", banner.text)
+        self.page.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        top = self.page.driver.execute_script(
+            "return document.querySelector('[data-save-failure]').getBoundingClientRect().top")
+        self.assertTrue(0 <= top < 200, f"the failure scrolled out of view ({top})")
+        self.assertEqual(len(self.page.driver.find_element(By.NAME, "plan").get_attribute("value")), 100001)
+        self.page.driver.execute_script(
+            "const box = document.querySelector('[name=plan]'); box.value = 'Shorter now';"
+            "box.dispatchEvent(new Event('input', {bubbles: true}));")
+        self.click("Retry")
+        WebDriverWait(self.page.driver, 10).until(
+            EC.invisibility_of_element_located((By.CSS_SELECTOR, "[data-save-failure]")))
+        self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["plan"], "Shorter now")
 
     def test_the_second_of_two_sessions_sees_the_conflict_and_loses_nothing(self):
         access, _, encounter = new_encounter()

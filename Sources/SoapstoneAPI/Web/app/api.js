@@ -59,6 +59,19 @@ async function send(method, path, { body, headers = {}, withToken = true } = {})
   return { data, etag: response.headers.get('ETag') };
 }
 
+/**
+ * A call that outlives the page (`keepalive`): what the note editor sends when the page is
+ * closed or reloaded with text not yet saved. Nobody waits for its answer.
+ */
+export function sendOnExit(method, path, { body, headers = {} }) {
+  if (!access) return;
+  fetch(path, {
+    method, keepalive: true, credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${access.token}`, ...headers },
+    body: JSON.stringify(body),
+  }).catch(() => {});
+}
+
 /** An authenticated call; an expired access token is refreshed once, silently. */
 export async function call(method, path, options = {}) {
   try {

@@ -21,14 +21,11 @@ export function age(birth, today = new Date()) {
 
 /**
  * Who the page is about: family and given name, MRN, birth date with age, sex, and an inactive
- * record marked as such. Every clinical page shows it at its top; where a note is written it
- * stays in view while the page scrolls (`sticky`), so no note is written or signed without the
- * patient in sight.
+ * record marked as such. Every clinical page shows it at its top; the note editor keeps it in
+ * view while the page scrolls, so no note is written or signed without the patient in sight.
  */
-export function patientBanner(patient, { sticky = false } = {}) {
-  return el('section', {
-    class: sticky ? 'patient-banner sticky' : 'patient-banner', 'aria-label': 'Patient', 'data-patient-banner': patient.id,
-  },
+export function patientBanner(patient) {
+  return el('section', { class: 'patient-banner', 'aria-label': 'Patient', 'data-patient-banner': patient.id },
     el('strong', { class: 'name' }, patientName(patient)),
     el('span', {}, `MRN ${patient.mrn}`),
     el('span', {}, `Born ${patient.birth_date} (${age(patient.birth_date)})`),

@@ -13,7 +13,7 @@ import { patientFormPage, patientsPage } from './pages/patients.js';
 import { signupPage } from './pages/signup.js';
 import { usersPage } from './pages/users.js';
 import { can, roleTitle } from './roles.js';
-import { el, message, show } from './ui.js';
+import { confirmStep, el, leaving, message, show } from './ui.js';
 
 const publicPages = { '#/login': loginPage, '#/signup': signupPage };
 const id = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
@@ -32,9 +32,22 @@ const pages = [
   { pattern: '#/users', allowed: can.manageUsers, show: usersPage, nav: 'Users' },
 ].map((page) => ({ ...page, regex: new RegExp(`^${page.pattern}$`) }));
 let lastEnding = null;
+let shownHash = null; // the page on screen
+let staying = false; // the next hashchange only puts back the address of the page that stayed
 
-function route() {
+async function route() {
   const hash = location.hash || '#/';
+  if (staying) {
+    staying = false;
+    return;
+  }
+  // The page being left may have work to save first (the note editor); if it cannot, it stays.
+  if (current && shownHash && hash !== shownHash && !(await leaving())) {
+    staying = true;
+    location.replace(shownHash);
+    return;
+  }
+  shownHash = hash;
   if (!current) {
     const page = publicPages[hash] ?? loginPage;
     page({ ended: lastEnding, idleSeconds });
@@ -90,7 +103,10 @@ function go(hash) {
 onSessionChange((session, reason) => {
   showAccount();
   if (session) {
-    watchIdle(() => logout('idle'));
+    watchIdle(async () => {
+      await leaving(); // typed text is saved if it can be; the session ends either way
+      logout('idle');
+    });
     go(reason === 'login' || publicPages[location.hash] ? '#/' : location.hash || '#/');
   } else {
     stopWatchingIdle();
@@ -100,7 +116,15 @@ onSessionChange((session, reason) => {
 });
 
 window.addEventListener('hashchange', route);
-document.getElementById('logout').addEventListener('click', () => logout('logout'));
+document.getElementById('logout').addEventListener('click', async () => {
+  const saved = await leaving();
+  if (!saved && !(await confirmStep({
+    title: 'Log out without saving?',
+    text: 'Your latest changes to the note could not be saved. Logging out now loses them.',
+    confirm: 'Log out anyway', cancel: 'Stay and retry',
+  }))) return;
+  logout('logout');
+});
 
 try {
   if (!(await refresh())) route();

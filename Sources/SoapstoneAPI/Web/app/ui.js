@@ -13,6 +13,24 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+let leaveGuard = null;
+
+/**
+ * What must happen before the page moves on: the note editor saves what is typed. The guard
+ * answers false to stay (its save failed, and it says so).
+ */
+export function onLeaving(guard) {
+  leaveGuard = guard;
+}
+
+/** Runs the guard, if any; answers whether the page may move on. */
+export async function leaving() {
+  if (!leaveGuard) return true;
+  const mayLeave = await leaveGuard();
+  if (mayLeave) leaveGuard = null;
+  return mayLeave;
+}
+
 /**
  * Replaces the page's content and moves focus to its heading, for keyboard and screen readers.
  * A new page starts at its top: focusing the heading alone could leave the links above it

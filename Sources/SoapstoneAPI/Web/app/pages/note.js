@@ -1,9 +1,11 @@
-import { ApiError, call, current } from '../api.js';
+import { ApiError, call, current, sendOnExit } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
 import { can } from '../roles.js';
 import { loadStaff, nameOf } from '../staff.js';
-import { busy, confirmStep, el, field, loading, message, patientName, show, showFailure, when } from '../ui.js';
+import {
+  busy, confirmStep, el, field, loading, message, onLeaving, patientName, show, showFailure, when,
+} from '../ui.js';
 
 const sections = [
   ['subjective', 'Subjective', 'What the patient reports'],
@@ -11,7 +13,24 @@ const sections = [
   ['assessment', 'Assessment', 'Diagnosis, reasoning'],
   ['plan', 'Plan', 'Treatment, follow-up'],
 ];
-const autosaveEvery = 5_000; // ms; a version is written only when the text changed
+/**
+ * When the editor keeps a version by itself: once typing pauses this long, and at least this
+ * often while it goes on (the server says, in the page's meta tags). Every version is a
+ * revision someone can name in History, not a keystroke's.
+ */
+const seconds = (name, fallback) => Number(document.querySelector(`meta[name="${name}"]`)?.content) || fallback;
+const autosavePause = seconds('soapstone-autosave-pause-seconds', 10) * 1000;
+const autosaveAtMost = seconds('soapstone-autosave-most-seconds', 180) * 1000;
+
+/** The editor's text not yet saved, if an editor is open: read when the page is closed. */
+let unsavedDraft = null;
+window.addEventListener('beforeunload', (event) => {
+  if (unsavedDraft?.()) event.preventDefault();
+});
+window.addEventListener('pagehide', () => {
+  const draft = unsavedDraft?.();
+  if (draft) sendOnExit('PUT', `/v1/notes/${draft.id}`, { body: draft.text, headers: { 'If-Match': `"${draft.version}"` } });
+});
 
 const content = (note) => Object.fromEntries(sections.map(([key]) => [key, note[key]]));
 const same = (a, b) => sections.every(([key]) => a[key] === b[key]);
@@ -50,6 +69,10 @@ function draftEditor(initial, patient) {
   const role = current.user.role;
   const state = el('p', { class: 'state', role: 'status', 'aria-live': 'polite' }, `Version ${saved.version}, saved.`);
   const status = message();
+  // A failed save stays in view, pinned under the patient, until a save succeeds.
+  const failureText = el('span', {});
+  const failure = el('div', { class: 'save-failure', role: 'alert', hidden: true, 'data-save-failure': true },
+    failureText, el('button', { type: 'button', class: 'secondary', onclick: () => save() }, 'Retry'));
   const form = el('form', { novalidate: true, class: 'soap', 'aria-labelledby': 'note-title' },
     sections.map(([key, label, hint]) => {
       const id = `section-${key}`;
@@ -66,9 +89,39 @@ function draftEditor(initial, patient) {
   const typed = () => Object.fromEntries(sections.map(([key]) => [key, form.elements[key].value]));
 
   let refreshMerge = () => {}; // while a conflict shows, keeps its comparison up to date
+  let pauseTimer = null;
+  let unsavedSince = null; // when typing began that no version holds yet
+  const dirty = () => !same(typed(), saved);
+  /** A version once typing pauses, or now when it has gone on for long enough. */
+  const schedule = () => {
+    clearTimeout(pauseTimer);
+    if (!dirty()) {
+      unsavedSince = null;
+      return;
+    }
+    unsavedSince ??= Date.now();
+    if (Date.now() - unsavedSince >= autosaveAtMost) save();
+    else pauseTimer = setTimeout(() => save(), autosavePause);
+  };
   form.addEventListener('input', () => {
     if (!conflict) state.textContent = `Version ${saved.version}; changes not saved yet.`;
     refreshMerge();
+    schedule();
+  });
+  const open = () => document.body.contains(form);
+  unsavedDraft = () => (open() && !conflict && dirty() ? { id: saved.id, version: saved.version, text: typed() } : null);
+  // Leaving the editor (a link, Back, logging out) saves what is typed first; if that fails,
+  // the editor stays, saying so.
+  onLeaving(async () => {
+    if (!open() || !dirty()) return true;
+    if (conflict) {
+      return confirmStep({
+        title: 'Leave without saving?',
+        text: 'Your text is not saved: another version was saved meanwhile. Leaving now loses your text.',
+        confirm: 'Leave anyway', cancel: 'Stay',
+      });
+    }
+    return save();
   });
 
   /** Saves what is typed as the next version, from the version this page last saw. */
@@ -85,13 +138,21 @@ function draftEditor(initial, patient) {
         });
         saved = data;
         state.textContent = `Version ${saved.version}, saved at ${new Date().toLocaleTimeString()}.`;
+        failure.hidden = true;
         return true;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 412) await showConflict();
-        else state.textContent = `Not saved: ${error.message}`;
+        if (error instanceof ApiError && error.status === 412) {
+          await showConflict();
+        } else {
+          state.textContent = `Version ${saved.version}; changes not saved.`;
+          failureText.textContent = `Your latest changes are not saved: ${error.message} They stay here until a save succeeds.`;
+          failure.hidden = false;
+        }
         return false;
       } finally {
         saving = null;
+        unsavedSince = null;
+        if (open() && !conflict && failure.hidden) schedule(); // text typed while saving
       }
     })();
     return saving;
@@ -182,7 +243,7 @@ function draftEditor(initial, patient) {
     if (!attested) return;
     try {
       const { data } = await call('POST', `/v1/notes/${saved.id}/sign`, { headers: { 'If-Match': `"${saved.version}"` } });
-      stopAutosave();
+      clearTimeout(pauseTimer);
       frozenNote(data, patient);
     } catch (error) {
       if (error instanceof ApiError && error.status === 412) await showConflict();
@@ -195,20 +256,14 @@ function draftEditor(initial, patient) {
     await busy(form, 'Saving…', save);
   });
 
-  const timer = setInterval(() => {
-    if (!document.body.contains(form)) stopAutosave();
-    else save();
-  }, autosaveEvery);
-  const stopAutosave = () => clearInterval(timer);
-
-  show(patientBanner(patient, { sticky: true }), el('section', { class: 'card' },
+  show(el('div', { class: 'pinned' }, patientBanner(patient), failure), el('section', { class: 'card' },
     ...header(saved, 'Draft note'),
     el('p', { class: 'meta', 'data-provenance': 'author' }, `Written by ${nameOf(saved.author_id)}.`),
     state,
     conflictPanel,
     form,
     withdrawal(saved, (data) => {
-      stopAutosave();
+      clearTimeout(pauseTimer);
       frozenNote(data, patient);
     })));
 }
