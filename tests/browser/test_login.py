@@ -113,6 +113,22 @@ class IdleTests(BrowserTest):
         self.page.driver.refresh()
         self.page.heading("Log in")
 
+    def test_after_an_idle_logout_the_same_user_returns_to_the_page(self):
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome, Riley Nurse")
+        self.page.driver.find_element(By.LINK_TEXT, "Patients").click()
+        self.page.heading("Patients")
+        self.page.heading("Log in", timeout=15)
+        # Logging in again on the page the idle logout left (no reload: the address is kept in memory).
+        self.page.fill(tenant="northside", email="nurse@northside.example", password=PASSWORD)
+        self.page.submit()
+        self.page.heading("Patients")
+        self.page.heading("Log in", timeout=15)
+        # Another user of the workstation starts at the beginning, not on the last one's page.
+        self.page.fill(tenant="northside", email="physician@northside.example", password=PASSWORD)
+        self.page.submit()
+        self.page.heading("Welcome, Dr. Morgan Physician")
+
 
 if __name__ == "__main__":
     unittest.main()

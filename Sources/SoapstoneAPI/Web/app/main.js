@@ -32,6 +32,8 @@ const pages = [
   { pattern: '#/users', allowed: can.manageUsers, show: usersPage, nav: 'Users' },
 ].map((page) => ({ ...page, regex: new RegExp(`^${page.pattern}$`) }));
 let lastEnding = null;
+/** Where a session that timed out was, and whose it was: the same user logging in again returns there. */
+let interrupted = null;
 let shownHash = null; // the page on screen
 let staying = false; // the next hashchange only puts back the address of the page that stayed
 
@@ -85,7 +87,10 @@ function showNav(hash) {
   nav.hidden = false;
 }
 
+let lastUser = null; // the id of the user whose session this page showed last
+
 function showAccount() {
+  if (current) lastUser = current.user.id;
   const account = document.getElementById('account');
   account.hidden = !current;
   if (!current) document.getElementById('nav').hidden = true;
@@ -107,9 +112,13 @@ onSessionChange((session, reason) => {
       await leaving(); // typed text is saved if it can be; the session ends either way
       logout('idle');
     });
-    go(reason === 'login' || publicPages[location.hash] ? '#/' : location.hash || '#/');
+    const back = reason === 'login' && interrupted?.user === session.user.id ? interrupted.hash : null;
+    interrupted = null;
+    go(back ?? (reason === 'login' || publicPages[location.hash] ? '#/' : location.hash || '#/'));
   } else {
     stopWatchingIdle();
+    // Only the address (page names and ids) is kept, in memory, and only for the same user.
+    if ((reason === 'idle' || reason === 'expired') && shownHash && lastUser) interrupted = { user: lastUser, hash: shownHash };
     lastEnding = reason;
     go('#/login');
   }
