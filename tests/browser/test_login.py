@@ -23,6 +23,21 @@ class PolicyTests(unittest.TestCase):
 
 
 class LoginTests(BrowserTest):
+    def test_logging_out_in_one_tab_logs_out_the_others(self):
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome, Riley Nurse")
+        first = self.page.driver.current_window_handle
+        self.page.driver.switch_to.new_window("tab")
+        self.page.open("/")  # the session is the browser's: this tab restores it
+        self.page.heading("Welcome, Riley Nurse")
+        second = self.page.driver.current_window_handle
+        self.page.driver.switch_to.window(first)
+        self.page.driver.find_element(By.ID, "logout").click()
+        self.page.heading("Log in")
+        self.page.driver.switch_to.window(second)
+        self.page.heading("Log in")
+        self.assertEqual(self.page.message("another tab"), "You logged out in another tab of this browser.")
+
     def test_login_page_is_accessible_and_works_by_keyboard_alone(self):
         self.page.open("/")
         self.page.heading("Log in")
@@ -112,6 +127,27 @@ class IdleTests(BrowserTest):
         self.assertEqual(self.page.message("without activity"), "You were logged out after 3 seconds without activity.")
         self.page.driver.refresh()
         self.page.heading("Log in")
+
+    def test_activity_in_one_tab_keeps_every_tab_logged_in(self):
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome, Riley Nurse")
+        first = self.page.driver.current_window_handle
+        self.page.driver.switch_to.new_window("tab")
+        self.page.open("/")
+        self.page.heading("Welcome, Riley Nurse")
+        # Someone works in the second tab for 5 s, longer than the 3 s idle timeout.
+        self.page.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            let left = 7;
+            const tick = () => {
+                window.dispatchEvent(new KeyboardEvent('keydown', {key: 'a'}));
+                if (--left === 0) done(); else setTimeout(tick, 700);
+            };
+            tick();""")
+        self.page.driver.switch_to.window(first)
+        self.assertIn("Welcome, Riley Nurse", self.page.driver.find_element(By.CSS_SELECTOR, "main h1").text,
+                      "the idle tab logged out while another was in use")
+        self.page.heading("Log in", timeout=15)  # then idle everywhere: both end
 
     def test_after_an_idle_logout_the_same_user_returns_to_the_page(self):
         self.page.log_in("northside", "nurse@northside.example")

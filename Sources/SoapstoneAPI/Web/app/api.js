@@ -2,6 +2,8 @@
 // token is an HttpOnly cookie the page never sees, sent by the browser to /v1/auth only, and
 // used only with the X-Soapstone-Session header (which another site cannot send: no CORS).
 
+import { onTabMessage, tellTabs } from './tabs.js';
+
 const sessionHeader = { 'X-Soapstone-Session': 'cookie' };
 const refreshMargin = 60_000; // refresh this long before the access token expires
 
@@ -147,7 +149,7 @@ export function refresh() {
   return refreshing;
 }
 
-/** Ends the session on the server (the cookie goes with it) and in the page. */
+/** Ends the session on the server (the cookie goes with it), in the page and in its other tabs. */
 export async function logout(reason = 'logout') {
   try {
     await send('POST', '/v1/auth/logout', { headers: sessionHeader, withToken: false });
@@ -155,5 +157,13 @@ export async function logout(reason = 'logout') {
     // The page forgets the session whatever the server answered; its tokens expire anyway.
   }
   clear();
+  tellTabs({ type: 'logout', reason });
   announce(reason);
 }
+
+// Another tab ended the session: this one forgets it too, without asking the server again.
+onTabMessage((message) => {
+  if (message?.type !== 'logout' || !current) return;
+  clear();
+  announce(message.reason === 'idle' ? 'idle' : 'elsewhere');
+});

@@ -7,6 +7,7 @@ const endings = {
   idle: (seconds) => `You were logged out after ${duration(seconds)} without activity.`,
   expired: () => 'Your session ended. Log in again to continue.',
   logout: () => 'You are logged out.',
+  elsewhere: () => 'You logged out in another tab of this browser.',
 };
 
 export function loginPage({ ended, idleSeconds } = {}) {
