@@ -120,13 +120,15 @@ def headers(path="/"):
         return dict(answer.headers)
 
 
-def api(method, path, body=None, token=None):
+def api(method, path, body=None, token=None, headers=None):
     """A call of the API as any client makes it, for a test's setup: answers (status, JSON)."""
     request = urllib.request.Request(BASE + path, method=method,
                                      data=json.dumps(body).encode() if body is not None else None)
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     try:
         with urllib.request.urlopen(request) as answer:
             return answer.status, json.loads(answer.read() or b"null")

@@ -262,102 +262,93 @@ class NoteTests(BrowserTest):
             EC.invisibility_of_element_located((By.CSS_SELECTOR, "[data-save-failure]")))
         self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["plan"], "Shorter now")
 
+    def two_editors(self, note):
+        """The note open in a nurse's page (self.page) and a physician's (answered)."""
+        other = Page()
+        for page, email in ((self.page, "nurse@northside.example"), (other, "physician@northside.example")):
+            page.log_in("northside", email)
+            page.heading("Welcome")
+            page.open(f"/#/notes/{note['id']}")
+            page.heading("Draft note")
+        return other
+
+    def test_changes_to_different_sections_merge_by_themselves(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        api("PUT", f"/v1/notes/{note['id']}", {"subjective": "Cough", "objective": "", "assessment": "", "plan": ""},
+            access, headers={"If-Match": '"1"'})
+        other = self.two_editors(note)
+        try:
+            # The nurse adds a sentence to the assessment; the physician, unaware, changes the subjective only.
+            self.type_into("assessment", "Likely viral.")
+            self.click("Save as a new version")
+            self.state("Version 3, saved")
+            self.type_into("subjective", " for three days", other)
+            self.click("Save as a new version", other)
+            self.state("Version 4, saved", other)
+            self.assertEqual(other.driver.find_elements(By.CSS_SELECTOR, "main .conflict:not([hidden])"), [],
+                             "no choice to make: each changed a section of their own")
+            self.assertEqual(other.driver.find_element(By.NAME, "assessment").get_attribute("value"), "Likely viral.")
+            _, current = api("GET", f"/v1/notes/{note['id']}", None, access)
+            self.assertEqual((current["subjective"], current["assessment"]), ("Cough for three days", "Likely viral."))
+            self.assertEqual(other.console_errors(), [])
+        finally:
+            other.close()
+
     def test_the_second_of_two_sessions_sees_the_conflict_and_loses_nothing(self):
         access, _, encounter = new_encounter()
         note = new_draft(access, encounter)
-        other = Page()
+        other = self.two_editors(note)
         try:
-            for page, email in ((self.page, "nurse@northside.example"), (other, "physician@northside.example")):
-                page.log_in("northside", email)
-                page.heading("Welcome")
-                page.open(f"/#/notes/{note['id']}")
-                page.heading("Draft note")
             self.type_into("subjective", "Written by the nurse")
-            self.type_into("plan", "Fluids, rest")
+            self.type_into("plan", "Amoxicillin 500 mg twice daily")
             self.click("Save as a new version")
             self.state("Version 2, saved")
 
+            # Both changed the subjective; only the nurse the plan, which merges by itself.
             self.type_into("subjective", "Written by the physician", other)
             self.click("Save as a new version", other)
             WebDriverWait(other.driver, 10).until(
                 EC.visibility_of_element_located((By.CSS_SELECTOR, "main .conflict")))
-            theirs = other.driver.find_element(By.CSS_SELECTOR, '[data-theirs="subjective"]').text
-            self.assertEqual(theirs, "Written by the nurse")
-            self.assertEqual(other.driver.find_element(By.NAME, "subjective").get_attribute("value"),
-                             "Written by the physician")
-            # The merge: each differing section compared word by word, theirs one click away.
-            mine_against = other.driver.find_element(By.CSS_SELECTOR, '[data-mine-against="subjective"]')
-            self.assertEqual([e.text for e in mine_against.find_elements(By.TAG_NAME, "del")], ["nurse"])
-            self.assertEqual([e.text for e in mine_against.find_elements(By.TAG_NAME, "ins")], ["physician"])
-            self.assertIn("Your text is the same",
-                          other.driver.find_element(By.CSS_SELECTOR, '[data-merge="objective"]').text)
+            panel = other.driver.find_element(By.CSS_SELECTOR, "main .conflict")
+            self.assertIn("saved by Riley Nurse at", panel.text)
+            self.assertEqual([e.get_attribute("data-merge") for e in panel.find_elements(By.CSS_SELECTOR, "[data-merge]")],
+                             ["subjective"], "only the section both changed asks for a choice")
+            theirs = other.driver.find_element(By.CSS_SELECTOR, '[data-theirs="subjective"]')
+            self.assertEqual([e.text for e in theirs.find_elements(By.TAG_NAME, "ins")], ["Written by the nurse"])
+            mine = other.driver.find_element(By.CSS_SELECTOR, '[data-mine="subjective"]')
+            self.assertEqual([e.text for e in mine.find_elements(By.TAG_NAME, "ins")], ["Written by the physician"])
+            self.assertEqual(other.driver.find_element(By.NAME, "plan").get_attribute("value"),
+                             "Amoxicillin 500 mg twice daily")
             self.assertAccessible("note-conflict", other)
+            other.screenshots("three-way-merge")
             self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["version"], 2, "nothing overwritten")
-            self.click("Take their plan", other)
-            self.assertEqual(other.driver.find_element(By.NAME, "plan").get_attribute("value"), "Fluids, rest")
-            self.assertIn("Your text is the same",
-                          other.driver.find_element(By.CSS_SELECTOR, '[data-merge="plan"]').text)
 
-            self.click("Keep my text", other)
+            self.click("Keep my subjective", other)
+            self.click("Save the merged note", other)
             self.state("Version 3, saved", other)
             _, versions = api("GET", f"/v1/notes/{note['id']}/versions", None, access)
             self.assertEqual([(v["subjective"], v["plan"]) for v in versions["items"]],
-                             [("", ""), ("Written by the nurse", "Fluids, rest"),
-                              ("Written by the physician", "Fluids, rest")])
+                             [("", ""), ("Written by the nurse", "Amoxicillin 500 mg twice daily"),
+                              ("Written by the physician", "Amoxicillin 500 mg twice daily")])
 
-            # The history names who wrote each version.
+            # A changed dose reads as one change in History.
+            other.driver.find_element(By.NAME, "plan").clear()
+            self.type_into("plan", "Amoxicillin 1 g twice daily", other)
+            self.click("Save as a new version", other)
+            self.state("Version 4, saved", other)
             other.open(f"/#/notes/{note['id']}/history")
             other.heading("History of the note")
+            plan = other.driver.find_element(By.CSS_SELECTOR, '[data-diff="plan"]')
+            self.assertEqual([e.text for e in plan.find_elements(By.TAG_NAME, "del")], ["500 mg"])
+            self.assertEqual([e.text for e in plan.find_elements(By.TAG_NAME, "ins")], ["1 g"])
+            # The history names who wrote each version.
             authors = [e.text for e in other.driver.find_elements(By.CSS_SELECTOR, "li[data-version] .meta")]
             self.assertIn("by Riley Nurse", authors[1])
             self.assertIn("by you", authors[2])
             self.assertEqual(other.console_errors(), [])
         finally:
             other.close()
-
-    def test_every_clinical_page_names_the_patient(self):
-        access, patient, encounter = new_encounter()
-        note = new_draft(access, encounter)
-        api("PATCH", f"/v1/patients/{patient['id']}", {"active": False}, access)
-        self.page.log_in("northside", "physician@northside.example")
-        self.page.heading("Welcome")
-        for path, heading in ((f"/#/patients/{patient['id']}", "Haddad, Noor"),
-                              (f"/#/encounters/{encounter['id']}", "Encounter of"),
-                              (f"/#/notes/{note['id']}", "Draft note"),
-                              (f"/#/notes/{note['id']}/history", "History of the note")):
-            self.page.open(path)
-            self.page.heading(heading)
-            banner = self.page.driver.find_element(By.CSS_SELECTOR, "[data-patient-banner]")
-            self.assertEqual(banner.get_attribute("data-patient-banner"), patient["id"])
-            for part in ("Haddad, Noor", f"MRN {patient['mrn']}", "Born 1975-06-01 (", " y)", "Female",
-                         "Inactive record"):
-                self.assertIn(part, banner.text, path)
-        # Typing low in the editor, the patient stays in view (the banner is sticky there), on a phone too.
-        self.page.open(f"/#/notes/{note['id']}")
-        self.page.heading("Draft note")
-        for width in (1280, 375):
-            self.page.driver.set_window_size(width, 800)
-            self.page.driver.find_element(By.NAME, "plan").click()
-            self.page.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
-            top = self.page.driver.execute_script(
-                "return document.querySelector('[data-patient-banner]').getBoundingClientRect().top")
-            self.assertGreaterEqual(top, 0, f"banner out of view at {width} px")
-            self.assertLess(top, 10, f"banner out of view at {width} px")
-        self.page.screenshots("patient-banner")
-        self.assertAccessible("note-banner")
-
-    def test_an_entered_in_error_note_says_who_when_and_why(self):
-        access, patient, encounter = new_encounter()
-        note = new_draft(access, encounter)
-        status, _ = api("POST", f"/v1/notes/{note['id']}/entered-in-error", {"reason": "Wrong patient"}, access)
-        self.assertEqual(status, 200)
-        self.page.log_in("northside", "nurse@northside.example")
-        self.page.heading("Welcome")
-        self.page.open(f"/#/notes/{note['id']}")
-        self.page.heading("Note entered in error")
-        story = self.page.texts(".provenance li")
-        self.assertIn("Entered in error by Dr. Morgan Physician on ", story[-1])
-        self.assertTrue(story[-1].endswith(": Wrong patient"), story)
 
     def test_the_front_desk_sees_no_notes(self):
         access, patient, encounter = new_encounter()

@@ -1,5 +1,6 @@
-// A word-level diff of two texts: the longest common subsequence of their words (and the
-// spaces between them), as runs of kept, removed and added text.
+// A phrase-level diff of two texts: the longest common subsequence of their words (and the
+// spaces between them), with neighbouring changed words read as one phrase, so "500 mg" to
+// "1 g" is one change, not two.
 
 import { el } from './ui.js';
 
@@ -39,7 +40,41 @@ function wordDiff(before, after) {
   }
   for (; i < a.length; i += 1) parts.push({ kind: 'removed', text: a[i] });
   for (; j < b.length; j += 1) parts.push({ kind: 'added', text: b[j] });
-  return merge(parts);
+  return phrases(merge(parts));
+}
+
+/**
+ * Changes separated by blanks only become one removed and one added phrase: a kept space
+ * between two changed words is part of the change, not of the text around it.
+ */
+function phrases(parts) {
+  const result = [];
+  let removed = '';
+  let added = '';
+  let pending = ''; // blanks kept between changes, not yet known to be inside a phrase
+  const flush = () => {
+    if (removed || added) result.push({ kind: 'removed', text: removed }, { kind: 'added', text: added });
+    removed = '';
+    added = '';
+  };
+  for (const part of parts) {
+    if (part.kind === 'same' && /^\s+$/.test(part.text) && (removed || added)) {
+      pending += part.text;
+    } else if (part.kind === 'same') {
+      flush();
+      result.push({ kind: 'same', text: pending + part.text });
+      pending = '';
+    } else {
+      removed += pending;
+      added += pending;
+      pending = '';
+      if (part.kind === 'removed') removed += part.text;
+      else added += part.text;
+    }
+  }
+  flush();
+  if (pending) result.push({ kind: 'same', text: pending });
+  return merge(result);
 }
 
 function merge(parts) {

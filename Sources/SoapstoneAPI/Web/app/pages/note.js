@@ -124,30 +124,37 @@ function draftEditor(initial, patient) {
     return save();
   });
 
-  /** Saves what is typed as the next version, from the version this page last saw. */
+  /**
+   * Saves what is typed as the next version, from the version this page last saw. When someone
+   * saved first, their version is merged with this one section by section (`mergeWith`) and
+   * the merge saved, unless both changed the same section: then the page asks.
+   */
   async function save() {
     if (conflict) return false;
     if (saving) return saving;
-    const text = typed();
-    if (same(text, saved)) return true;
+    if (same(typed(), saved)) return true;
     saving = (async () => {
       state.textContent = 'Saving…';
       try {
-        const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
-          body: text, headers: { 'If-Match': `"${saved.version}"` },
-        });
-        saved = data;
-        state.textContent = `Version ${saved.version}, saved at ${new Date().toLocaleTimeString()}.`;
-        failure.hidden = true;
-        return true;
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 412) {
-          await showConflict();
-        } else {
-          state.textContent = `Version ${saved.version}; changes not saved.`;
-          failureText.textContent = `Your latest changes are not saved: ${error.message} They stay here until a save succeeds.`;
-          failure.hidden = false;
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          try {
+            const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
+              body: typed(), headers: { 'If-Match': `"${saved.version}"` },
+            });
+            saved = data;
+            state.textContent = `Version ${saved.version}, saved at ${new Date().toLocaleTimeString()}.`;
+            failure.hidden = true;
+            return true;
+          } catch (error) {
+            if (!(error instanceof ApiError) || error.status !== 412) throw error;
+            if (!(await mergeWith())) return false;
+          }
         }
+        return false;
+      } catch (error) {
+        state.textContent = `Version ${saved.version}; changes not saved.`;
+        failureText.textContent = `Your latest changes are not saved: ${error.message} They stay here until a save succeeds.`;
+        failure.hidden = false;
         return false;
       } finally {
         saving = null;
@@ -158,70 +165,95 @@ function draftEditor(initial, patient) {
     return saving;
   }
 
-  /** Someone saved first: their version beside the unsaved text; nothing is overwritten. */
-  async function showConflict() {
-    conflict = true;
+  /**
+   * Someone saved a version while this page was writing: a three-way merge from the version
+   * both started from (`saved`). A section only they changed takes their text, one only this
+   * page changed keeps it; answers true when that was all (the merge is then saved from their
+   * version). A section both changed is shown side by side for a choice; nothing is
+   * overwritten meanwhile.
+   */
+  async function mergeWith() {
+    const base = saved;
     const theirs = (await call('GET', `/v1/notes/${saved.id}`)).data;
     if (theirs.status !== 'draft') {
+      conflict = true;
       frozenNote(
         theirs, patient, 'Someone signed or withdrew this note while you were writing; your unsaved text is below.', typed());
-      return;
+      return false;
     }
-    state.textContent = `Not saved: version ${theirs.version} was saved by someone else meanwhile.`;
-    const merges = sections.map(([key, label]) => mergeSection(key, label, theirs));
-    refreshMerge = () => merges.forEach((merge) => merge.render());
+    const their = (await call('GET', `/v1/notes/${saved.id}/versions/${theirs.version}`)).data;
+    const who = `${nameOf(their.author_id)} at ${when(their.created_at)}`;
+    const mine = typed();
+    const clashes = [];
+    const taken = [];
+    for (const [key, label] of sections) {
+      if (mine[key] === theirs[key] || theirs[key] === base[key]) continue; // the same, or only mine changed
+      if (mine[key] === base[key]) {
+        form.elements[key].value = theirs[key]; // only theirs changed
+        taken.push(label);
+      } else {
+        clashes.push([key, label]);
+      }
+    }
+    saved = theirs;
+    const merged = taken.length ? ` Their ${taken.join(', ').toLowerCase()} is kept with your text.` : '';
+    if (clashes.length === 0) {
+      state.textContent = `Merged with version ${theirs.version}, saved by ${who}.${merged}`;
+      return true;
+    }
+    conflict = true;
+    state.textContent = `Not saved yet: version ${theirs.version} was saved by ${who}, and you both changed `
+      + `${clashes.map(([, label]) => label.toLowerCase()).join(' and ')}.`;
+    const boxes = clashes.map(([key, label]) => clashBox(key, label, base, theirs, who));
+    refreshMerge = () => boxes.forEach((box) => box.render());
     conflictPanel.replaceChildren(
-      el('h2', { id: 'conflict-title' }, `Version ${theirs.version} was saved while you were writing`),
-      el('p', {}, `Nothing is lost: version ${theirs.version} stays in the history whatever you choose. To merge, take their text for a section, or edit yours in the editor below, then keep your text: it is saved as the next version.`),
-      el('div', { class: 'compare' }, merges.map((merge) => merge.box)),
+      el('h2', { id: 'conflict-title' }, `Version ${theirs.version} was saved by ${who} while you were writing`),
+      el('p', {}, `Nothing is lost: version ${theirs.version} stays in the history whatever you choose.${merged} `
+        + 'Where you both changed a section, choose their text or yours, or edit yours below, then save the merged note.'),
+      el('div', { class: 'compare' }, boxes.map((box) => box.node)),
       el('div', { class: 'actions' },
         el('button', {
           type: 'button',
           onclick: async () => {
-            saved = theirs;
             closeConflict();
             await save();
           },
-        }, 'Keep my text'),
-        el('button', {
-          type: 'button', class: 'secondary',
-          onclick: () => {
-            for (const [key] of sections) form.elements[key].value = theirs[key];
-            saved = theirs;
-            closeConflict();
-            state.textContent = `Version ${saved.version}, saved.`;
-          },
-        }, 'Take their text')));
+        }, 'Save the merged note')));
     refreshMerge();
     conflictPanel.hidden = false;
     conflictPanel.querySelector('h2').tabIndex = -1;
     conflictPanel.querySelector('h2').focus();
+    return false;
   }
 
-  /** One section of the conflict: theirs, what yours changes in it, and taking theirs. */
-  function mergeSection(key, label, theirs) {
-    const box = el('div', { class: 'theirs', 'data-merge': key });
+  /** A section both changed: what they changed and what you changed, each from the common version. */
+  function clashBox(key, label, base, theirs, who) {
+    const node = el('div', { class: 'theirs', 'data-merge': key });
     const render = () => {
       const mine = form.elements[key].value;
-      const differs = mine !== theirs[key];
-      box.replaceChildren(
-        el('h3', {}, `${label} (version ${theirs.version})`),
-        el('p', { class: 'text', 'data-theirs': key }, theirs[key] || '—'),
-        differs
-          ? el('div', {},
-            el('p', { class: 'hint' }, 'Yours against theirs:'),
-            el('p', { class: 'text diff', 'data-mine-against': key }, diffNodes(theirs[key], mine)),
-            el('button', {
-              type: 'button', class: 'secondary',
-              onclick: () => {
-                form.elements[key].value = theirs[key];
-                render();
-                form.elements[key].focus();
-              },
-            }, `Take their ${label.toLowerCase()}`))
-          : el('p', { class: 'hint' }, 'Your text is the same.'));
+      node.replaceChildren(
+        el('h3', {}, label),
+        el('p', { class: 'hint' }, `Their change (${who}):`),
+        el('p', { class: 'text diff', 'data-theirs': key }, diffNodes(base[key], theirs[key])),
+        el('p', { class: 'hint' }, 'Your change:'),
+        el('p', { class: 'text diff', 'data-mine': key }, diffNodes(base[key], mine)),
+        el('div', { class: 'actions' },
+          el('button', {
+            type: 'button', class: 'secondary',
+            onclick: () => {
+              form.elements[key].value = theirs[key];
+              render();
+              form.elements[key].focus();
+            },
+          }, `Use their ${label.toLowerCase()}`),
+          el('button', {
+            type: 'button', class: 'secondary',
+            onclick: () => {
+              form.elements[key].focus();
+            },
+          }, `Keep my ${label.toLowerCase()}`)));
     };
-    return { box, render };
+    return { node, render };
   }
 
   function closeConflict() {
@@ -246,7 +278,7 @@ function draftEditor(initial, patient) {
       clearTimeout(pauseTimer);
       frozenNote(data, patient);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 412) await showConflict();
+      if (error instanceof ApiError && error.status === 412 && (await mergeWith())) await save();
       else status.textContent = error.message;
     }
   }
