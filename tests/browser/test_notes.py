@@ -350,6 +350,31 @@ class NoteTests(BrowserTest):
         finally:
             other.close()
 
+    def test_one_way_of_dates_the_organisation_named_a_narrow_signature_and_a_proxy_error(self):
+        access, patient, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        api("PUT", f"/v1/notes/{note['id']}", {"subjective": "Cough", "objective": "", "assessment": "", "plan": ""},
+            access, headers={"If-Match": '"1"'})
+        api("POST", f"/v1/notes/{note['id']}/sign", None, access, headers={"If-Match": '"2"'})
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.assertIn("Northside Family Practice", self.page.driver.find_element(By.ID, "account-name").text)
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Signed note")
+        signature = self.page.driver.find_element(By.CSS_SELECTOR, "dl.signature").text
+        self.assertRegex(signature, r"Signed at\n\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+        # At phone width each value of the signature still has the width to be read.
+        self.page.driver.set_window_size(375, 800)
+        widths = self.page.driver.execute_script(
+            "return [...document.querySelectorAll('dl.signature dd')].map(d => d.getBoundingClientRect().width)")
+        self.assertTrue(all(width > 200 for width in widths), widths)
+        self.page.driver.set_window_size(1280, 800)
+        # A proxy's HTML error page is said as such, not as a JSON parse error.
+        self.page.driver.execute_script(
+            "window.fetch = () => Promise.resolve(new Response('<html><h1>502 Bad Gateway</h1></html>', {status: 502}))")
+        self.page.driver.find_element(By.LINK_TEXT, "History").click()
+        self.page.message("HTTP 502 from the network in between")
+
     def test_the_front_desk_sees_no_notes(self):
         access, patient, encounter = new_encounter()
         note = new_draft(access, encounter)

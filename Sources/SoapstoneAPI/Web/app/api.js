@@ -53,7 +53,15 @@ async function send(method, path, { body, headers = {}, withToken = true } = {})
     throw new Unreachable('Soapstone cannot be reached. Check the connection and try again.');
   }
   const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // Not Soapstone's answer: a proxy's or load balancer's error page, most likely.
+    throw new Unreachable(response.ok
+      ? 'Soapstone answered in a way this page does not understand. Reload the page and try again.'
+      : `Soapstone cannot be reached just now (HTTP ${response.status} from the network in between). Try again shortly.`);
+  }
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('Retry-After')) || undefined;
     throw new ApiError(response.status, data, retryAfter);

@@ -95,7 +95,7 @@ function showAccount() {
   account.hidden = !current;
   if (!current) document.getElementById('nav').hidden = true;
   document.getElementById('account-name').textContent = current
-    ? `${current.user.name} · ${roleTitle(current.user.role)}`
+    ? [current.user.name, roleTitle(current.user.role), current.tenant?.name].filter(Boolean).join(' · ')
     : '';
 }
 

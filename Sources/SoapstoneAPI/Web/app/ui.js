@@ -158,9 +158,16 @@ export function confirmStep({ title, text, confirm, cancel = 'Cancel' }) {
   });
 }
 
-/** A date-time of the API, in the reader's locale. */
+/**
+ * A date-time, written one way across the page, as birth dates are: `2026-12-01 16:41`, in the
+ * reader's time zone. A locale's own format (12/1 or 1/12?) is ambiguous on a clinical record.
+ */
 export function when(text) {
-  return text ? new Date(text).toLocaleString() : '—';
+  if (!text) return '—';
+  const date = text instanceof Date ? text : new Date(text);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} `
+    + `${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { call } from '../api.js';
 import { loadStaff, nameOf, staffChoices } from '../staff.js';
-import { busy, el, field, loading, message, selectField, show } from '../ui.js';
+import { busy, el, field, loading, message, selectField, show, when } from '../ui.js';
 
 const pageSize = 50;
 
@@ -89,7 +89,7 @@ export async function auditPage() {
 function row(event) {
   const who = nameOf(event.user_id);
   return el('tr', { 'data-action': event.action },
-    el('td', {}, new Date(event.occurred_at).toLocaleString()),
+    el('td', {}, when(event.occurred_at)),
     el('td', {}, event.action),
     el('td', {}, event.outcome),
     el('td', { class: who === event.user_id && 'id' }, who),

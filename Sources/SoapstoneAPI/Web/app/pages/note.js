@@ -142,7 +142,7 @@ function draftEditor(initial, patient) {
               body: typed(), headers: { 'If-Match': `"${saved.version}"` },
             });
             saved = data;
-            state.textContent = `Version ${saved.version}, saved at ${new Date().toLocaleTimeString()}.`;
+            state.textContent = `Version ${saved.version}, saved at ${when(new Date())}.`;
             failure.hidden = true;
             return true;
           } catch (error) {
