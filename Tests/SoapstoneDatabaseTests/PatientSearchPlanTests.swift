@@ -31,6 +31,9 @@ struct PatientSearchPlanTests {
         ("a family-name prefix late in the order", "zhou3", nil, nil),
         ("a given-name prefix", "dar", true, nil),
         ("an exact MRN", "PLAN-2999", nil, nil),
+        ("an MRN in lower case", "plan-2999", nil, nil),
+        ("given and family name", "Cleo Smith1", nil, nil),
+        ("family, given", "Zhou3, Da", nil, nil),
         ("a later page of the whole list", nil, nil, "PLAN-1203"),
         ("a later page of a search", "smi", nil, "PLAN-1081"),
     ]
@@ -63,7 +66,7 @@ struct PatientSearchPlanTests {
             #expect(condition.contains("tenant_id"), "\(name): \(scan["Node Type"] ?? "?") without a tenant index condition")
             // Besides the search, a later page reads the cursor's one patient by its key.
             #expect(
-                ["family_key", "given_key", "mrn", "(id = "].contains { condition.contains($0) },
+                ["family_key", "given_key", "mrn_key", "(id = "].contains { condition.contains($0) },
                 "\(name): the search is not part of the index condition: \(condition)")
         }
         let discarded = nodes.reduce(0) {

@@ -111,10 +111,12 @@ public struct PatientRepository {
     }
 
     /// The statement of `search`. Only leakproof operations touch the stored keys (starts_with,
-    /// whose planner support makes a prefix an index range, and row comparison), so that under
-    /// RLS they are index conditions (migration 0006). A text search is one ordered, limited
-    /// index range per way of matching (family name, given name, MRN), merged: an OR of the
-    /// three would walk the list order until enough rows match. A later page starts after the
+    /// whose planner support makes a prefix an index range, equality, and row comparison), so
+    /// that under RLS they are index conditions (migrations 0006, 0014). A text search is one
+    /// ordered, limited index range per way of matching, merged: an OR would walk the list
+    /// order until enough rows match. The ways: the text as the start of a family or a given
+    /// name, as an MRN in any case, and, when it has two parts, as a name written either way
+    /// ("Zoe Bronte", "Bronte Zoe", "Bronte, Zoe"). A later page starts after the
     /// cursor's patient as it sorts now: its keys are read by a sub-select, evaluated once
     /// before the scan (an InitPlan), so the row comparison stays an index condition. A cursor
     /// naming no patient of this tenant gives an empty page.
@@ -130,21 +132,41 @@ public struct PatientRepository {
             ORDER BY family_key, given_key, id LIMIT $3
             """
         let select = "SELECT \(summaryColumns), family_key, given_key FROM patients"
-        guard let text = search.text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+        // "Bronte," is a family name typed before its given name: the comma alone says nothing.
+        guard let text = search.text?.trimmingCharacters(in: .whitespaces.union([","])), !text.isEmpty else {
             return PostgresQuery(unsafeSQL: "\(select) WHERE \(page)", binds: binds)
         }
         binds.append(text)  // $4
+        var ways = [
+            "starts_with(family_key, search_key($4))", "starts_with(given_key, search_key($4))",
+            "mrn_key = search_key($4)",
+        ]
+        if let (first, second) = nameParts(of: text) {
+            binds.append(first)  // $5
+            binds.append(second)  // $6
+            if text.contains(",") {
+                ways.append("starts_with(family_key, search_key($5)) AND starts_with(given_key, search_key($6))")
+            } else {
+                ways.append("starts_with(given_key, search_key($5)) AND starts_with(family_key, search_key($6))")
+                ways.append("starts_with(family_key, search_key($5)) AND starts_with(given_key, search_key($6))")
+            }
+        }
         return PostgresQuery(
             unsafeSQL: """
                 SELECT * FROM (
-                    (\(select) WHERE starts_with(family_key, search_key($4)) AND \(page))
-                    UNION
-                    (\(select) WHERE starts_with(given_key, search_key($4)) AND \(page))
-                    UNION
-                    (\(select) WHERE mrn = $4 AND \(page))
+                    \(ways.map { "(\(select) WHERE \($0) AND \(page))" }.joined(separator: "\nUNION\n"))
                 ) AS matches
                 ORDER BY family_key, given_key, id LIMIT $3
                 """, binds: binds)
+    }
+
+    /// A name in two parts: "Bronte, Zoe" (family, given) at its comma, otherwise at its first
+    /// space ("Zoe Bronte", "van Dijk" too: the whole text is also tried as one name).
+    static func nameParts(of text: String) -> (String, String)? {
+        let separator: Character = text.contains(",") ? "," : " "
+        let parts = text.split(separator: separator, maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (parts[0], parts[1])
     }
 
     static let columns = """

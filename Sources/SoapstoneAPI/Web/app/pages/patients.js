@@ -61,7 +61,7 @@ export function patientsPage() {
       can.writePatients(current.user.role) && el('a', { class: 'button', href: '#/patients/new' }, 'New patient')),
     el('div', { class: 'field' },
       el('label', { for: 'patient-search' }, 'Search'),
-      el('p', { class: 'hint', id: 'patient-search-hint' }, 'The start of a family or given name, or an exact MRN'),
+      el('p', { class: 'hint', id: 'patient-search-hint' }, 'A name as you would say or write it ("Zoe Bronte", "Bronte, Zoe"), or an MRN'),
       search),
     status,
     results,

@@ -1,0 +1,2 @@
+DROP INDEX patients_mrn_key_idx;
+ALTER TABLE patients DROP COLUMN mrn_key;
