@@ -13,7 +13,7 @@ extension APIHandler {
         let filter = AuditEventFilter(
             userID: try Self.filterID(query.user_id, field: "user_id"),
             patientID: try Self.filterID(query.patient_id, field: "patient_id"),
-            entityID: try Self.filterID(query.entity_id, field: "entity_id"), action: query.action, from: query.from,
+            entityID: try Self.filterID(query.entity_id, field: "entity_id"), action: query.action.map { AuditAction(rawValue: $0.rawValue)! }, from: query.from,
             to: query.to,
             limit: limit, after: try query.cursor.map(AuditEventCursor.init(opaque:)))
         let page = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
@@ -22,13 +22,13 @@ extension APIHandler {
             var asked = ["count": String(page.events.count)]
             for (name, value) in [
                 ("user_id", query.user_id), ("patient_id", query.patient_id), ("entity_id", query.entity_id),
-                ("action", query.action), ("from", query.from.map { try? WholeSecondDates().encode($0) } ?? nil),
+                ("action", query.action?.rawValue), ("from", query.from.map { try? WholeSecondDates().encode($0) } ?? nil),
                 ("to", query.to.map { try? WholeSecondDates().encode($0) } ?? nil),
             ] {
                 if let value { asked[name] = value }
             }
             try await tx.auditEvents.record(
-                AuditEntry(principal, "audit.read", entityType: "audit_log", entityID: nil, patientID: filter.patientID),
+                AuditEntry(principal, .auditRead, entityType: "audit_log", entityID: nil, patientID: filter.patientID),
                 detail: asked)
             return page
         }
@@ -50,8 +50,10 @@ extension Components.Schemas.AuditEvent {
         let e = event.entry
         self.init(
             id: event.id.uuidString.lowercased(), occurred_at: event.occurredAt, user_id: e.userID?.uuidString.lowercased(),
-            role: e.role?.rawValue, action: e.action, entity_type: e.entityType, entity_id: e.entityID?.uuidString.lowercased(),
-            patient_id: e.patientID?.uuidString.lowercased(), ip: e.origin.ip, request_id: e.origin.requestID,
+            role: e.role?.rawValue, action: .init(rawValue: e.action.rawValue)!, entity_type: e.entityType,
+            entity_id: e.entityID?.uuidString.lowercased(), patient_id: e.patientID?.uuidString.lowercased(),
+            patient_mrn: event.patient?.mrn, patient_family_name: event.patient?.familyName,
+            patient_given_name: event.patient?.givenName, ip: e.origin.ip, request_id: e.origin.requestID,
             client_request_id: e.origin.clientRequestID, outcome: .init(rawValue: e.outcome.rawValue)!)
     }
 }

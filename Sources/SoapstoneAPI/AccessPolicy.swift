@@ -26,7 +26,9 @@ enum AccessPolicy {
         // Names and roles of colleagues, so each role can see who wrote or did something.
         "listStaff": .authenticated,
         "listPatients": .roles([.admin, .physician, .nurse, .frontDesk]),
-        "searchPatients": .roles([.admin, .physician, .nurse, .frontDesk]),
+        // Auditors too: "who looked at this patient?" starts by finding the patient. A search
+        // answers summaries (name, MRN, birth date, sex), never contact details or anything clinical.
+        "searchPatients": .roles([.admin, .physician, .nurse, .frontDesk, .auditor]),
         "getPatient": .roles([.admin, .physician, .nurse, .frontDesk]),
         "createPatient": .roles([.physician, .nurse, .frontDesk]),
         "updatePatient": .roles([.physician, .nurse, .frontDesk]),

@@ -31,16 +31,16 @@ struct AuthenticationMiddleware: ServerMiddleware {
         case .valid(let valid):
             principal = valid
         case .expired(let known):
-            try await audit(known, "auth.token_expired", operationID: operationID, outcome: .failure)
+            try await audit(known, .authTokenExpired, operationID: operationID, outcome: .failure)
             throw Problem.unauthorized
         case .revoked(let known):
-            try await audit(known, "auth.token_revoked", operationID: operationID, outcome: .denied)
+            try await audit(known, .authTokenRevoked, operationID: operationID, outcome: .denied)
             throw Problem.unauthorized
         case .invalid:
             throw Problem.unauthorized
         }
         if case .roles(let allowed) = requirement, !allowed.contains(principal.role) {
-            try await audit(principal, "access.denied", operationID: operationID, outcome: .denied)
+            try await audit(principal, .accessDenied, operationID: operationID, outcome: .denied)
             throw Problem.forbidden
         }
         return try await Self.$principal.withValue(principal) { try await next(request, body, metadata) }
@@ -61,11 +61,11 @@ struct AuthenticationMiddleware: ServerMiddleware {
         return token.isEmpty ? nil : String(token)
     }
 
-    private func audit(_ principal: Principal, _ action: String, operationID: String, outcome: AuditOutcome) async throws {
+    private func audit(_ principal: Principal, _ action: AuditAction, operationID: String, outcome: AuditOutcome) async throws {
         logger.notice(
             "request refused",
             metadata: [
-                "request_id": "\(RequestInfo.current.requestID)", "user_id": "\(principal.userID)", "action": "\(action)",
+                "request_id": "\(RequestInfo.current.requestID)", "user_id": "\(principal.userID)", "action": "\(action.rawValue)",
                 "operation": "\(operationID)",
             ])
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in

@@ -12,6 +12,8 @@ import SoapstoneCore
 ///   field, not "the body is not valid JSON".
 /// - Missing required fields: the decoder stops at the first; the answer names every one the
 ///   operation's schema requires, so a form is put right in one go.
+/// - A query parameter outside its enum (`action=patient.raed`): the URI decoder's complaint
+///   reads as "the body is not valid JSON"; the answer is a 422 naming the parameter.
 /// Bytes that are not JSON at all, lone surrogates among them, stay the decoder's 400.
 struct DecodingMiddleware: ServerMiddleware {
     static let nulMessage = "must not contain the NUL character (U+0000)"
@@ -19,9 +21,12 @@ struct DecodingMiddleware: ServerMiddleware {
 
     /// Each operation's request body schema, `$ref`s resolved, from the OpenAPI document.
     let bodySchemas: [String: RequestSchema]
+    /// Each operation's query parameters that take one of a list, and the list.
+    let queryChoices: [String: [String: [String]]]
 
     init(document: Data) throws {
         bodySchemas = try RequestSchema.bodies(of: document)
+        queryChoices = try RequestSchema.queryChoices(of: document)
     }
 
     func intercept(
@@ -34,6 +39,11 @@ struct DecodingMiddleware: ServerMiddleware {
         let query = Self.queryItems(of: request)
         var problems = query.filter { $0.value.unicodeScalars.contains("\0") }.map {
             FieldError(field: $0.name, message: Self.nulMessage)
+        }
+        let choices = queryChoices[operationID] ?? [:]
+        problems += query.compactMap { item in
+            guard let allowed = choices[item.name], !allowed.contains(item.value) else { return nil }
+            return FieldError(field: item.name, message: "must be one of the listed values, e.g. \(allowed[0])")
         }
         // Parsed only when an escaped NUL is there at all: a plain scan costs next to nothing.
         if let bytes, Self.containsEscapedNUL(bytes), let json = Self.parse(bytes) {

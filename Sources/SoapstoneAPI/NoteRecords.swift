@@ -14,7 +14,7 @@ struct NoteRecords: Sendable {
             guard let encounter = try await tx.encounters.find(id: encounterID) else { throw DomainError.notFound }
             let notes = try await tx.notes.list(encounterID: encounterID)
             try await tx.auditEvents.record(
-                entry(principal, "note.list", note: nil, patient: encounter.patientID),
+                entry(principal, .noteList, note: nil, patient: encounter.patientID),
                 detail: ["encounter_id": encounterID.uuidString.lowercased()])
             return notes
         }
@@ -30,13 +30,13 @@ struct NoteRecords: Sendable {
                     // The note as it is now goes out again: a read, and audited as one.
                     guard let note = try await tx.notes.find(id: id) else { return nil }
                     try await tx.auditEvents.record(
-                        entry(principal, "note.read", note: id, patient: note.patientID), detail: ["idempotent_replay": "true"])
+                        entry(principal, .noteRead, note: id, patient: note.patientID), detail: ["idempotent_replay": "true"])
                     return note
                 },
                 create: {
                     let note = try await tx.notes.createDraft(
                         encounterID: encounterID, authorID: principal.userID, content: content)
-                    try await tx.auditEvents.record(entry(principal, "note.create", note: note.id, patient: note.patientID))
+                    try await tx.auditEvents.record(entry(principal, .noteCreate, note: note.id, patient: note.patientID))
                     return note
                 })
         }
@@ -45,19 +45,19 @@ struct NoteRecords: Sendable {
     func find(_ id: UUID, by principal: Principal) async throws -> Note {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let note = try await tx.notes.find(id: id) else { throw DomainError.notFound }
-            try await tx.auditEvents.record(entry(principal, "note.read", note: id, patient: note.patientID))
+            try await tx.auditEvents.record(entry(principal, .noteRead, note: id, patient: note.patientID))
             return note
         }
     }
 
     func save(_ id: UUID, expected: VersionPrecondition, content: NoteContent, by principal: Principal) async throws -> Note {
-        try await change(id, "note.update", by: principal) { tx in
+        try await change(id, .noteUpdate, by: principal) { tx in
             try await tx.notes.saveDraft(id: id, expected: expected, authorID: principal.userID, content: content)
         }
     }
 
     func sign(_ id: UUID, expected: VersionPrecondition, by principal: Principal) async throws -> Note {
-        try await change(id, "note.sign", by: principal) { tx in
+        try await change(id, .noteSign, by: principal) { tx in
             try await tx.notes.sign(id: id, expected: expected, signerID: principal.userID)
         }
     }
@@ -65,7 +65,7 @@ struct NoteRecords: Sendable {
     func amend(_ id: UUID, expected: VersionPrecondition, content: NoteContent, reason: String, by principal: Principal)
         async throws -> Note
     {
-        try await change(id, "note.amend", by: principal) { tx in
+        try await change(id, .noteAmend, by: principal) { tx in
             try await tx.notes.amend(id: id, expected: expected, authorID: principal.userID, content: content, reason: reason)
         }
     }
@@ -75,7 +75,7 @@ struct NoteRecords: Sendable {
     {
         // Nurses may withdraw drafts; signed notes are a physician's to withdraw.
         let allowed: [NoteStatus] = principal.role == .physician ? [.draft, .signed, .amended] : [.draft]
-        return try await change(id, "note.entered_in_error", by: principal) { tx in
+        return try await change(id, .noteEnteredInError, by: principal) { tx in
             try await tx.notes.markEnteredInError(
                 id: id, reason: reason, by: principal.userID, expected: expected, allowedStatuses: allowed)
         }
@@ -85,7 +85,7 @@ struct NoteRecords: Sendable {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let note = try await tx.notes.find(id: id) else { throw DomainError.notFound }
             let versions = try await tx.notes.versions(of: id)
-            try await tx.auditEvents.record(entry(principal, "note.versions", note: id, patient: note.patientID))
+            try await tx.auditEvents.record(entry(principal, .noteVersions, note: id, patient: note.patientID))
             return versions
         }
     }
@@ -96,14 +96,14 @@ struct NoteRecords: Sendable {
                 throw DomainError.notFound
             }
             try await tx.auditEvents.record(
-                entry(principal, "note.version_read", note: id, patient: note.patientID), detail: ["version": String(number)])
+                entry(principal, .noteVersionRead, note: id, patient: note.patientID), detail: ["version": String(number)])
             return version
         }
     }
 
     /// A change and its audit event, in one transaction.
     private func change(
-        _ id: UUID, _ action: String, by principal: Principal, _ work: @escaping (TenantTransaction) async throws -> Note
+        _ id: UUID, _ action: AuditAction, by principal: Principal, _ work: @escaping (TenantTransaction) async throws -> Note
     ) async throws -> Note {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             let note = try await work(tx)
@@ -113,7 +113,7 @@ struct NoteRecords: Sendable {
         }
     }
 
-    private func entry(_ principal: Principal, _ action: String, note: UUID?, patient: UUID) -> AuditEntry {
+    private func entry(_ principal: Principal, _ action: AuditAction, note: UUID?, patient: UUID) -> AuditEntry {
         AuditEntry(principal, action, entityType: "note", entityID: note, patientID: patient)
     }
 }

@@ -13,7 +13,7 @@ struct PatientRecords: Sendable {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             let page = try await tx.patients.search(search)
             try await tx.auditEvents.record(
-                entry(principal, "patient.list", patient: nil),
+                entry(principal, .patientList, patient: nil),
                 detail: ["count": String(page.patients.count), "filtered": String(search.text != nil)])
             return page
         }
@@ -32,12 +32,12 @@ struct PatientRecords: Sendable {
                         // The record as it is now goes out again: a read, and audited as one.
                         let patient = try await tx.patients.find(id: id)
                         try await tx.auditEvents.record(
-                            entry(principal, "patient.read", patient: id), detail: ["idempotent_replay": "true"])
+                            entry(principal, .patientRead, patient: id), detail: ["idempotent_replay": "true"])
                         return patient
                     },
                     create: {
                         let patient = try await tx.patients.create(details)
-                        try await tx.auditEvents.record(entry(principal, "patient.create", patient: patient.id))
+                        try await tx.auditEvents.record(entry(principal, .patientCreate, patient: patient.id))
                         return patient
                     })
             }
@@ -49,7 +49,7 @@ struct PatientRecords: Sendable {
     func find(_ id: UUID, by principal: Principal) async throws -> Patient {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let patient = try await tx.patients.find(id: id) else { throw DomainError.notFound }
-            try await tx.auditEvents.record(entry(principal, "patient.read", patient: id))
+            try await tx.auditEvents.record(entry(principal, .patientRead, patient: id))
             return patient
         }
     }
@@ -64,7 +64,7 @@ struct PatientRecords: Sendable {
         do {
             return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
                 guard let patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
-                try await tx.auditEvents.record(entry(principal, "patient.update", patient: id))
+                try await tx.auditEvents.record(entry(principal, .patientUpdate, patient: id))
                 return patient
             }
         } catch let error as PSQLError where error.sqlState == "23505" {
@@ -72,7 +72,7 @@ struct PatientRecords: Sendable {
         }
     }
 
-    private func entry(_ principal: Principal, _ action: String, patient: UUID?) -> AuditEntry {
+    private func entry(_ principal: Principal, _ action: AuditAction, patient: UUID?) -> AuditEntry {
         AuditEntry(principal, action, entityType: "patient", entityID: patient, patientID: patient)
     }
 }

@@ -141,7 +141,7 @@ extension AuditEntry {
     /// An event of the request being served: who (from the token), from where and which
     /// request (from `RequestInfo`).
     init(
-        _ principal: Principal, _ action: String, entityType: String, entityID: UUID?, patientID: UUID?,
+        _ principal: Principal, _ action: AuditAction, entityType: String, entityID: UUID?, patientID: UUID?,
         outcome: AuditOutcome = .success
     ) {
         self.init(

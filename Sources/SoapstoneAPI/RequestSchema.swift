@@ -24,6 +24,30 @@ struct RequestSchema: Sendable {
         return bodies
     }
 
+    /// Each operation's query parameters whose schema is an enum, with their values.
+    static func queryChoices(of document: Data) throws -> [String: [String: [String]]] {
+        let root = try JSONSerialization.jsonObject(with: document) as? [String: Any] ?? [:]
+        let schemas = (root["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        var choices: [String: [String: [String]]] = [:]
+        for case let operations as [String: Any] in (root["paths"] as? [String: Any] ?? [:]).values {
+            for case let operation as [String: Any] in operations.values {
+                guard let id = operation["operationId"] as? String else { continue }
+                for case let parameter as [String: Any] in operation["parameters"] as? [Any] ?? [] {
+                    guard parameter["in"] as? String == "query", let name = parameter["name"] as? String,
+                        var schema = parameter["schema"] as? [String: Any]
+                    else { continue }
+                    if let ref = schema["$ref"] as? String, let type = ref.split(separator: "/").last,
+                        let resolved = schemas[String(type)] as? [String: Any]
+                    {
+                        schema = resolved
+                    }
+                    if let values = schema["enum"] as? [String] { choices[id, default: [:]][name] = values }
+                }
+            }
+        }
+        return choices
+    }
+
     init(_ schema: [String: Any], schemas: [String: Any], depth: Int) {
         var schema = schema
         if let ref = schema["$ref"] as? String, let name = ref.split(separator: "/").last,

@@ -232,8 +232,7 @@ public enum AuditOutcome: String, Sendable, Codable, Hashable {
 public struct AuditEntry: Sendable, Hashable {
     public var userID: UUID?
     public var role: Role?
-    /// Dotted lowercase verb, e.g. `patient.read`, `note.sign`, `auth.login`.
-    public var action: String
+    public var action: AuditAction
     public var entityType: String
     public var entityID: UUID?
     public var patientID: UUID?
@@ -241,7 +240,7 @@ public struct AuditEntry: Sendable, Hashable {
     public var outcome: AuditOutcome
 
     public init(
-        userID: UUID?, role: Role?, action: String, entityType: String, entityID: UUID?, patientID: UUID? = nil,
+        userID: UUID?, role: Role?, action: AuditAction, entityType: String, entityID: UUID?, patientID: UUID? = nil,
         origin: AuditOrigin = .none, outcome: AuditOutcome = .success
     ) {
         self.userID = userID
@@ -273,15 +272,29 @@ public struct AuditOrigin: Sendable, Hashable {
     public static let none = AuditOrigin(ip: nil, requestID: nil)
 }
 
-/// An audit event as the log shows it.
+/// An audit event as the log shows it: the entry, and who its patient is now, so that "who
+/// looked at this patient" reads as a name, not an id.
 public struct AuditEvent: Sendable, Hashable {
     public let id: UUID
     public let occurredAt: Date
     public let entry: AuditEntry
+    public let patient: AuditedPatient?
 
-    public init(id: UUID, occurredAt: Date, entry: AuditEntry) {
+    public init(id: UUID, occurredAt: Date, entry: AuditEntry, patient: AuditedPatient? = nil) {
         self.id = id
         self.occurredAt = occurredAt
         self.entry = entry
+        self.patient = patient
+    }
+}
+
+/// The patient an audit event is about, named as the record names them today.
+public struct AuditedPatient: Sendable, Hashable {
+    public let mrn: String
+    public let familyName: String
+    public let givenName: String
+
+    public init(mrn: String, familyName: String, givenName: String) {
+        (self.mrn, self.familyName, self.givenName) = (mrn, familyName, givenName)
     }
 }

@@ -118,11 +118,11 @@ public struct DevelopmentSeed: Sendable {
             let nurse = users[.nurse]!
             let desk = users[.frontDesk]!
             try await tx.auditEvents.record(
-                AuditEntry(userID: admin.id, role: .admin, action: "tenant.create", entityType: "tenant", entityID: tenantID),
+                AuditEntry(userID: admin.id, role: .admin, action: .tenantCreate, entityType: "tenant", entityID: tenantID),
                 detail: ["source": "seed"])
             for user in users.values.sorted(by: { $0.email < $1.email }) {
                 try await tx.auditEvents.record(
-                    AuditEntry(userID: admin.id, role: .admin, action: "user.create", entityType: "user", entityID: user.id),
+                    AuditEntry(userID: admin.id, role: .admin, action: .userCreate, entityType: "user", entityID: user.id),
                     detail: ["source": "seed"])
             }
 
@@ -142,7 +142,7 @@ public struct DevelopmentSeed: Sendable {
                     create: { try await tx.patients.create(id: Self.id("patient", clinic.slug, details.mrn), details) })
                 try await tx.auditEvents.record(
                     AuditEntry(
-                        userID: desk.id, role: .frontDesk, action: "patient.create", entityType: "patient",
+                        userID: desk.id, role: .frontDesk, action: .patientCreate, entityType: "patient",
                         entityID: patient.id, patientID: patient.id), detail: ["source": "seed"])
 
                 let past = now.addingTimeInterval(-Double(30 + index * 7) * day)
@@ -159,7 +159,7 @@ public struct DevelopmentSeed: Sendable {
                 for encounter in [visit, followUp] {
                     try await tx.auditEvents.record(
                         AuditEntry(
-                            userID: desk.id, role: .frontDesk, action: "encounter.create", entityType: "encounter",
+                            userID: desk.id, role: .frontDesk, action: .encounterCreate, entityType: "encounter",
                             entityID: encounter.id, patientID: patient.id), detail: ["source": "seed"])
                 }
                 guard index < 3 else { continue }
@@ -177,10 +177,10 @@ public struct DevelopmentSeed: Sendable {
                         subjective: note.content.subjective, objective: note.content.objective,
                         assessment: "Tension-type headache, likely related to screen time.",
                         plan: "Hydration, breaks from screens; review in six weeks."))
-                var actions = ["note.create", "note.update"]
+                var actions: [AuditAction] = [.noteCreate, .noteUpdate]
                 if index >= 1 {
                     note = try await tx.notes.sign(id: noteID, expected: .oneOf([note.version]), signerID: physician.id)
-                    actions.append("note.sign")
+                    actions.append(.noteSign)
                 }
                 if index >= 2 {
                     var amended = note.content
@@ -188,10 +188,10 @@ public struct DevelopmentSeed: Sendable {
                     note = try await tx.notes.amend(
                         id: noteID, expected: .oneOf([note.version]), authorID: physician.id, content: amended,
                         reason: "Medication advice given at the visit was missing from the plan.")
-                    actions.append("note.amend")
+                    actions.append(.noteAmend)
                 }
                 for action in actions {
-                    let actor = action == "note.create" ? nurse : physician
+                    let actor = action == .noteCreate ? nurse : physician
                     try await tx.auditEvents.record(
                         AuditEntry(
                             userID: actor.id, role: actor.role, action: action, entityType: "note", entityID: noteID,

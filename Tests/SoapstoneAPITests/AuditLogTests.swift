@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SoapstoneCore
 import SoapstoneTestSupport
 import Testing
 
@@ -43,6 +44,45 @@ struct AuditLogTests {
                 try await client.call(.get, "/v1/audit-events?patient_id=nope", token: auditor).status == .unprocessableContent)
             #expect(try await client.call(.get, "/v1/audit-events?cursor=nope", token: auditor).status == .unprocessableContent)
         }
+    }
+
+    @Test("Who looked at a patient: the auditor finds the patient, and the log names them")
+    func patientNamedForAuditors() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let auditor = try await client.token("auditor")
+            let found = try await client.call(.post, "/v1/patients/search", json: ["q": "NS-1001"], token: auditor)
+            #expect(found.status == .ok)
+            let patient = try #require((found.json["items"] as? [[String: Any]])?.first)
+            #expect(patient["phone"] == nil && patient["address"] == nil, "a summary only")
+            let id = try #require(patient["id"] as? String)
+            // Summaries only: the record, its encounters and the URL search stay closed to auditors.
+            #expect(try await client.call(.get, "/v1/patients/\(id)", token: auditor).status == .forbidden)
+            #expect(try await client.call(.get, "/v1/patients?q=NS-1001", token: auditor).status == .forbidden)
+
+            let physician = try await client.token("physician")
+            #expect(try await client.call(.get, "/v1/patients/\(id)", token: physician).status == .ok)
+            let log = try await client.call(
+                .get, "/v1/audit-events?patient_id=\(id)&action=patient.read", token: auditor)
+            let read = try #require((log.json["items"] as? [[String: Any]])?.first)
+            #expect(read["patient_mrn"] as? String == "NS-1001")
+            #expect(read["patient_family_name"] as? String == patient["family_name"] as? String)
+            #expect(read["patient_given_name"] as? String == patient["given_name"] as? String)
+            // An event about no patient says so in each field.
+            let own = try await client.call(.get, "/v1/audit-events?action=auth.login&limit=1", token: auditor)
+            let login = try #require((own.json["items"] as? [[String: Any]])?.first)
+            #expect(login["patient_mrn"] is NSNull && login["patient_family_name"] is NSNull)
+            // The action filter takes the document's list: a misspelt action is an error, not an empty log.
+            let typo = try await client.call(.get, "/v1/audit-events?action=patient.raed", token: auditor)
+            #expect(typo.status == .unprocessableContent, "\(typo.json)")
+        }
+    }
+
+    @Test("The document's list of audit actions is the server's")
+    func actionsListed() throws {
+        let schemas = try #require(try ContractTests.document()["components"] as? [String: Any])["schemas"] as? [String: Any]
+        let listed = try #require((schemas?["AuditAction"] as? [String: Any])?["enum"] as? [String])
+        #expect(listed == AuditAction.allCases.map(\.rawValue))
     }
 
     @Test("Refusals of someone known, reads of the log and the client's request id are in the audit log")

@@ -62,6 +62,8 @@ struct RoleMatrixTests {
             }
             #expect(roles == [.physician, .nurse, .frontDesk], "\(id)")
         }
+        // The auditor finds a patient to name in an audit question, and reads nothing more of them.
+        #expect(AccessPolicy.requirement(for: "searchPatients") == .roles([.admin, .physician, .nurse, .frontDesk, .auditor]))
         for id in ["listUsers", "createUser", "getUser", "updateUser"] {
             #expect(AccessPolicy.requirement(for: id) == .roles([.admin]), "\(id)")
         }

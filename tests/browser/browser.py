@@ -63,6 +63,18 @@ class Page:
     def submit(self):
         self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
 
+    def choose_audit_patient(self, text, mrn=None):
+        """On the audit log, finds a patient by `text` and chooses the one with `mrn` (or the first)."""
+        search = self.driver.find_element(By.ID, "audit-patient")
+        search.clear()
+        search.send_keys(text + "\n")
+        label = f"MRN {mrn or text}"
+
+        def found(driver):
+            return next((b for b in driver.find_elements(By.CSS_SELECTOR, ".choices button") if label in b.text), None)
+        self.wait.until(found).click()
+        self.wait.until(lambda d: label in d.find_element(By.CSS_SELECTOR, ".chosen").text)
+
     def message(self, text, timeout=10):
         """The text of the page's message line that comes to say `text` (a page may have several)."""
         def said(driver):

@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from browser import PASSWORD, BrowserTest, api
+from browser import PASSWORD, BrowserTest, api, token
 
 
 class AuditLogTests(BrowserTest):
@@ -20,7 +20,7 @@ class AuditLogTests(BrowserTest):
         self.page.heading("Audit log")
         WebDriverWait(self.page.driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-action]"))
         self.assertAccessible("audit")
-        self.page.fill(action="auth.login")
+        Select(self.page.driver.find_element(By.NAME, "action")).select_by_value("auth.login")
         self.page.submit()
         WebDriverWait(self.page.driver, 10).until(
             lambda d: set(self.page.texts("tr[data-action]", "data-action")) == {"auth.login"})
@@ -34,7 +34,7 @@ class AuditLogTests(BrowserTest):
         WebDriverWait(self.page.driver, 10).until(
             lambda d: set(self.page.texts("tr[data-action] td:nth-child(4)")) == {"you"})
         # A time window: the page sends the browser's fractional-second times, and they are taken.
-        self.page.fill(patient_id="")
+        Select(self.page.driver.find_element(By.NAME, "action")).select_by_value("")
         Select(self.page.driver.find_element(By.NAME, "user_id")).select_by_visible_text("Anyone")
         self.page.driver.execute_script(
             "document.querySelector('[name=from]').value = '2000-01-01T00:00';"
@@ -45,10 +45,67 @@ class AuditLogTests(BrowserTest):
         self.assertGreater(len(self.page.texts("tr[data-action]")), 0)
         self.page.screenshots("audit-filter")
         # A refused query leaves no rows of another one under its error.
-        self.page.fill(patient_id="not-an-id")
+        self.page.driver.execute_script(
+            "const real = window.fetch;"
+            "window.fetch = (url, init) => String(url).includes('/v1/audit-events') ? Promise.resolve(new Response("
+            "'{\"type\":\"about:blank\",\"title\":\"Unprocessable\",\"status\":422,\"detail\":\"from is after to\"}',"
+            "{status: 422, headers: {'Content-Type': 'application/problem+json'}})) : real(url, init);")
         self.page.submit()
         self.page.message("The filters are not right")
         self.assertEqual(self.page.texts("tr[data-action]"), [])
+
+    def test_who_looked_at_a_patient(self):
+        access = token("physician@northside.example")
+        mrn = "AU-" + uuid.uuid4().hex[:6]
+        status, patient = api("POST", "/v1/patients", {
+            "mrn": mrn, "given_name": "=Zoë", "family_name": "Brontë", "birth_date": "1980-02-03", "sex": "female"},
+            access)
+        self.assertEqual(status, 201, patient)
+        self.assertEqual(api("GET", f"/v1/patients/{patient['id']}", None, access)[0], 200)
+        self.page.log_in("northside", "auditor@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/audit")
+        self.page.heading("Audit log")
+        # The actions offered are exactly the ones the server records, each in words.
+        offered = self.page.texts("select[name=action] option", "value")[1:]
+        document = self.page.driver.execute_async_script(
+            "const done = arguments[0]; fetch('/openapi.json').then(r => r.json())"
+            ".then(d => done(d.components.schemas.AuditAction.enum))")
+        self.assertEqual(offered, document)
+        self.assertNotIn("patient.read", self.page.texts("select[name=action] option"))
+        # Found by name, chosen, and named in the table.
+        self.page.choose_audit_patient("brontë", mrn)
+        self.assertIn("Brontë, =Zoë · MRN " + mrn, self.page.driver.find_element(By.CSS_SELECTOR, ".chosen").text)
+        Select(self.page.driver.find_element(By.NAME, "action")).select_by_visible_text("Opened a patient's record")
+        self.page.submit()
+        WebDriverWait(self.page.driver, 10).until(
+            lambda d: self.page.texts("tr[data-action]", "data-action") == ["patient.read"])
+        cells = self.page.texts("tr[data-action] td")
+        self.assertIn(f"Brontë, =Zoë (MRN {mrn})", cells)
+        self.assertIn("Dr. Morgan Physician", cells)
+        self.assertIn("Opened a patient's record", cells)
+        self.page.screenshots("audit-patient")
+        # The CSV holds the same question's answer, safe to open in a spreadsheet.
+        # The file's text is read from the page; the browser is told to keep nothing on disk.
+        self.page.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "deny"})
+        self.page.driver.execute_script(
+            "window.csvFiles = []; const real = URL.createObjectURL;"
+            "URL.createObjectURL = (blob) => { window.csvFiles.push(blob); return real.call(URL, blob); };")
+        self.page.driver.find_element(By.XPATH, "//button[text()='Download CSV']").click()
+        WebDriverWait(self.page.driver, 10).until(
+            lambda d: "written to the CSV file" in d.find_element(By.CSS_SELECTOR, "main [role=status]").text
+            or d.find_element(By.CSS_SELECTOR, "main .message.error").text,
+            "no CSV")
+        self.assertEqual(self.page.texts("main .message.error"), [""])
+        text = self.page.driver.execute_async_script(
+            "const done = arguments[0]; const wait = () => window.csvFiles.length"
+            " ? window.csvFiles[0].text().then(done) : setTimeout(wait, 50); wait();")
+        lines = text.strip().split("\r\n")
+        self.assertTrue(lines[0].startswith("occurred_at,action,action_name,outcome,user"), lines[0])
+        self.assertEqual(len(lines), 2, lines)
+        self.assertIn(f",Brontë,'=Zoë,{patient['id']},", lines[1])
+        self.assertIn("patient.read,Opened a patient's record,success,Dr. Morgan Physician,", lines[1])
+        self.assertEqual(self.page.console_errors(), [])
 
 
 class UserTests(BrowserTest):

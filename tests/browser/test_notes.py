@@ -135,7 +135,7 @@ class NoteTests(BrowserTest):
             auditor.heading("Welcome")
             auditor.open("/#/audit")
             auditor.heading("Audit log")
-            auditor.fill(patient_id=patient["id"])
+            auditor.choose_audit_patient(patient["mrn"])
             auditor.submit()
             WebDriverWait(auditor.driver, 10).until(
                 lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-action="note.amend"]'))

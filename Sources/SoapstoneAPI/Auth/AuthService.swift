@@ -49,7 +49,7 @@ struct AuthService: Sendable {
                 let session = try await startSession(for: user, in: tx)
                 try await tx.auditEvents.record(
                     AuditEntry(
-                        userID: user.id, role: .admin, action: "auth.register", entityType: "tenant", entityID: tenantID,
+                        userID: user.id, role: .admin, action: .authRegister, entityType: "tenant", entityID: tenantID,
                         origin: info.origin))
                 return (session, tenant)
             }
@@ -80,13 +80,13 @@ struct AuthService: Sendable {
                 try await database.withTenant(candidate.tenantID, userID: nil) { tx in
                     try await tx.auditEvents.record(
                         AuditEntry(
-                            userID: candidate.userID, role: candidate.role, action: "auth.login", entityType: "user",
+                            userID: candidate.userID, role: candidate.role, action: .authLogin, entityType: "user",
                             entityID: candidate.userID, origin: info.origin, outcome: .failure),
                         detail: ["reason": "wrong_password"])
                     if locked {
                         try await tx.auditEvents.record(
                             AuditEntry(
-                                userID: candidate.userID, role: candidate.role, action: "auth.lockout", entityType: "user",
+                                userID: candidate.userID, role: candidate.role, action: .authLockout, entityType: "user",
                                 entityID: candidate.userID, origin: info.origin, outcome: .denied))
                     }
                 }
@@ -104,7 +104,7 @@ struct AuthService: Sendable {
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
                 AuditEntry(
-                    userID: user.id, role: user.role, action: "auth.login", entityType: "user", entityID: user.id,
+                    userID: user.id, role: user.role, action: .authLogin, entityType: "user", entityID: user.id,
                     origin: info.origin),
                 detail: upgraded == nil ? [:] : ["password_hash": "upgraded"])
             return session
@@ -127,7 +127,7 @@ struct AuthService: Sendable {
                 tokens.revoked.revoke(record.familyID)
                 try await tx.auditEvents.record(
                     AuditEntry(
-                        userID: record.userID, role: nil, action: "auth.refresh_reuse", entityType: "user",
+                        userID: record.userID, role: nil, action: .authRefreshReuse, entityType: "user",
                         entityID: record.userID, origin: info.origin, outcome: .denied),
                     detail: ["family_id": record.familyID.uuidString.lowercased(), "revoked": String(revoked)])
                 return .failure(.invalidRefreshToken)
@@ -155,7 +155,7 @@ struct AuthService: Sendable {
             if revoked > 0 {
                 try await tx.auditEvents.record(
                     AuditEntry(
-                        userID: record.userID, role: nil, action: "auth.logout", entityType: "user", entityID: record.userID,
+                        userID: record.userID, role: nil, action: .authLogout, entityType: "user", entityID: record.userID,
                         origin: info.origin))
             }
         }

@@ -35,7 +35,7 @@ struct UserAdministration: Sendable {
                     email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
                 try await tx.auditEvents.record(
                     AuditEntry(
-                        userID: principal.userID, role: principal.role, action: "user.create", entityType: "user",
+                        userID: principal.userID, role: principal.role, action: .userCreate, entityType: "user",
                         entityID: user.id,
                         origin: info.origin),
                     detail: ["role": role.rawValue])
@@ -72,7 +72,7 @@ struct UserAdministration: Sendable {
             if before.active != after.active { changes["active"] = String(after.active) }
             try await tx.auditEvents.record(
                 AuditEntry(
-                    userID: principal.userID, role: principal.role, action: "user.update", entityType: "user", entityID: id,
+                    userID: principal.userID, role: principal.role, action: .userUpdate, entityType: "user", entityID: id,
                     origin: info.origin),
                 detail: changes)
             return after

@@ -14,7 +14,7 @@ public struct AuditEventRepository {
             """
             INSERT INTO audit_events (tenant_id, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id,
                                       client_request_id, outcome, detail)
-            VALUES (\(tx.tenantID), \(entry.userID), \(entry.role?.rawValue), \(entry.action), \(entry.entityType),
+            VALUES (\(tx.tenantID), \(entry.userID), \(entry.role?.rawValue), \(entry.action.rawValue), \(entry.entityType),
                     \(entry.entityID), \(entry.patientID), \(entry.origin.ip)::inet, \(entry.origin.requestID),
                     \(entry.origin.clientRequestID), \(entry.outcome.rawValue), \(detailJSON)::jsonb)
             RETURNING id
@@ -27,31 +27,37 @@ public struct AuditEventRepository {
     public func search(_ filter: AuditEventFilter) async throws -> (events: [AuditEvent], next: AuditEventCursor?) {
         let rows = try await tx.query(
             """
-            SELECT id, occurred_at, (extract(epoch FROM occurred_at) * 1000000)::int8, user_id, role, action, entity_type,
-                   entity_id, patient_id, host(ip), request_id, client_request_id, outcome
-              FROM api_audit_events
-             WHERE (\(filter.userID)::uuid IS NULL OR user_id = \(filter.userID))
-               AND (\(filter.patientID)::uuid IS NULL OR patient_id = \(filter.patientID))
-               AND (\(filter.entityID)::uuid IS NULL OR entity_id = \(filter.entityID))
-               AND (\(filter.action)::text IS NULL OR action = \(filter.action))
-               AND (\(filter.from)::timestamptz IS NULL OR occurred_at >= \(filter.from))
-               AND (\(filter.to)::timestamptz IS NULL OR occurred_at < \(filter.to))
+            SELECT a.id, a.occurred_at, (extract(epoch FROM a.occurred_at) * 1000000)::int8, a.user_id, a.role, a.action,
+                   a.entity_type, a.entity_id, a.patient_id, host(a.ip), a.request_id, a.client_request_id, a.outcome,
+                   p.mrn, p.family_name, p.given_name
+              FROM api_audit_events a
+              LEFT JOIN api_patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
+             WHERE (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
+               AND (\(filter.patientID)::uuid IS NULL OR a.patient_id = \(filter.patientID))
+               AND (\(filter.entityID)::uuid IS NULL OR a.entity_id = \(filter.entityID))
+               AND (\(filter.action?.rawValue)::text IS NULL OR a.action = \(filter.action?.rawValue))
+               AND (\(filter.from)::timestamptz IS NULL OR a.occurred_at >= \(filter.from))
+               AND (\(filter.to)::timestamptz IS NULL OR a.occurred_at < \(filter.to))
                AND (\(filter.after?.microseconds)::int8 IS NULL
-                    OR (occurred_at, id) < (timestamptz 'epoch' + \(filter.after?.microseconds) * interval '1 microsecond', \(filter.after?.id)))
-             ORDER BY occurred_at DESC, id DESC
+                    OR (a.occurred_at, a.id) < (timestamptz 'epoch' + \(filter.after?.microseconds) * interval '1 microsecond', \(filter.after?.id)))
+             ORDER BY a.occurred_at DESC, a.id DESC
              LIMIT \(filter.limit + 1)
             """)
         var page: [(AuditEvent, AuditEventCursor)] = []
         for try await row in rows.decode(
-            (UUID, Date, Int64, UUID?, String?, String, String, UUID?, UUID?, String?, String?, String?, String).self)
+            (UUID, Date, Int64, UUID?, String?, String, String, UUID?, UUID?, String?, String?, String?, String, String?,
+             String?, String?).self)
         {
+            guard let action = AuditAction(rawValue: row.5) else { throw UnknownStoredValue(column: "audit_events.action", value: row.5) }
             let entry = AuditEntry(
-                userID: row.3, role: row.4.flatMap(Role.init(rawValue:)), action: row.5, entityType: row.6, entityID: row.7,
+                userID: row.3, role: row.4.flatMap(Role.init(rawValue:)), action: action, entityType: row.6, entityID: row.7,
                 patientID: row.8,
                 origin: AuditOrigin(ip: row.9, requestID: row.10, clientRequestID: row.11),
                 outcome: AuditOutcome(rawValue: row.12) ?? .success)
+            let patient = row.13.map { AuditedPatient(mrn: $0, familyName: row.14 ?? "", givenName: row.15 ?? "") }
             page.append(
-                (AuditEvent(id: row.0, occurredAt: row.1, entry: entry), AuditEventCursor(microseconds: row.2, id: row.0)))
+                (AuditEvent(id: row.0, occurredAt: row.1, entry: entry, patient: patient),
+                 AuditEventCursor(microseconds: row.2, id: row.0)))
         }
         guard page.count > filter.limit else { return (page.map(\.0), nil) }
         return (page.prefix(filter.limit).map(\.0), page[filter.limit - 1].1)
@@ -81,14 +87,14 @@ public struct AuditEventFilter: Sendable {
     public var userID: UUID?
     public var patientID: UUID?
     public var entityID: UUID?
-    public var action: String?
+    public var action: AuditAction?
     public var from: Date?
     public var to: Date?
     public var limit: Int
     public var after: AuditEventCursor?
 
     public init(
-        userID: UUID? = nil, patientID: UUID? = nil, entityID: UUID? = nil, action: String? = nil, from: Date? = nil,
+        userID: UUID? = nil, patientID: UUID? = nil, entityID: UUID? = nil, action: AuditAction? = nil, from: Date? = nil,
         to: Date? = nil,
         limit: Int = 50, after: AuditEventCursor? = nil
     ) {

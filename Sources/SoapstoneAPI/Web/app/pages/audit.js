@@ -1,8 +1,49 @@
 import { call } from '../api.js';
+import { roleTitle } from '../roles.js';
 import { loadStaff, nameOf, staffChoices } from '../staff.js';
-import { busy, el, field, loading, message, selectField, show, when } from '../ui.js';
+import { busy, el, field, loading, message, patientName, selectField, show, when } from '../ui.js';
 
 const pageSize = 50;
+/** At most this many events go into one CSV file: a narrower filter answers a bigger question. */
+const exportLimit = 10000;
+
+/**
+ * Each action the server records (the OpenAPI document's `AuditAction`; a browser test holds
+ * the two lists equal), as people would say it.
+ */
+export const actionNames = {
+  'auth.register': 'Registered the organisation',
+  'auth.login': 'Logged in',
+  'auth.lockout': 'Locked out after failed logins',
+  'auth.refresh_reuse': 'Reused an ended session',
+  'auth.logout': 'Logged out',
+  'auth.token_expired': 'Used an expired sign-in',
+  'auth.token_revoked': 'Used an ended sign-in',
+  'access.denied': 'Was refused access',
+  'tenant.create': 'Created the organisation',
+  'user.create': 'Added a user',
+  'user.update': 'Changed a user',
+  'patient.list': 'Listed or searched patients',
+  'patient.read': "Opened a patient's record",
+  'patient.create': 'Added a patient',
+  'patient.update': "Changed a patient's record",
+  'encounter.list': "Listed a patient's encounters",
+  'encounter.read': 'Opened an encounter',
+  'encounter.create': 'Started an encounter',
+  'encounter.update': 'Changed an encounter',
+  'note.list': "Listed an encounter's notes",
+  'note.read': 'Read a note',
+  'note.create': 'Started a note',
+  'note.update': 'Saved a note',
+  'note.sign': 'Signed a note',
+  'note.amend': 'Amended a note',
+  'note.entered_in_error': 'Marked a note entered in error',
+  'note.versions': "Read a note's history",
+  'note.version_read': 'Read an earlier version of a note',
+  'audit.read': 'Read the audit log',
+};
+
+const actionName = (action) => actionNames[action] ?? action;
 
 /** The organisation's audit log (admins, auditors): filters, newest first, more on request. */
 export async function auditPage() {
@@ -12,16 +53,25 @@ export async function auditPage() {
   const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
   const problem = message();
   const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  const download = el('button', { type: 'button', class: 'secondary' }, 'Download CSV');
+  const patient = patientFinder();
   const form = el('form', { novalidate: true, class: 'filters', 'aria-label': 'Filters' },
-    field({ name: 'action', label: 'Action', required: false, hint: 'e.g. note.sign', autocomplete: 'off' }),
+    patient.element,
+    selectField({
+      name: 'action', label: 'Action', required: false,
+      options: [['', 'Any action'], ...Object.entries(actionNames)],
+    }),
     selectField({ name: 'user_id', label: 'User', required: false, options: [['', 'Anyone'], ...staffChoices()] }),
-    field({ name: 'patient_id', label: 'Patient id', required: false, autocomplete: 'off' }),
     field({ name: 'from', label: 'From', type: 'datetime-local', required: false }),
     field({ name: 'to', label: 'Until', type: 'datetime-local', required: false }),
     el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Apply')));
   let filters = new URLSearchParams();
   let cursor = null;
   let generation = 0; // an answer to an older query never replaces a newer one's rows
+
+  function failure(error) {
+    return error.status === 422 || error.status === 400 ? `The filters are not right: ${error.message}` : error.message;
+  }
 
   async function load(append) {
     const mine = ++generation;
@@ -48,9 +98,7 @@ export async function auditPage() {
         more.hidden = true;
       }
       status.textContent = '';
-      problem.textContent = error.status === 422 || error.status === 400
-        ? `The filters are not right: ${error.message}`
-        : error.message;
+      problem.textContent = failure(error);
     } finally {
       more.disabled = false;
     }
@@ -60,8 +108,9 @@ export async function auditPage() {
     event.preventDefault();
     const data = new FormData(form);
     filters = new URLSearchParams();
-    for (const name of ['action', 'user_id', 'patient_id']) {
-      const value = String(data.get(name)).trim();
+    if (patient.chosen) filters.set('patient_id', patient.chosen.id);
+    for (const name of ['action', 'user_id']) {
+      const value = String(data.get(name) ?? '').trim();
       if (value) filters.set(name, value);
     }
     for (const name of ['from', 'to']) {
@@ -71,6 +120,23 @@ export async function auditPage() {
     await busy(form, 'Applying…', () => load(false));
   });
   more.addEventListener('click', () => load(true));
+  download.addEventListener('click', async () => {
+    problem.textContent = '';
+    download.disabled = true;
+    download.textContent = 'Preparing…';
+    try {
+      const { events, complete } = await everyEvent(filters);
+      save(csv(events), `audit-log-${when(new Date()).slice(0, 10)}.csv`);
+      status.textContent = complete
+        ? `${events.length} event${events.length === 1 ? '' : 's'} written to the CSV file.`
+        : `The first ${exportLimit} events written to the CSV file: narrow the filters for the rest.`;
+    } catch (error) {
+      problem.textContent = failure(error);
+    } finally {
+      download.disabled = false;
+      download.textContent = 'Download CSV';
+    }
+  });
 
   show(el('section', { class: 'card' },
     el('h1', {}, 'Audit log'),
@@ -79,22 +145,128 @@ export async function auditPage() {
     status,
     el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Audit events' },
       el('table', { class: 'events' },
-        el('thead', {}, el('tr', {}, ['When', 'Action', 'Outcome', 'User', 'Role', 'Entity', 'Patient', 'From']
+        el('thead', {}, el('tr', {}, ['When', 'Action', 'Outcome', 'User', 'Role', 'Patient', 'Record', 'From']
           .map((title) => el('th', { scope: 'col' }, title)))),
         rows)),
-    more));
+    el('div', { class: 'actions' }, more, download)));
   load(false);
+}
+
+/**
+ * "Who looked at this patient?": find the patient by name or MRN (POST /v1/patients/search,
+ * open to auditors for this, answering summaries only) and choose one for the filter.
+ */
+function patientFinder() {
+  const search = el('input', {
+    id: 'audit-patient', type: 'search', autocomplete: 'off', 'aria-describedby': 'audit-patient-hint',
+  });
+  const find = el('button', { type: 'button', class: 'secondary' }, 'Find');
+  const results = el('ul', { class: 'choices', 'aria-label': 'Patients found' });
+  const chosenText = el('span', {});
+  const clear = el('button', { type: 'button', class: 'secondary' }, 'Any patient');
+  const chosenLine = el('p', { class: 'chosen', hidden: true, 'aria-live': 'polite' }, chosenText, ' ', clear);
+  const finder = { chosen: null };
+
+  function choose(patient) {
+    finder.chosen = patient;
+    chosenText.textContent = patient
+      ? `${patientName(patient)} · MRN ${patient.mrn} · born ${patient.birth_date}` : '';
+    chosenLine.hidden = !patient;
+    results.replaceChildren();
+    if (!patient) search.focus();
+  }
+
+  async function lookUp() {
+    const text = search.value.trim();
+    if (!text) return;
+    results.replaceChildren(el('li', { class: 'loading' }, 'Searching…'));
+    try {
+      // In the body: a typed name is PHI, and URLs land in proxy logs.
+      const { data } = await call('POST', '/v1/patients/search', { body: { q: text, limit: 10 } });
+      results.replaceChildren(...(data.items.length ? data.items.map((patient) =>
+        el('li', {}, el('button', { type: 'button', class: 'link', onclick: () => choose(patient) },
+          `${patientName(patient)} · MRN ${patient.mrn} · born ${patient.birth_date}`)))
+        : [el('li', {}, 'No patient matches.')]));
+    } catch (error) {
+      results.replaceChildren(el('li', { class: 'error' }, error.message));
+    }
+  }
+
+  find.addEventListener('click', lookUp);
+  search.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault(); // Enter here finds the patient; it does not apply the filters yet
+    lookUp();
+  });
+  clear.addEventListener('click', () => choose(null));
+  finder.element = el('div', { class: 'field patient-finder' },
+    el('label', { for: 'audit-patient' }, 'Patient'),
+    el('p', { class: 'hint', id: 'audit-patient-hint' }, 'A family or given name, or an MRN'),
+    el('div', { class: 'inline' }, search, find),
+    results,
+    chosenLine);
+  return finder;
+}
+
+function describePatient(event) {
+  if (!event.patient_id) return '—';
+  return event.patient_mrn ? `${event.patient_family_name}, ${event.patient_given_name} (MRN ${event.patient_mrn})`
+    : event.patient_id;
 }
 
 function row(event) {
   const who = nameOf(event.user_id);
   return el('tr', { 'data-action': event.action },
     el('td', {}, when(event.occurred_at)),
-    el('td', {}, event.action),
+    el('td', { title: event.action }, actionName(event.action)),
     el('td', {}, event.outcome),
     el('td', { class: who === event.user_id && 'id' }, who),
-    el('td', {}, event.role ?? '—'),
+    el('td', {}, event.role ? roleTitle(event.role) : '—'),
+    el('td', { class: event.patient_mrn ? undefined : 'id' }, describePatient(event)),
     el('td', { class: 'id' }, event.entity_id ? `${event.entity_type} ${event.entity_id}` : event.entity_type),
-    el('td', { class: 'id' }, event.patient_id ?? '—'),
     el('td', {}, event.ip ?? '—'));
+}
+
+/** Every event of the filters, page by page, up to the export's limit. */
+async function everyEvent(filters) {
+  const events = [];
+  let cursor = null;
+  do {
+    const params = new URLSearchParams(filters);
+    params.set('limit', '200');
+    if (cursor) params.set('cursor', cursor);
+    const { data } = await call('GET', `/v1/audit-events?${params}`);
+    events.push(...data.items);
+    cursor = data.next_cursor;
+  } while (cursor && events.length < exportLimit);
+  return { events: events.slice(0, exportLimit), complete: !cursor && events.length <= exportLimit };
+}
+
+/** RFC 4180 text, times in UTC as stored, one event a line. */
+export function csv(events) {
+  const header = ['occurred_at', 'action', 'action_name', 'outcome', 'user', 'user_id', 'role', 'patient_mrn',
+    'patient_family_name', 'patient_given_name', 'patient_id', 'entity_type', 'entity_id', 'ip', 'request_id'];
+  const lines = events.map((event) => [
+    event.occurred_at, event.action, actionName(event.action), event.outcome,
+    event.user_id ? nameOf(event.user_id) : '', event.user_id, event.role, event.patient_mrn, event.patient_family_name,
+    event.patient_given_name, event.patient_id, event.entity_type, event.entity_id, event.ip, event.request_id,
+  ]);
+  return [header, ...lines].map((cells) => cells.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+function cell(value) {
+  let text = value == null ? '' : String(value);
+  // A spreadsheet runs a cell that starts with = + - @ as a formula: a name is data, never code.
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Hands the file to the browser's download, from memory: nothing is kept in browser storage. */
+function save(text, name) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  const link = el('a', { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }
