@@ -57,6 +57,6 @@ extension Components.Schemas.Encounter {
             _type: Components.Schemas.EncounterType(rawValue: encounter.type.rawValue)!,
             status: Components.Schemas.EncounterStatus(rawValue: encounter.status.rawValue)!, started_at: encounter.startedAt,
             ended_at: encounter.endedAt, reason: encounter.reason,
-            attending_user_id: encounter.attendingUserID?.uuidString.lowercased())
+            attending_user_id: encounter.attendingUserID?.uuidString.lowercased(), draft_notes: encounter.draftNotes)
     }
 }

@@ -14,7 +14,7 @@ struct EncounterRecords: Sendable {
             guard try await tx.patients.find(id: patientID) != nil else { throw DomainError.notFound }
             let encounters = try await tx.encounters.list(patientID: patientID)
             try await tx.auditEvents.record(
-                entry(principal, "encounter.list", encounter: nil, patient: patientID),
+                entry(principal, .encounterList, encounter: nil, patient: patientID),
                 detail: ["count": String(encounters.count)])
             return encounters
         }
@@ -36,7 +36,7 @@ struct EncounterRecords: Sendable {
                 let encounter = try await tx.encounters.create(
                     patientID: patientID, type: type, status: status, startedAt: startedAt, reason: reason,
                     attendingUserID: attendingUserID)
-                try await tx.auditEvents.record(entry(principal, "encounter.create", encounter: encounter.id, patient: patientID))
+                try await tx.auditEvents.record(entry(principal, .encounterCreate, encounter: encounter.id, patient: patientID))
                 return encounter
             }
         }
@@ -45,7 +45,7 @@ struct EncounterRecords: Sendable {
     func find(_ id: UUID, by principal: Principal) async throws -> Encounter {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let encounter = try await tx.encounters.find(id: id) else { throw DomainError.notFound }
-            try await tx.auditEvents.record(entry(principal, "encounter.read", encounter: id, patient: encounter.patientID))
+            try await tx.auditEvents.record(entry(principal, .encounterRead, encounter: id, patient: encounter.patientID))
             return encounter
         }
     }
@@ -65,8 +65,13 @@ struct EncounterRecords: Sendable {
                             "An encounter that is \(current.status.rawValue) cannot become \(next.rawValue)"
                                 + (allowed.isEmpty ? "." : "; it may become: \(allowed)."))
                     }
-                    // The clock starts and stops with the status unless the client says when.
-                    if next == .inProgress, current.startedAt == nil, changes.startedAt == nil { changes.startedAt = now }
+                    // The clock starts and stops with the status unless the client says when. A
+                    // planned encounter's time was the plan: it starts when it is started.
+                    if next == .inProgress, current.status == .planned || current.startedAt == nil,
+                        changes.startedAt == nil
+                    {
+                        changes.startedAt = now
+                    }
                     if next == .finished, current.endedAt == nil, changes.endedAt == nil { changes.endedAt = now }
                     detail["status"] = "\(current.status.rawValue)->\(next.rawValue)"
                 }
@@ -76,7 +81,7 @@ struct EncounterRecords: Sendable {
                 }
                 guard let updated = try await tx.encounters.update(id: id, changes) else { throw DomainError.notFound }
                 try await tx.auditEvents.record(
-                    entry(principal, "encounter.update", encounter: id, patient: current.patientID), detail: detail)
+                    entry(principal, .encounterUpdate, encounter: id, patient: current.patientID), detail: detail)
                 return updated
             }
         }
@@ -98,7 +103,7 @@ struct EncounterRecords: Sendable {
         }
     }
 
-    private func entry(_ principal: Principal, _ action: String, encounter: UUID?, patient: UUID) -> AuditEntry {
+    private func entry(_ principal: Principal, _ action: AuditAction, encounter: UUID?, patient: UUID) -> AuditEntry {
         AuditEntry(principal, action, entityType: "encounter", entityID: encounter, patientID: patient)
     }
 }

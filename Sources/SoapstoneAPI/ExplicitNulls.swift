@@ -30,6 +30,7 @@ extension Components.Schemas.EncounterList: ListPage {}
 extension Components.Schemas.NoteList: ListPage {}
 extension Components.Schemas.NoteVersionList: ListPage {}
 extension Components.Schemas.AuditEventList: ListPage {}
+extension Components.Schemas.DraftNoteList: ListPage {}
 
 extension Components.Schemas.Patient {
     func encode(to encoder: any Encoder) throws {
@@ -60,6 +61,7 @@ extension Components.Schemas.Encounter {
         try container.encode(ended_at, forKey: .ended_at)
         try container.encode(reason, forKey: .reason)
         try container.encode(attending_user_id, forKey: .attending_user_id)
+        try container.encode(draft_notes, forKey: .draft_notes)
     }
 }
 

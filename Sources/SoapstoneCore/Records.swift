@@ -128,10 +128,12 @@ public struct Encounter: Sendable, Hashable {
     public var endedAt: Date?
     public var reason: String?
     public var attendingUserID: UUID?
+    /// Its notes still in draft: what finishing the encounter would leave unsigned.
+    public var draftNotes: Int
 
     public init(
         id: UUID, patientID: UUID, type: EncounterType, status: EncounterStatus, startedAt: Date?, endedAt: Date?,
-        reason: String?, attendingUserID: UUID?
+        reason: String?, attendingUserID: UUID?, draftNotes: Int = 0
     ) {
         self.id = id
         self.patientID = patientID
@@ -141,6 +143,7 @@ public struct Encounter: Sendable, Hashable {
         self.endedAt = endedAt
         self.reason = reason
         self.attendingUserID = attendingUserID
+        self.draftNotes = draftNotes
     }
 }
 
@@ -278,9 +281,9 @@ public struct AuditEvent: Sendable, Hashable {
     public let id: UUID
     public let occurredAt: Date
     public let entry: AuditEntry
-    public let patient: AuditedPatient?
+    public let patient: PatientLabel?
 
-    public init(id: UUID, occurredAt: Date, entry: AuditEntry, patient: AuditedPatient? = nil) {
+    public init(id: UUID, occurredAt: Date, entry: AuditEntry, patient: PatientLabel? = nil) {
         self.id = id
         self.occurredAt = occurredAt
         self.entry = entry
@@ -288,13 +291,3 @@ public struct AuditEvent: Sendable, Hashable {
     }
 }
 
-/// The patient an audit event is about, named as the record names them today.
-public struct AuditedPatient: Sendable, Hashable {
-    public let mrn: String
-    public let familyName: String
-    public let givenName: String
-
-    public init(mrn: String, familyName: String, givenName: String) {
-        (self.mrn, self.familyName, self.givenName) = (mrn, familyName, givenName)
-    }
-}

@@ -10,6 +10,57 @@ struct EncounterTests {
         try await app.db.value("SELECT id::text FROM patients WHERE mrn = '\(mrn)'")
     }
 
+    @Test("A planned encounter is planned for a time; started, its clock starts then, not at the plan")
+    func plannedTime() async throws {
+        let app = try await TestApp.make()
+        let patient = try await Self.patientID(app)
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let planned = try await client.call(
+                .post, "/v1/patients/\(patient)/encounters",
+                json: ["type": "in_person", "status": "planned", "started_at": "2031-03-04T09:30:00Z"], token: nurse)
+            #expect(planned.json["started_at"] as? String == "2031-03-04T09:30:00Z")
+            let id = try #require(planned.json["id"] as? String)
+            let started = try await client.call(.patch, "/v1/encounters/\(id)", json: ["status": "in_progress"], token: nurse)
+            let startedAt = try #require((started.json["started_at"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            #expect(abs(startedAt.timeIntervalSince(app.clock.now)) < 1, "the start, not the plan")
+        }
+    }
+
+    @Test("An encounter says how many of its notes are unsigned drafts, so finishing it can warn")
+    func draftNotesCounted() async throws {
+        let app = try await TestApp.make()
+        let patient = try await Self.patientID(app)
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let encounter = try await client.call(
+                .post, "/v1/patients/\(patient)/encounters", json: ["type": "in_person", "status": "in_progress"],
+                token: physician)
+            #expect(encounter.json["draft_notes"] as? Int == 0)
+            let id = try #require(encounter.json["id"] as? String)
+            let empty = ["subjective": "", "objective": "", "assessment": "", "plan": ""]
+            let note = try await client.call(.post, "/v1/encounters/\(id)/notes", json: empty, token: physician)
+            _ = try await client.call(.post, "/v1/encounters/\(id)/notes", json: empty, token: physician)
+            #expect(try await client.call(.get, "/v1/encounters/\(id)", token: physician).json["draft_notes"] as? Int == 2)
+            let list = try await client.call(.get, "/v1/patients/\(patient)/encounters", token: physician)
+            let listed = ((list.json["items"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == id }
+            #expect(listed?["draft_notes"] as? Int == 2)
+            let noteID = try #require(note.json["id"] as? String)
+            var content = empty
+            content["subjective"] = "Cough"
+            _ = try await client.call(
+                .put, "/v1/notes/\(noteID)", json: content, token: physician, headers: [.ifMatch: "\"1\""])
+            let signed = try await client.call(
+                .post, "/v1/notes/\(noteID)/sign", token: physician, headers: [.ifMatch: "\"2\""])
+            #expect(signed.status == .ok)
+            let finished = try await client.call(.patch, "/v1/encounters/\(id)", json: ["status": "finished"], token: physician)
+            #expect(finished.json["draft_notes"] as? Int == 1)
+            // The front desk, who may finish an encounter but reads no notes, is warned the same.
+            let desk = try await client.token("frontdesk")
+            #expect(try await client.call(.get, "/v1/encounters/\(id)", token: desk).json["draft_notes"] as? Int == 1)
+        }
+    }
+
     @Test("Plan an encounter, list it, read it, start and finish it; the clock starts and stops with the status; all audited")
     func lifecycle() async throws {
         let app = try await TestApp.make()

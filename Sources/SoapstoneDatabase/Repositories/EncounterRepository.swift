@@ -40,7 +40,10 @@ public struct EncounterRepository {
     }
 
     public func find(id: UUID) async throws -> Encounter? {
-        try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM api_encounters WHERE id = \(id)"))
+        guard let encounter = try await Self.first(
+            tx.query("SELECT \(unescaped: Self.columns) FROM api_encounters WHERE id = \(id)"))
+        else { return nil }
+        return try await withDraftCounts([encounter]).first
     }
 
     /// The row, locked until the transaction ends: a status change checks the current status
@@ -60,11 +63,29 @@ public struct EncounterRepository {
         for try await row in rows.decode((UUID, UUID, String, String, Date?, Date?, String?, UUID?).self) {
             encounters.append(Self.encounter(row))
         }
-        return encounters
+        return try await withDraftCounts(encounters)
+    }
+
+    /// The encounters with how many of their notes are drafts, in one statement for them all.
+    func withDraftCounts(_ encounters: [Encounter]) async throws -> [Encounter] {
+        guard !encounters.isEmpty else { return encounters }
+        let rows = try await tx.query(
+            """
+            SELECT encounter_id, count(*) FROM notes
+             WHERE tenant_id = \(tx.tenantID) AND encounter_id = ANY(\(encounters.map(\.id))) AND status = 'draft'
+             GROUP BY encounter_id
+            """)
+        var drafts: [UUID: Int] = [:]
+        for try await (id, count) in rows.decode((UUID, Int).self) { drafts[id] = count }
+        return encounters.map {
+            var encounter = $0
+            encounter.draftNotes = drafts[encounter.id] ?? 0
+            return encounter
+        }
     }
 
     public func update(id: UUID, _ changes: EncounterChanges) async throws -> Encounter? {
-        try await Self.first(
+        let updated = try await Self.first(
             tx.query(
                 """
                 UPDATE encounters SET
@@ -77,6 +98,8 @@ public struct EncounterRepository {
                  WHERE id = \(id)
                 RETURNING \(unescaped: Self.columns)
                 """))
+        guard let updated else { return nil }
+        return try await withDraftCounts([updated]).first
     }
 
     static let columns = "id, patient_id, type, status, started_at, ended_at, reason, attending_user_id"

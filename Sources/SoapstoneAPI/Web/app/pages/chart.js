@@ -2,7 +2,9 @@ import { ApiError, call, current } from '../api.js';
 import { can } from '../roles.js';
 import { patientBanner } from '../banner.js';
 import { loadStaff, nameOf } from '../staff.js';
-import { busy, el, field, loadPage, message, patientName, selectField, show, when } from '../ui.js';
+import {
+  busy, confirmStep, el, field, loadPage, message, patientName, selectField, show, showFieldErrors, when,
+} from '../ui.js';
 
 /** The statuses an encounter may move to (DESIGN.md); the API refuses any other. */
 const nextStatuses = {
@@ -81,15 +83,29 @@ function encounterRow(encounter, writer, clinician, status, replaced) {
     el('span', {}, el('strong', {}, typeNames[encounter.type] ?? encounter.type), ` · ${statusNames[encounter.status]}`),
     clinician && el('a', { href: `#/encounters/${encounter.id}` }, 'Notes'),
     el('span', { class: 'meta' },
-      `${encounter.reason ? `${encounter.reason} · ` : ''}started ${when(encounter.started_at)}`
+      `${encounter.reason ? `${encounter.reason} · ` : ''}`
+        + `${encounter.status === 'planned' ? 'planned for' : 'started'} ${when(encounter.started_at)}`
         + (encounter.ended_at ? `, ended ${when(encounter.ended_at)}` : '')
         + (encounter.attending_user_id ? ` · attending: ${nameOf(encounter.attending_user_id)}` : '')),
+    encounter.draft_notes > 0 && el('span', { class: 'badge warning' },
+      encounter.draft_notes === 1 ? '1 unsigned draft' : `${encounter.draft_notes} unsigned drafts`),
     actions.length > 0 && el('div', { class: 'actions' }, actions.map((next) => el('button', {
       type: 'button',
       class: next === 'entered_in_error' || next === 'cancelled' ? 'secondary' : undefined,
       onclick: async (event) => {
         const button = event.currentTarget;
-        if (confirmations[next] && !window.confirm(confirmations[next])) return;
+        if (encounter.draft_notes > 0 && (next === 'finished' || next === 'cancelled')) {
+          const drafts = encounter.draft_notes === 1 ? 'an unsigned draft note' : `${encounter.draft_notes} unsigned draft notes`;
+          const going = await confirmStep({
+            title: `${actionNames[next]} with ${drafts}?`,
+            text: `This encounter has ${drafts}. ${next === 'finished' ? 'Finishing' : 'Cancelling'} it leaves `
+              + `${encounter.draft_notes === 1 ? 'it' : 'them'} unsigned until a physician signs `
+              + `${encounter.draft_notes === 1 ? 'it or it is' : 'them or they are'} withdrawn.`,
+            confirm: `${actionNames[next]} anyway`,
+            cancel: 'Go back',
+          });
+          if (!going) return;
+        } else if (confirmations[next] && !window.confirm(confirmations[next])) return;
         button.disabled = true;
         status.textContent = '';
         try {
@@ -109,9 +125,20 @@ function newEncounterForm(patient, created) {
     el('h3', { id: 'new-encounter-title' }, 'Start an encounter'),
     selectField({ name: 'type', label: 'Type', options: types, value: 'in_person' }),
     selectField({ name: 'status', label: 'Status', options: [['in_progress', 'In progress (starts now)'], ['planned', 'Planned']], value: 'in_progress' }),
+    field({ name: 'planned_for', label: 'Planned for', type: 'datetime-local', required: true }),
     field({ name: 'reason', label: 'Reason for the visit', required: false, autocomplete: 'off' }),
     status,
     el('button', { type: 'submit' }, 'Start the encounter'));
+  // A planned encounter is planned for a time; one in progress starts now.
+  const plannedFor = form.querySelector('[name=planned_for]').closest('.field');
+  const submit = form.querySelector('button[type=submit]');
+  const planning = () => {
+    const planned = form.elements.status.value === 'planned';
+    plannedFor.hidden = !planned;
+    submit.textContent = planned ? 'Plan the encounter' : 'Start the encounter';
+  };
+  form.elements.status.addEventListener('change', planning);
+  planning();
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -119,10 +146,20 @@ function newEncounterForm(patient, created) {
     const reason = String(data.get('reason')).trim();
     if (reason) body.reason = reason;
     status.textContent = '';
-    await busy(form, 'Starting…', async () => {
+    showFieldErrors(form, {});
+    if (body.status === 'planned') {
+      const plannedFor = String(data.get('planned_for'));
+      if (!plannedFor) {
+        showFieldErrors(form, { planned_for: 'is needed for a planned encounter' });
+        return;
+      }
+      body.started_at = new Date(plannedFor).toISOString();
+    }
+    await busy(form, body.status === 'planned' ? 'Planning…' : 'Starting…', async () => {
       try {
         const answer = await call('POST', `/v1/patients/${patient.id}/encounters`, { body });
         form.reset();
+        planning();
         created(answer.data);
       } catch (error) {
         status.textContent = error.message;
