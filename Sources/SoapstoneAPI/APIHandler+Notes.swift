@@ -8,6 +8,17 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Note.init), next_cursor: nil))))
     }
 
+    func listDraftNotes(_ input: Operations.listDraftNotes.Input) async throws -> Operations.listDraftNotes.Output {
+        let limit = input.query.limit ?? 50
+        guard (1...100).contains(limit) else {
+            throw DomainError.validation([FieldError(field: "limit", message: "must be from 1 to 100")])
+        }
+        let page = try await notes.drafts(
+            limit: limit, after: try input.query.cursor.map(DraftCursor.init(opaque:)),
+            by: try AuthenticationMiddleware.requirePrincipal())
+        return .ok(.init(body: .json(.init(items: page.drafts.map(Components.Schemas.DraftNote.init), next_cursor: page.next?.opaque))))
+    }
+
     func createNote(_ input: Operations.createNote.Input) async throws -> Operations.createNote.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let note = try await notes.create(
@@ -138,5 +149,16 @@ extension Components.Schemas.NoteVersion {
             objective: version.content.objective, assessment: version.content.assessment, plan: version.content.plan,
             author_id: version.authorID.uuidString.lowercased(), reason: version.reason, created_at: version.createdAt,
             sha256: version.sha256)
+    }
+}
+
+extension Components.Schemas.DraftNote {
+    init(_ draft: Draft) {
+        self.init(
+            id: draft.id.uuidString.lowercased(), encounter_id: draft.encounterID.uuidString.lowercased(),
+            patient_id: draft.patientID.uuidString.lowercased(), patient_mrn: draft.patient.mrn,
+            patient_family_name: draft.patient.familyName, patient_given_name: draft.patient.givenName,
+            patient_birth_date: draft.patient.birthDate, version: draft.version,
+            author_id: draft.authorID.uuidString.lowercased(), updated_at: draft.updatedAt)
     }
 }

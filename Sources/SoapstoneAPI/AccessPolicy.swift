@@ -38,6 +38,7 @@ enum AccessPolicy {
         "updateEncounter": .roles([.physician, .nurse, .frontDesk]),
         // Note content: physicians and nurses only; signing and amending: physicians.
         "listNotes": .roles([.physician, .nurse]),
+        "listDraftNotes": .roles([.physician, .nurse]),
         "createNote": .roles([.physician, .nurse]),
         "getNote": .roles([.physician, .nurse]),
         "saveNote": .roles([.physician, .nurse]),

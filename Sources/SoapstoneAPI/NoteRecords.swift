@@ -20,6 +20,20 @@ struct NoteRecords: Sendable {
         }
     }
 
+    /// The organisation's drafts waiting for a signature, the longest unchanged first.
+    func drafts(limit: Int, after: DraftCursor?, by principal: Principal) async throws -> (
+        drafts: [Draft], next: DraftCursor?
+    ) {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            let page = try await tx.notes.drafts(limit: limit, after: after)
+            // A list naming patients, so read like any other: one event, no single patient.
+            try await tx.auditEvents.record(
+                AuditEntry(principal, .noteList, entityType: "note", entityID: nil, patientID: nil),
+                detail: ["status": "draft", "count": String(page.drafts.count)])
+            return page
+        }
+    }
+
     func create(
         encounter encounterID: UUID, content: NoteContent, by principal: Principal, idempotency: IdempotencyRequest? = nil
     ) async throws -> Note {

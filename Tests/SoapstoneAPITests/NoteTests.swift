@@ -25,6 +25,53 @@ struct NoteTests {
         )
     }
 
+    @Test("Drafts waiting for a signature: the organisation's, the longest unchanged first, each with its patient")
+    func draftsToSign() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await Self.encounterID(app)
+        // The seed's drafts of this organisation, as the database has them (another one's are not listed).
+        let seeded = try await app.db.strings(
+            """
+            SELECT id::text FROM notes WHERE status = 'draft'
+               AND tenant_id = (SELECT id FROM tenants WHERE slug = 'northside') ORDER BY updated_at, id
+            """)
+            .compactMap { $0 }
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let physician = try await client.token("physician")
+            var mine: [String] = []
+            for _ in 0..<3 {
+                mine.append(try await Self.draft(client, encounter: encounter, token: nurse))
+            }
+            var listed: [[String: Any]] = []
+            var cursor: String?
+            repeat {
+                let page = try await client.call(
+                    .get, "/v1/draft-notes?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: physician)
+                #expect(page.status == .ok)
+                listed += (page.json["items"] as? [[String: Any]]) ?? []
+                cursor = page.json["next_cursor"] as? String
+            } while cursor != nil && listed.count < 100
+            #expect(listed.compactMap { $0["id"] as? String } == seeded + mine)
+            let first = try #require(listed.first { $0["id"] as? String == mine[0] })
+            #expect(first["patient_mrn"] as? String == "NS-1004")
+            #expect(first["patient_family_name"] as? String == "Mensah")
+            #expect(first["subjective"] == nil, "no note content in the list")
+
+            // Signed, it is no longer waiting.
+            let signed = try await client.call(
+                .post, "/v1/notes/\(mine[0])/sign", token: physician, headers: [.ifMatch: "\"1\""])
+            #expect(signed.status == .ok)
+            let after = try await client.call(.get, "/v1/draft-notes", token: nurse)
+            #expect(((after.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == seeded + mine.dropFirst())
+            #expect(try await client.call(.get, "/v1/draft-notes?cursor=nope", token: nurse).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/v1/draft-notes", token: try await client.token("frontdesk")).status == .forbidden)
+        }
+        let audited = try await app.db.strings(
+            "SELECT detail->>'count' FROM audit_events WHERE action = 'note.list' AND detail->>'status' = 'draft' ORDER BY occurred_at")
+        #expect(audited.count >= 3)
+    }
+
     @Test("Draft, save twice, sign, refuse an edit, amend with a reason, read the history; every step audited")
     func lifecycle() async throws {
         let app = try await TestApp.make()

@@ -1,11 +1,11 @@
 """Login, sign-up, session handling and the page's policy, in a real Chromium."""
 
-import time
 import unittest
 import uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import IDLE_BASE, PASSWORD, BrowserTest, Page, headers
 
@@ -112,8 +112,7 @@ class SignUpTests(BrowserTest):
         self.page.fill(organization__name="Another", organization__slug=slug, admin__name="Sam",
                        admin__email="sam@another.example", admin__password="tide tables and lighthouses")
         self.page.submit()
-        time.sleep(0.5)
-        self.assertIn("taken", self.page.field_error("organization.slug"))
+        WebDriverWait(self.page.driver, 10).until(lambda d: "taken" in self.page.field_error("organization.slug"))
 
 
 class IdleTests(BrowserTest):

@@ -1,13 +1,12 @@
 """The SOAP editor: versions on save (never per keystroke), autosave, the 412 conflict shown to
 the second of two sessions, sign, amend, and who may see notes at all."""
 
-import time
 import unittest
 import uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser import BrowserTest, Page, api, token
 
@@ -374,6 +373,60 @@ class NoteTests(BrowserTest):
             "window.fetch = () => Promise.resolve(new Response('<html><h1>502 Bad Gateway</h1></html>', {status: 502}))")
         self.page.driver.find_element(By.LINK_TEXT, "History").click()
         self.page.message("HTTP 502 from the network in between")
+
+    def test_a_planned_time_a_warning_before_finishing_and_the_drafts_waiting_for_a_signature(self):
+        access, patient, encounter = new_encounter()
+        nurse = token("nurse@northside.example")
+        draft = new_draft(nurse, encounter)
+        driver = self.page.driver
+        # The nurse's draft says it is not signed yet.
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome")
+        self.assertIn("Drafts waiting for a physician's signature", driver.find_element(By.ID, "drafts-title").text)
+        self.page.open(f"/#/notes/{draft['id']}")
+        self.page.heading("Draft note")
+        self.assertIn("Awaits a physician's signature", driver.find_element(By.CSS_SELECTOR, "[data-awaits]").text)
+        driver.find_element(By.ID, "logout").click()
+        self.page.heading("Log in")
+
+        # The physician's start page lists the drafts to sign, the patient named.
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        row = f'li[data-draft="{draft["id"]}"]'
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
+        self.assertIn(f"MRN {patient['mrn']}", driver.find_element(By.CSS_SELECTOR, row).text)
+        self.assertIn("Riley Nurse", driver.find_element(By.CSS_SELECTOR, row).text)
+        self.assertAccessible("drafts-to-sign")
+        driver.find_element(By.CSS_SELECTOR, f"{row} a").click()
+        self.page.heading("Draft note")
+        self.assertEqual(driver.find_elements(By.CSS_SELECTOR, "[data-awaits]"), [], "a physician signs it")
+
+        # Finishing the encounter with the draft unsigned asks first.
+        self.page.open(f"/#/patients/{patient['id']}")
+        self.page.heading("Haddad, Noor")
+        item = f'li[data-encounter="{encounter["id"]}"]'
+        self.assertIn("1 unsigned draft", driver.find_element(By.CSS_SELECTOR, item).text)
+        self.click("Finish")
+        dialog = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "dialog[open]"))
+        self.assertIn("This encounter has an unsigned draft note", dialog.text)
+        dialog.find_element(By.XPATH, ".//button[text()='Go back']").click()
+        self.assertEqual(api("GET", f"/v1/encounters/{encounter['id']}", None, access)[1]["status"], "in_progress")
+        self.click("Finish")
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "dialog[open]"))
+        driver.find_element(By.XPATH, "//dialog//button[text()='Finish anyway']").click()
+        WebDriverWait(driver, 10).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, item), "Finished"))
+
+        # A planned encounter says when it is planned for.
+        Select(driver.find_element(By.NAME, "status")).select_by_value("planned")
+        self.click("Plan the encounter")
+        WebDriverWait(driver, 10).until(
+            lambda d: "Planned for is needed" in self.page.field_error("planned_for"))
+        driver.execute_script("document.querySelector('[name=planned_for]').value = '2031-03-04T09:30';")
+        self.page.fill(reason="Follow-up")
+        self.click("Plan the encounter")
+        WebDriverWait(driver, 10).until(
+            EC.text_to_be_present_in_element((By.CSS_SELECTOR, "li[data-encounter]"), "planned for 2031-03-04 09:30"))
+        self.assertEqual(self.page.console_errors(), [])
 
     def test_the_front_desk_sees_no_notes(self):
         access, patient, encounter = new_encounter()

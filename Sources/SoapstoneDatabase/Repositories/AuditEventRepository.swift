@@ -29,7 +29,7 @@ public struct AuditEventRepository {
             """
             SELECT a.id, a.occurred_at, (extract(epoch FROM a.occurred_at) * 1000000)::int8, a.user_id, a.role, a.action,
                    a.entity_type, a.entity_id, a.patient_id, host(a.ip), a.request_id, a.client_request_id, a.outcome,
-                   p.mrn, p.family_name, p.given_name
+                   p.mrn, p.family_name, p.given_name, p.birth_date::text
               FROM api_audit_events a
               LEFT JOIN api_patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
              WHERE (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
@@ -46,7 +46,7 @@ public struct AuditEventRepository {
         var page: [(AuditEvent, AuditEventCursor)] = []
         for try await row in rows.decode(
             (UUID, Date, Int64, UUID?, String?, String, String, UUID?, UUID?, String?, String?, String?, String, String?,
-             String?, String?).self)
+             String?, String?, String?).self)
         {
             guard let action = AuditAction(rawValue: row.5) else { throw UnknownStoredValue(column: "audit_events.action", value: row.5) }
             let entry = AuditEntry(
@@ -54,7 +54,9 @@ public struct AuditEventRepository {
                 patientID: row.8,
                 origin: AuditOrigin(ip: row.9, requestID: row.10, clientRequestID: row.11),
                 outcome: AuditOutcome(rawValue: row.12) ?? .success)
-            let patient = row.13.map { AuditedPatient(mrn: $0, familyName: row.14 ?? "", givenName: row.15 ?? "") }
+            let patient = row.13.map {
+                PatientLabel(mrn: $0, familyName: row.14 ?? "", givenName: row.15 ?? "", birthDate: row.16 ?? "")
+            }
             page.append(
                 (AuditEvent(id: row.0, occurredAt: row.1, entry: entry, patient: patient),
                  AuditEventCursor(microseconds: row.2, id: row.0)))

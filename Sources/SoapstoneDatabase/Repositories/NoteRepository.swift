@@ -84,6 +84,35 @@ public struct NoteRepository {
                 """))
     }
 
+    /// One page of the organisation's drafts, the longest unchanged first, each with the
+    /// patient it is about, from the event after `after`.
+    public func drafts(limit: Int, after: DraftCursor?) async throws -> (drafts: [Draft], next: DraftCursor?) {
+        let rows = try await tx.query(
+            """
+            SELECT n.id, n.encounter_id, n.patient_id, n.current_version, n.author_id, n.updated_at,
+                   (extract(epoch FROM n.updated_at) * 1000000)::int8, p.mrn, p.family_name, p.given_name,
+                   p.birth_date::text
+              FROM notes n
+              JOIN patients p ON p.tenant_id = n.tenant_id AND p.id = n.patient_id
+             WHERE n.tenant_id = \(tx.tenantID) AND n.status = 'draft'
+               AND (\(after?.microseconds)::int8 IS NULL
+                    OR (n.updated_at, n.id) > (timestamptz 'epoch' + \(after?.microseconds) * interval '1 microsecond', \(after?.id)))
+             ORDER BY n.updated_at, n.id
+             LIMIT \(limit + 1)
+            """)
+        var page: [(Draft, DraftCursor)] = []
+        for try await row in rows.decode((UUID, UUID, UUID, Int, UUID, Date, Int64, String, String, String, String).self) {
+            let patient = PatientLabel(mrn: row.7, familyName: row.8, givenName: row.9, birthDate: row.10)
+            page.append(
+                (Draft(
+                    id: row.0, encounterID: row.1, version: row.3, authorID: row.4, updatedAt: row.5, patientID: row.2,
+                    patient: patient),
+                 DraftCursor(microseconds: row.6, id: row.0)))
+        }
+        guard page.count > limit else { return (page.map(\.0), nil) }
+        return (page.prefix(limit).map(\.0), page[limit - 1].1)
+    }
+
     public func find(id: UUID) async throws -> Note? {
         try await notes(tx.query("SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE id = \(id)")).first
     }
@@ -216,4 +245,15 @@ public struct NoteRepository {
 
 extension TenantTransaction {
     public var notes: NoteRepository { NoteRepository(tx: self) }
+}
+
+/// Where a page of drafts ends: the exact time of the last change (microseconds since 1970) and id.
+public struct DraftCursor: Sendable, Hashable {
+    public let microseconds: Int64
+    public let id: UUID
+
+    public init(microseconds: Int64, id: UUID) {
+        self.microseconds = microseconds
+        self.id = id
+    }
 }

@@ -1,6 +1,7 @@
-import { current } from '../api.js';
-import { roleAbilities, roleTitle } from '../roles.js';
-import { el, show } from '../ui.js';
+import { call, current } from '../api.js';
+import { can, roleAbilities, roleTitle } from '../roles.js';
+import { loadStaff, nameOf } from '../staff.js';
+import { el, message, patientName, show, when } from '../ui.js';
 
 export function homePage() {
   const { user, tenant } = current;
@@ -12,5 +13,57 @@ export function homePage() {
       el('dt', {}, 'Role'), el('dd', {}, roleTitle(user.role)),
       el('dt', {}, 'Email'), el('dd', {}, user.email)),
     el('p', {}, 'As ', el('strong', {}, roleTitle(user.role).toLowerCase()), ' you may:'),
-    el('ul', {}, abilities.map((item) => el('li', {}, item)))));
+    el('ul', {}, abilities.map((item) => el('li', {}, item)))),
+  can.writeNotes(user.role) && draftsCard());
+}
+
+/**
+ * The drafts waiting for a physician's signature, the longest waiting first: a physician's
+ * work to sign, and for a nurse what has not been signed yet.
+ */
+function draftsCard() {
+  const list = el('ul', { class: 'rows', 'aria-label': 'Unsigned drafts' });
+  const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' }, 'Loading…');
+  const problem = message();
+  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
+  let cursor = null;
+
+  async function load() {
+    more.disabled = true;
+    problem.textContent = '';
+    try {
+      await loadStaff();
+      const params = new URLSearchParams({ limit: '20' });
+      if (cursor) params.set('cursor', cursor);
+      const { data } = await call('GET', `/v1/draft-notes?${params}`);
+      list.append(...data.items.map(draftRow));
+      cursor = data.next_cursor;
+      more.hidden = !cursor;
+      const count = list.children.length;
+      status.textContent = count === 0 ? 'No drafts are waiting for a signature.'
+        : `${count} draft${count === 1 ? '' : 's'}${cursor ? ', more to load' : ''}.`;
+    } catch (error) {
+      status.textContent = '';
+      problem.textContent = error.message;
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener('click', load);
+  load();
+  return el('section', { class: 'card', 'aria-labelledby': 'drafts-title' },
+    el('h2', { id: 'drafts-title' },
+      can.signNotes(current.user.role) ? 'Drafts to sign' : 'Drafts waiting for a physician\'s signature'),
+    problem, status, list, more);
+}
+
+function draftRow(draft) {
+  const patient = {
+    family_name: draft.patient_family_name, given_name: draft.patient_given_name, mrn: draft.patient_mrn,
+  };
+  return el('li', { 'data-draft': draft.id },
+    el('a', { href: `#/notes/${draft.id}` }, patientName(patient)),
+    el('span', { class: 'meta' },
+      `MRN ${draft.patient_mrn} · born ${draft.patient_birth_date} · written by ${nameOf(draft.author_id)}`
+        + ` · last saved ${when(draft.updated_at)} · version ${draft.version}`));
 }

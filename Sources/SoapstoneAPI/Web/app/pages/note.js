@@ -291,6 +291,9 @@ function draftEditor(initial, patient) {
   show(el('div', { class: 'pinned' }, patientBanner(patient), failure), el('section', { class: 'card' },
     ...header(saved, 'Draft note'),
     el('p', { class: 'meta', 'data-provenance': 'author' }, `Written by ${nameOf(saved.author_id)}.`),
+    // Whoever cannot sign should not take a saved draft for a finished record.
+    !can.signNotes(current.user.role) && el('p', { class: 'awaits', 'data-awaits': 'signature' },
+      'Awaits a physician\'s signature: until it is signed, this draft is not part of the signed record.'),
     state,
     conflictPanel,
     form,
