@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import SoapstoneCore
 import SoapstoneDatabase
 
@@ -30,15 +29,13 @@ struct EncounterRecords: Sendable {
         }
         try requireReason(reason)
         let startedAt = startedAt ?? (status == .inProgress ? clock() : nil)
-        return try await attendingUserMustExist {
-            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                guard try await tx.patients.find(id: patientID) != nil else { throw DomainError.notFound }
-                let encounter = try await tx.encounters.create(
-                    patientID: patientID, type: type, status: status, startedAt: startedAt, reason: reason,
-                    attendingUserID: attendingUserID)
-                try await tx.auditEvents.record(entry(principal, .encounterCreate, encounter: encounter.id, patient: patientID))
-                return encounter
-            }
+        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard try await tx.patients.find(id: patientID) != nil else { throw DomainError.notFound }
+            let encounter = try await tx.encounters.create(
+                patientID: patientID, type: type, status: status, startedAt: startedAt, reason: reason,
+                attendingUserID: attendingUserID)
+            try await tx.auditEvents.record(entry(principal, .encounterCreate, encounter: encounter.id, patient: patientID))
+            return encounter
         }
     }
 
@@ -53,53 +50,41 @@ struct EncounterRecords: Sendable {
     func update(_ id: UUID, _ changes: EncounterChanges, by principal: Principal) async throws -> Encounter {
         try requireReason(changes.reason)
         let now = clock()
-        return try await attendingUserMustExist {
-            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                guard let current = try await tx.encounters.findForUpdate(id: id) else { throw DomainError.notFound }
-                var changes = changes
-                var detail: [String: String] = [:]
-                if let next = changes.status, next != current.status {
-                    guard current.status.canMove(to: next) else {
-                        let allowed = current.status.allowedNextStatuses.map(\.rawValue).sorted().joined(separator: ", ")
-                        throw DomainError.conflict(
-                            "An encounter that is \(current.status.rawValue) cannot become \(next.rawValue)"
-                                + (allowed.isEmpty ? "." : "; it may become: \(allowed)."))
-                    }
-                    // The clock starts and stops with the status unless the client says when. A
-                    // planned encounter's time was the plan: it starts when it is started.
-                    if next == .inProgress, current.status == .planned || current.startedAt == nil,
-                        changes.startedAt == nil
-                    {
-                        changes.startedAt = now
-                    }
-                    if next == .finished, current.endedAt == nil, changes.endedAt == nil { changes.endedAt = now }
-                    detail["status"] = "\(current.status.rawValue)->\(next.rawValue)"
+        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let current = try await tx.encounters.findForUpdate(id: id) else { throw DomainError.notFound }
+            var changes = changes
+            var detail: [String: String] = [:]
+            if let next = changes.status, next != current.status {
+                guard current.status.canMove(to: next) else {
+                    let allowed = current.status.allowedNextStatuses.map(\.rawValue).sorted().joined(separator: ", ")
+                    throw DomainError.conflict(
+                        "An encounter that is \(current.status.rawValue) cannot become \(next.rawValue)"
+                            + (allowed.isEmpty ? "." : "; it may become: \(allowed)."))
                 }
-                let start = changes.startedAt ?? current.startedAt
-                if let start, let end = changes.endedAt ?? current.endedAt, end < start {
-                    throw DomainError.validation([FieldError(field: "ended_at", message: "must not be before started_at")])
+                // The clock starts and stops with the status unless the client says when. A
+                // planned encounter's time was the plan: it starts when it is started.
+                if next == .inProgress, current.status == .planned || current.startedAt == nil,
+                    changes.startedAt == nil
+                {
+                    changes.startedAt = now
                 }
-                guard let updated = try await tx.encounters.update(id: id, changes) else { throw DomainError.notFound }
-                try await tx.auditEvents.record(
-                    entry(principal, .encounterUpdate, encounter: id, patient: current.patientID), detail: detail)
-                return updated
+                if next == .finished, current.endedAt == nil, changes.endedAt == nil { changes.endedAt = now }
+                detail["status"] = "\(current.status.rawValue)->\(next.rawValue)"
             }
+            let start = changes.startedAt ?? current.startedAt
+            if let start, let end = changes.endedAt ?? current.endedAt, end < start {
+                throw DomainError.validation([FieldError(field: "ended_at", message: "must not be before started_at")])
+            }
+            guard let updated = try await tx.encounters.update(id: id, changes) else { throw DomainError.notFound }
+            try await tx.auditEvents.record(
+                entry(principal, .encounterUpdate, encounter: id, patient: current.patientID), detail: detail)
+            return updated
         }
     }
 
     private func requireReason(_ reason: String?) throws {
         if let reason, reason.count > 1000 {
             throw DomainError.validation([FieldError(field: "reason", message: "must be at most 1000 characters")])
-        }
-    }
-
-    /// An attending user of another organisation (or none at all) fails the composite foreign
-    /// key: that is the client's mistake, named as such.
-    private func attendingUserMustExist<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PSQLError where error.sqlState == "23503" {
-            throw DomainError.validation([FieldError(field: "attending_user_id", message: "is not a user of this organisation")])
         }
     }
 

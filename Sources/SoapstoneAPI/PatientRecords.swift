@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import SoapstoneCore
 import SoapstoneDatabase
 
@@ -24,25 +23,21 @@ struct PatientRecords: Sendable {
     {
         let problems = PatientValidation.problems(of: details)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
-        do {
-            return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                try await tx.idempotencyKeys.once(
-                    idempotency, userID: principal.userID, id: \.id,
-                    replay: { id in
-                        // The record as it is now goes out again: a read, and audited as one.
-                        let patient = try await tx.patients.find(id: id)
-                        try await tx.auditEvents.record(
-                            entry(principal, .patientRead, patient: id), detail: ["idempotent_replay": "true"])
-                        return patient
-                    },
-                    create: {
-                        let patient = try await tx.patients.create(details)
-                        try await tx.auditEvents.record(entry(principal, .patientCreate, patient: patient.id))
-                        return patient
-                    })
-            }
-        } catch let error as PSQLError where error.sqlState == "23505" {
-            throw DomainError.conflict("A patient with MRN \(details.mrn) exists already.")
+        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            try await tx.idempotencyKeys.once(
+                idempotency, userID: principal.userID, id: \.id,
+                replay: { id in
+                    // The record as it is now goes out again: a read, and audited as one.
+                    let patient = try await tx.patients.find(id: id)
+                    try await tx.auditEvents.record(
+                        entry(principal, .patientRead, patient: id), detail: ["idempotent_replay": "true"])
+                    return patient
+                },
+                create: {
+                    let patient = try await tx.patients.create(details)
+                    try await tx.auditEvents.record(entry(principal, .patientCreate, patient: patient.id))
+                    return patient
+                })
         }
     }
 
@@ -61,14 +56,10 @@ struct PatientRecords: Sendable {
                 changes.address
             ))
         guard problems.isEmpty else { throw DomainError.validation(problems) }
-        do {
-            return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                guard let patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
-                try await tx.auditEvents.record(entry(principal, .patientUpdate, patient: id))
-                return patient
-            }
-        } catch let error as PSQLError where error.sqlState == "23505" {
-            throw DomainError.conflict("Another patient has MRN \(changes.mrn ?? "").")
+        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
+            try await tx.auditEvents.record(entry(principal, .patientUpdate, patient: id))
+            return patient
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import OpenAPIRuntime
-import PostgresNIO
 import SoapstoneCore
+import SoapstoneDatabase
 
 /// The one place where errors become answers. A driver's message never reaches a client, and
 /// nothing a client can send ends as a 500: the 500 is kept for our own faults, and logged.
@@ -39,23 +39,15 @@ enum ProblemMapping {
             return .passwordHashingBusy(retryAfter: busy.retryAfter)
         case let error as DecodingError:
             return decodingProblem(error)
-        case let error as PSQLError:
-            if error.isConnectionLoss { return .databaseUnavailable }
-            switch error.sqlState {
-            case "23505": return .conflict("Something with the same identifying value exists already.")
-            case "23503", "23514", "22P02", "22001", "22007", "22008":
-                return .validation([FieldError(field: "", message: "is not acceptable to the database")])
-            case "42501":
-                // The server's role lacks a privilege, or RLS refused a row the server wrote:
-                // the schema's grants or our SQL are wrong, never the client's request.
-                logger.error(
-                    "database refused the server's role", metadata: ["sqlstate": "42501", "error": "\(error.serverSummary)"])
+        case let error as DatabaseError:
+            switch error {
+            case .unavailable: return .databaseUnavailable
+            case .privilegeRefused:
+                // The schema's grants or our SQL are wrong, never the client's request.
+                logger.error("database refused the server's role", metadata: ["error": "\(error)"])
                 return internalError
-            // The database's own lifecycle and immutability triggers (migrations 1 and 4).
-            case "SS001", "SS002": return .conflict("The record's lifecycle does not allow this change.")
-            default:
-                logger.error(
-                    "database error", metadata: ["sqlstate": "\(error.sqlState ?? "none")", "error": "\(error.serverSummary)"])
+            case .unexpected:
+                logger.error("database error", metadata: ["error": "\(error)"])
                 return internalError
             }
         case let error as any HTTPResponseError:
@@ -111,21 +103,6 @@ enum ProblemMapping {
         case is Bool.Type: "true or false"
         case is Int.Type, is Int64.Type, is Double.Type: "a number"
         default: "of another type"
-        }
-    }
-}
-
-extension PSQLError {
-    /// The connection, not the statement, failed: the server went away, ended the session
-    /// (SQLSTATE class 08, 57P01–57P03) or turned the connection away (53300). Nothing the client
-    /// sent is at fault, and a retry on another connection may well succeed.
-    var isConnectionLoss: Bool {
-        switch code {
-        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed:
-            return true
-        default:
-            guard let state = sqlState else { return false }
-            return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
         }
     }
 }

@@ -19,16 +19,21 @@ public struct Database: Sendable {
         self.init(pools: EventLoopPools(client: client), logger: logger)
     }
 
-    /// Every use of the pool goes through here, so the observer sees each wait and lease.
+    /// Every use of the pool goes through here, so the observer sees each wait and lease, and
+    /// every refusal of PostgreSQL leaves as a `DomainError` or a `DatabaseError`.
     func withPooledConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
         let asked = ContinuousClock.now
-        return try await pools.current.withConnection(isolation: isolation) { connection in
-            poolObserver?.acquired(after: .now - asked)
-            defer { poolObserver?.released() }
-            return try await body(connection)
+        do {
+            return try await pools.current.withConnection(isolation: isolation) { connection in
+                poolObserver?.acquired(after: .now - asked)
+                defer { poolObserver?.released() }
+                return try await body(connection)
+            }
+        } catch {
+            throw DatabaseError.translate(error)
         }
     }
 

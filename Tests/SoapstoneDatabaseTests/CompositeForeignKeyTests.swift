@@ -24,21 +24,25 @@ struct CompositeForeignKeyTests {
         )
     }
 
+    /// The SQLSTATE the database answers the repository's statement with, as the server's role
+    /// in tenant A; nil when it is taken. On a connection of its own, not through `Database`,
+    /// which turns refusals into domain errors: the test is about the database's own answer.
     func attempt(_ statement: @escaping @Sendable (TenantTransaction) async throws -> Void) async throws -> String? {
         let db = try await CatalogFixture.database.value
         let (a, _) = try await CatalogFixture.tenants()
-        return try await db.withDatabase { database in
+        let logger = Logger(label: "composite-keys")
+        return try await db.withConnection(as: TestDatabase.server) { connection in
+            // Rolled back whatever happens: never keep what a test wrote.
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.query("SELECT set_config('app.tenant_id', \(a.uuidString.lowercased()), true)", logger: logger)
             do {
-                try await database.withTenant(a, userID: nil) { tx in
-                    try await statement(tx)
-                    throw CancellationError()  // never keep what a test wrote
-                }
-            } catch let error as PSQLError {
-                return error.sqlState
-            } catch is CancellationError {
+                try await statement(TenantTransaction(connection: connection, tenantID: a, userID: nil, logger: logger))
+                try await connection.query("ROLLBACK", logger: logger)
                 return nil
+            } catch let error as PSQLError {
+                try await connection.query("ROLLBACK", logger: logger)
+                return error.sqlState
             }
-            return nil
         }
     }
 

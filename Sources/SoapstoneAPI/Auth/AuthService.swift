@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Logging
-import PostgresNIO
 import SoapstoneCore
 import SoapstoneDatabase
 
@@ -41,20 +40,16 @@ struct AuthService: Sendable {
         let tenantID = UUID()
         let userID = UUID()
         let info = RequestInfo.current
-        do {
-            return try await database.withTenant(tenantID, userID: userID) { tx in
-                let tenant = try await tx.tenants.create(name: organizationName.trimmingCharacters(in: .whitespaces), slug: slug)
-                let user = try await tx.users.create(
-                    id: userID, email: email, name: name.trimmingCharacters(in: .whitespaces), role: .admin, passwordHash: hash)
-                let session = try await startSession(for: user, in: tx)
-                try await tx.auditEvents.record(
-                    AuditEntry(
-                        userID: user.id, role: .admin, action: .authRegister, entityType: "tenant", entityID: tenantID,
-                        origin: info.origin))
-                return (session, tenant)
-            }
-        } catch let error as PSQLError where error.sqlState == "23505" {
-            throw DomainError.conflict("The organisation slug \(slug) is taken.")
+        return try await database.withTenant(tenantID, userID: userID) { tx in
+            let tenant = try await tx.tenants.create(name: organizationName.trimmingCharacters(in: .whitespaces), slug: slug)
+            let user = try await tx.users.create(
+                id: userID, email: email, name: name.trimmingCharacters(in: .whitespaces), role: .admin, passwordHash: hash)
+            let session = try await startSession(for: user, in: tx)
+            try await tx.auditEvents.record(
+                AuditEntry(
+                    userID: user.id, role: .admin, action: .authRegister, entityType: "tenant", entityID: tenantID,
+                    origin: info.origin))
+            return (session, tenant)
         }
     }
 

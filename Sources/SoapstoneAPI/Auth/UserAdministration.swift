@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import SoapstoneCore
 import SoapstoneDatabase
 
@@ -29,20 +28,16 @@ struct UserAdministration: Sendable {
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         let hash = try await hasher.hash(password)
         let info = RequestInfo.current
-        do {
-            return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                let user = try await tx.users.create(
-                    email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
-                try await tx.auditEvents.record(
-                    AuditEntry(
-                        userID: principal.userID, role: principal.role, action: .userCreate, entityType: "user",
-                        entityID: user.id,
-                        origin: info.origin),
-                    detail: ["role": role.rawValue])
-                return user
-            }
-        } catch let error as PSQLError where error.sqlState == "23505" {
-            throw DomainError.conflict("A user with this email exists already.")
+        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            let user = try await tx.users.create(
+                email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
+            try await tx.auditEvents.record(
+                AuditEntry(
+                    userID: principal.userID, role: principal.role, action: .userCreate, entityType: "user",
+                    entityID: user.id,
+                    origin: info.origin),
+                detail: ["role": role.rawValue])
+            return user
         }
     }
 
