@@ -4,6 +4,8 @@ import HummingbirdCore
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
+// The one file of SoapstoneAPI that names PostgresNIO: the client is configured and run with the
+// application's services; every query goes through SoapstoneDatabase.
 import PostgresNIO
 import Prometheus
 import SoapstoneCore

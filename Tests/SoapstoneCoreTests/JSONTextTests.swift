@@ -1,11 +1,8 @@
 import Foundation
 import SoapstoneCore
-import SoapstoneDatabase
 import Testing
 
-@testable import SoapstoneAPI
-
-@Suite("JSON written by hand: audit details and cursors")
+@Suite("JSON written by hand: audit details and cursors' parts")
 struct JSONTextTests {
     static let awkward = [
         "", "plain", "quote \" and backslash \\", "line\nbreak\r\ttab", "\u{0}\u{1}\u{1F}\u{7F}", "\u{2028}\u{2029}",
@@ -30,27 +27,5 @@ struct JSONTextTests {
         #expect(JSONText.object(["b": "2", "a": "1"]) == #"{"a":"1","b":"2"}"#)
         #expect(JSONText.object([:]) == "{}")
         #expect(try JSONDecoder().decode([String].self, from: Data(JSONText.array(Self.awkward).utf8)) == Self.awkward)
-    }
-
-    @Test("Cursors survive the trip to the client and back; anything else is refused on `cursor`")
-    func cursors() throws {
-        for _ in 0..<20 {
-            let patient = PatientCursor(id: UUID())
-            #expect(try PatientCursor(opaque: patient.opaque) == patient)
-            #expect(!patient.opaque.contains(where: { "+/=".contains($0) }))
-        }
-        let event = AuditEventCursor(microseconds: -1_234_567, id: UUID())
-        #expect(try AuditEventCursor(opaque: event.opaque) == event)
-
-        let foreign = [
-            "", "not base64!", Data("{}".utf8).base64URLEncodedString, Data(#"["a","b"]"#.utf8).base64URLEncodedString,
-            Data(#"["a","b","not-a-uuid"]"#.utf8).base64URLEncodedString, event.opaque,
-        ]
-        for text in foreign {
-            #expect(throws: DomainError.self, "\(text)") { try PatientCursor(opaque: text) }
-        }
-        #expect(throws: DomainError.self) {
-            try AuditEventCursor(opaque: PatientCursor(id: UUID()).opaque)
-        }
     }
 }
