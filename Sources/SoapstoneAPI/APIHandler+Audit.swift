@@ -13,7 +13,7 @@ extension APIHandler {
         let filter = AuditEventFilter(
             userID: try Self.filterID(query.user_id, field: "user_id"),
             patientID: try Self.filterID(query.patient_id, field: "patient_id"),
-            entityID: try Self.filterID(query.entity_id, field: "entity_id"), action: query.action.map { AuditAction(rawValue: $0.rawValue)! }, from: query.from,
+            entityID: try Self.filterID(query.entity_id, field: "entity_id"), action: query.action.map(AuditAction.init), from: query.from,
             to: query.to,
             limit: limit, after: try query.cursor.map(AuditEventCursor.init(opaque:)))
         let page = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
@@ -50,10 +50,10 @@ extension Components.Schemas.AuditEvent {
         let e = event.entry
         self.init(
             id: event.id.uuidString.lowercased(), occurred_at: event.occurredAt, user_id: e.userID?.uuidString.lowercased(),
-            role: e.role?.rawValue, action: .init(rawValue: e.action.rawValue)!, entity_type: e.entityType,
+            role: e.role?.rawValue, action: .init(e.action), entity_type: e.entityType,
             entity_id: e.entityID?.uuidString.lowercased(), patient_id: e.patientID?.uuidString.lowercased(),
             patient_mrn: event.patient?.mrn, patient_family_name: event.patient?.familyName,
             patient_given_name: event.patient?.givenName, ip: e.origin.ip, request_id: e.origin.requestID,
-            client_request_id: e.origin.clientRequestID, outcome: .init(rawValue: e.outcome.rawValue)!)
+            client_request_id: e.origin.clientRequestID, outcome: .init(e.outcome))
     }
 }

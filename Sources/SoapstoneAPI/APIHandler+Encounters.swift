@@ -13,8 +13,8 @@ extension APIHandler {
         let patientID = try Self.id(input.path.id)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let encounter = try await encounters.create(
-            patient: patientID, type: EncounterType(rawValue: body._type.rawValue) ?? .inPerson,
-            status: body.status.flatMap { EncounterStatus(rawValue: $0.rawValue) } ?? .planned, startedAt: body.started_at,
+            patient: patientID, type: EncounterType(body._type),
+            status: body.status.map(EncounterStatus.init) ?? .planned, startedAt: body.started_at,
             reason: body.reason, attendingUserID: try Self.userID(body.attending_user_id),
             by: try AuthenticationMiddleware.requirePrincipal(),
             idempotency: try Self.idempotency(
@@ -31,8 +31,8 @@ extension APIHandler {
         let id = try Self.id(input.path.id)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let changes = EncounterChanges(
-            type: body._type.flatMap { EncounterType(rawValue: $0.rawValue) },
-            status: body.status.flatMap { EncounterStatus(rawValue: $0.rawValue) },
+            type: body._type.map(EncounterType.init),
+            status: body.status.map(EncounterStatus.init),
             startedAt: body.started_at, endedAt: body.ended_at, reason: body.reason,
             attendingUserID: try Self.userID(body.attending_user_id))
         return .ok(
@@ -54,8 +54,8 @@ extension Components.Schemas.Encounter {
     init(_ encounter: Encounter) {
         self.init(
             id: encounter.id.uuidString.lowercased(), patient_id: encounter.patientID.uuidString.lowercased(),
-            _type: Components.Schemas.EncounterType(rawValue: encounter.type.rawValue)!,
-            status: Components.Schemas.EncounterStatus(rawValue: encounter.status.rawValue)!, started_at: encounter.startedAt,
+            _type: .init(encounter.type),
+            status: .init(encounter.status), started_at: encounter.startedAt,
             ended_at: encounter.endedAt, reason: encounter.reason,
             attending_user_id: encounter.attendingUserID?.uuidString.lowercased(), draft_notes: encounter.draftNotes)
     }

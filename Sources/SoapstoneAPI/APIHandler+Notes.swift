@@ -132,7 +132,7 @@ extension Components.Schemas.Note {
         self.init(
             id: note.id.uuidString.lowercased(), encounter_id: note.encounterID.uuidString.lowercased(),
             patient_id: note.patientID.uuidString.lowercased(),
-            status: Components.Schemas.NoteStatus(rawValue: note.status.rawValue)!,
+            status: .init(note.status),
             version: note.version, subjective: note.content.subjective, objective: note.content.objective,
             assessment: note.content.assessment, plan: note.content.plan, author_id: note.authorID.uuidString.lowercased(),
             signed_by: note.signature?.signedBy.uuidString.lowercased(), signed_at: note.signature?.signedAt,

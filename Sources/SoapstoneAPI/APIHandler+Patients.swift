@@ -31,7 +31,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let details = PatientDetails(
             mrn: body.mrn, givenName: body.given_name, familyName: body.family_name, birthDate: body.birth_date,
-            sex: AdministrativeSex(rawValue: body.sex.rawValue) ?? .unknown, phone: body.phone, email: body.email,
+            sex: AdministrativeSex(body.sex), phone: body.phone, email: body.email,
             address: Address(body.address), active: body.active ?? true)
         let patient = try await patients.create(
             details, by: try AuthenticationMiddleware.requirePrincipal(),
@@ -49,7 +49,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let changes = PatientChanges(
             mrn: body.mrn, givenName: body.given_name, familyName: body.family_name, birthDate: body.birth_date,
-            sex: body.sex.flatMap { AdministrativeSex(rawValue: $0.rawValue) }, phone: body.phone, email: body.email,
+            sex: body.sex.map(AdministrativeSex.init), phone: body.phone, email: body.email,
             address: body.address.map(Address.init), active: body.active)
         return .ok(
             .init(body: .json(.init(try await patients.update(id, changes, by: try AuthenticationMiddleware.requirePrincipal()))))
@@ -84,7 +84,7 @@ extension Components.Schemas.PatientSummary {
         self.init(
             id: patient.id.uuidString.lowercased(), mrn: patient.mrn, given_name: patient.givenName,
             family_name: patient.familyName, birth_date: patient.birthDate,
-            sex: Components.Schemas.Sex(rawValue: patient.sex.rawValue)!, active: patient.active)
+            sex: .init(patient.sex), active: patient.active)
     }
 }
 
@@ -94,7 +94,7 @@ extension Components.Schemas.Patient {
         self.init(
             id: patient.id.uuidString.lowercased(), mrn: d.mrn, given_name: d.givenName, family_name: d.familyName,
             birth_date: d.birthDate,
-            sex: Components.Schemas.Sex(rawValue: d.sex.rawValue)!, phone: d.phone, email: d.email,
+            sex: .init(d.sex), phone: d.phone, email: d.email,
             address: .init(
                 line: d.address.line, city: d.address.city, region: d.address.region, postal_code: d.address.postalCode,
                 country: d.address.country),

@@ -146,18 +146,12 @@ extension APIHandler {
 
 // MARK: - Between generated and domain types
 
-extension Role {
-    init(_ schema: Components.Schemas.Role) {
-        self = Role(rawValue: schema.rawValue) ?? .auditor
-    }
-}
-
 extension Components.Schemas.User {
     init(_ user: User) {
         self.init(
             id: user.id.uuidString.lowercased(), tenant_id: user.tenantID.uuidString.lowercased(), email: user.email,
             name: user.name,
-            role: Components.Schemas.Role(rawValue: user.role.rawValue)!, active: user.active, created_at: user.createdAt)
+            role: .init(user.role), active: user.active, created_at: user.createdAt)
     }
 }
 
@@ -165,7 +159,7 @@ extension Components.Schemas.StaffMember {
     init(_ user: User) {
         self.init(
             id: user.id.uuidString.lowercased(), name: user.name,
-            role: Components.Schemas.Role(rawValue: user.role.rawValue)!, active: user.active)
+            role: .init(user.role), active: user.active)
     }
 }
 

@@ -46,7 +46,7 @@ enum ProblemMapping {
                 // The schema's grants or our SQL are wrong, never the client's request.
                 logger.error("database refused the server's role", metadata: ["error": "\(error)"])
                 return internalError
-            case .unexpected:
+            case .unexpected, .unreadable:
                 logger.error("database error", metadata: ["error": "\(error)"])
                 return internalError
             }

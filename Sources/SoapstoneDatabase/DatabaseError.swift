@@ -13,12 +13,16 @@ public enum DatabaseError: Error, CustomStringConvertible {
     case privilegeRefused(String)
     /// Anything else PostgreSQL refused that no rule here names.
     case unexpected(sqlState: String?, summary: String)
+    /// A stored value this version cannot read (an enum value it does not know): never read as
+    /// some default instead. Named by column and type, never by the value, which may be PHI.
+    case unreadable(column: String, type: String)
 
     public var description: String {
         switch self {
         case .unavailable(let summary): "database unavailable: \(summary)"
         case .privilegeRefused(let summary): "42501: \(summary)"
         case .unexpected(let state, let summary): "\(state ?? "no SQLSTATE"): \(summary)"
+        case .unreadable(let column, let type): "column \(column) holds a value this version cannot read as \(type)"
         }
     }
 
@@ -35,6 +39,9 @@ public enum DatabaseError: Error, CustomStringConvertible {
 
     /// What PostgreSQL's refusal means to Soapstone: the one place a SQLSTATE is read.
     static func translate(_ error: any Error) -> any Error {
+        if let error = error as? PostgresDecodingError {
+            return DatabaseError.unreadable(column: error.columnName, type: "\(error.targetType)")
+        }
         guard let error = error as? PSQLError else { return error }
         if error.isConnectionLoss { return DatabaseError.unavailable(error.serverSummary) }
         if let name = error.serverInfo?[.constraintName], let known = constraints[name] { return known }

@@ -22,8 +22,7 @@ extension Database {
                 SELECT user_id, tenant_id, role, password_hash
                   FROM auth_login_lookup(\(organizationSlug), \(email))
                 """, logger: logger)
-            for try await (userID, tenantID, role, hash) in rows.decode((UUID, UUID, String, String).self) {
-                guard let role = Role(rawValue: role) else { return nil }
+            for try await (userID, tenantID, role, hash) in rows.decode((UUID, UUID, Role, String).self) {
                 return LoginCandidate(userID: userID, tenantID: tenantID, role: role, passwordHash: hash)
             }
             return nil

@@ -72,3 +72,35 @@ struct DatabaseErrorTests {
         #expect(state == "42883")
     }
 }
+
+@Suite("Stored values")
+struct StoredValueTests {
+    @Test("A stored role or audit action this version does not know fails the read; it is not read as some default")
+    func unknownValuesRefused() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let nurse = try #require(UUID(uuidString: try await db.value("SELECT id FROM users WHERE email = 'nurse@northside.example'")))
+        let tenant = try #require(UUID(uuidString: try await db.value("SELECT tenant_id FROM users WHERE id = '\(nurse)'")))
+        // Written by hand, past the checks: what a newer version or a mistake could leave.
+        _ = try await db.strings("ALTER TABLE users DROP CONSTRAINT users_role_check")
+        _ = try await db.strings("UPDATE users SET role = 'superuser' WHERE id = '\(nurse)'")
+        try await db.withDatabase { database in
+            let error = await #expect(throws: DatabaseError.self) {
+                try await database.withTenant(tenant, userID: nil) { tx in try await tx.users.find(id: nurse) }
+            }
+            #expect("\(error.map { "\($0)" } ?? "")" == "column role holds a value this version cannot read as Role")
+            // The other users still read as they are.
+            let others = try await database.withTenant(tenant, userID: nil) { tx in
+                try await tx.query("SELECT count(*) FROM users WHERE role <> 'superuser'").collect().first?.decode(Int.self)
+            }
+            #expect(others ?? 0 > 0)
+        }
+        _ = try await db.strings("ALTER TABLE audit_events DISABLE TRIGGER USER")
+        _ = try await db.strings(
+            "UPDATE audit_events SET action = 'note.archive' WHERE id = (SELECT id FROM audit_events WHERE tenant_id = '\(tenant)' LIMIT 1)")
+        try await db.withDatabase { database in
+            await #expect(throws: DatabaseError.self) {
+                try await database.withTenant(tenant, userID: nil) { tx in try await tx.auditEvents.search(AuditEventFilter(limit: 1000)) }
+            }
+        }
+    }
+}

@@ -14,9 +14,9 @@ public struct AuditEventRepository {
             """
             INSERT INTO audit_events (tenant_id, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id,
                                       client_request_id, outcome, detail)
-            VALUES (\(tx.tenantID), \(entry.userID), \(entry.role?.rawValue), \(entry.action.rawValue), \(entry.entityType),
+            VALUES (\(tx.tenantID), \(entry.userID), \(entry.role), \(entry.action), \(entry.entityType),
                     \(entry.entityID), \(entry.patientID), \(entry.origin.ip)::inet, \(entry.origin.requestID),
-                    \(entry.origin.clientRequestID), \(entry.outcome.rawValue), \(detailJSON)::jsonb)
+                    \(entry.origin.clientRequestID), \(entry.outcome), \(detailJSON)::jsonb)
             RETURNING id
             """)
         for try await id in rows.decode(UUID.self) { return id }
@@ -35,7 +35,7 @@ public struct AuditEventRepository {
              WHERE (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
                AND (\(filter.patientID)::uuid IS NULL OR a.patient_id = \(filter.patientID))
                AND (\(filter.entityID)::uuid IS NULL OR a.entity_id = \(filter.entityID))
-               AND (\(filter.action?.rawValue)::text IS NULL OR a.action = \(filter.action?.rawValue))
+               AND (\(filter.action)::text IS NULL OR a.action = \(filter.action))
                AND (\(filter.from)::timestamptz IS NULL OR a.occurred_at >= \(filter.from))
                AND (\(filter.to)::timestamptz IS NULL OR a.occurred_at < \(filter.to))
                AND (\(filter.after?.microseconds)::int8 IS NULL
@@ -45,15 +45,14 @@ public struct AuditEventRepository {
             """)
         var page: [(AuditEvent, AuditEventCursor)] = []
         for try await row in rows.decode(
-            (UUID, Date, Int64, UUID?, String?, String, String, UUID?, UUID?, String?, String?, String?, String, String?,
+            (UUID, Date, Int64, UUID?, Role?, AuditAction, String, UUID?, UUID?, String?, String?, String?, AuditOutcome, String?,
              String?, String?, String?).self)
         {
-            guard let action = AuditAction(rawValue: row.5) else { throw UnknownStoredValue(column: "audit_events.action", value: row.5) }
             let entry = AuditEntry(
-                userID: row.3, role: row.4.flatMap(Role.init(rawValue:)), action: action, entityType: row.6, entityID: row.7,
+                userID: row.3, role: row.4, action: row.5, entityType: row.6, entityID: row.7,
                 patientID: row.8,
                 origin: AuditOrigin(ip: row.9, requestID: row.10, clientRequestID: row.11),
-                outcome: AuditOutcome(rawValue: row.12) ?? .success)
+                outcome: row.12)
             let patient = row.13.map {
                 PatientLabel(mrn: $0, familyName: row.14 ?? "", givenName: row.15 ?? "", birthDate: row.16 ?? "")
             }

@@ -60,7 +60,7 @@ public struct EncounterRepository {
              ORDER BY started_at DESC NULLS FIRST, created_at DESC, id
             """)
         var encounters: [Encounter] = []
-        for try await row in rows.decode((UUID, UUID, String, String, Date?, Date?, String?, UUID?).self) {
+        for try await row in rows.decode((UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?).self) {
             encounters.append(Self.encounter(row))
         }
         return try await withDraftCounts(encounters)
@@ -105,16 +105,15 @@ public struct EncounterRepository {
     static let columns = "id, patient_id, type, status, started_at, ended_at, reason, attending_user_id"
 
     static func first(_ rows: PostgresRowSequence) async throws -> Encounter? {
-        for try await row in rows.decode((UUID, UUID, String, String, Date?, Date?, String?, UUID?).self) {
+        for try await row in rows.decode((UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?).self) {
             return encounter(row)
         }
         return nil
     }
 
-    static func encounter(_ row: (UUID, UUID, String, String, Date?, Date?, String?, UUID?)) -> Encounter {
+    static func encounter(_ row: (UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?)) -> Encounter {
         Encounter(
-            id: row.0, patientID: row.1, type: EncounterType(rawValue: row.2) ?? .inPerson,
-            status: EncounterStatus(rawValue: row.3) ?? .planned, startedAt: row.4, endedAt: row.5, reason: row.6,
+            id: row.0, patientID: row.1, type: row.2, status: row.3, startedAt: row.4, endedAt: row.5, reason: row.6,
             attendingUserID: row.7)
     }
 }

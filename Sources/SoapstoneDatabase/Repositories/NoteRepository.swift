@@ -160,7 +160,7 @@ public struct NoteRepository {
             notes.append(
                 Note(
                     id: try c[0].decode(UUID.self), encounterID: try c[1].decode(UUID.self), patientID: try c[2].decode(UUID.self),
-                    status: NoteStatus(rawValue: try c[3].decode(String.self)) ?? .draft, version: try c[4].decode(Int.self),
+                    status: try c[3].decode(NoteStatus.self), version: try c[4].decode(Int.self),
                     content: NoteContent(
                         subjective: try c[5].decode(String.self), objective: try c[6].decode(String.self),
                         assessment: try c[7].decode(String.self), plan: try c[8].decode(String.self)),

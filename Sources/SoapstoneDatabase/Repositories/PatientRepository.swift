@@ -100,11 +100,11 @@ public struct PatientRepository {
     public func search(_ search: PatientSearch) async throws -> (patients: [PatientSummary], next: PatientCursor?) {
         let rows = try await tx.query(Self.searchStatement(search))
         var page: [PatientSummary] = []
-        for try await row in rows.decode((UUID, String, String, String, String, String, Bool).self) {
+        for try await row in rows.decode((UUID, String, String, String, String, AdministrativeSex, Bool).self) {
             page.append(
                 PatientSummary(
                     id: row.0, mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4,
-                    sex: AdministrativeSex(rawValue: row.5) ?? .unknown, active: row.6))
+                    sex: row.5, active: row.6))
         }
         guard page.count > search.limit else { return (page, nil) }
         return (Array(page.prefix(search.limit)), PatientCursor(id: page[search.limit - 1].id))
@@ -186,7 +186,7 @@ public struct PatientRepository {
         let c = row.makeRandomAccess()
         let details = PatientDetails(
             mrn: try c[1].decode(String.self), givenName: try c[2].decode(String.self), familyName: try c[3].decode(String.self),
-            birthDate: try c[4].decode(String.self), sex: AdministrativeSex(rawValue: try c[5].decode(String.self)) ?? .unknown,
+            birthDate: try c[4].decode(String.self), sex: try c[5].decode(AdministrativeSex.self),
             phone: try c[6].decode(String?.self), email: try c[7].decode(String?.self),
             address: Address(
                 line: try c[8].decode(String?.self), city: try c[9].decode(String?.self), region: try c[10].decode(String?.self),

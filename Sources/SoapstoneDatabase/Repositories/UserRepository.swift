@@ -50,19 +50,18 @@ public struct UserRepository {
     public func list() async throws -> [User] {
         let rows = try await tx.query("SELECT id, email, name, role, active, created_at FROM api_users ORDER BY email")
         var users: [User] = []
-        for try await row in rows.decode((UUID, String, String, String, Bool, Date).self) { users.append(user(row)) }
+        for try await row in rows.decode((UUID, String, String, Role, Bool, Date).self) { users.append(user(row)) }
         return users
     }
 
     private func firstUser(_ rows: PostgresRowSequence) async throws -> User? {
-        for try await row in rows.decode((UUID, String, String, String, Bool, Date).self) { return user(row) }
+        for try await row in rows.decode((UUID, String, String, Role, Bool, Date).self) { return user(row) }
         return nil
     }
 
-    private func user(_ row: (UUID, String, String, String, Bool, Date)) -> User {
+    private func user(_ row: (UUID, String, String, Role, Bool, Date)) -> User {
         User(
-            id: row.0, tenantID: tx.tenantID, email: row.1, name: row.2, role: Role(rawValue: row.3) ?? .auditor,
-            active: row.4, createdAt: row.5)
+            id: row.0, tenantID: tx.tenantID, email: row.1, name: row.2, role: row.3, active: row.4, createdAt: row.5)
     }
 }
 
