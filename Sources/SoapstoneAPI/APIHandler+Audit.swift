@@ -4,7 +4,7 @@ import SoapstoneDatabase
 
 extension APIHandler {
     func listAuditEvents(_ input: Operations.listAuditEvents.Input) async throws -> Operations.listAuditEvents.Output {
-        let principal = try AuthenticationMiddleware.requirePrincipal()
+        let principal = try Principal.authenticated()
         let query = input.query
         let limit = query.limit ?? 50
         guard (1...200).contains(limit) else {
@@ -16,22 +16,16 @@ extension APIHandler {
             entityID: try Self.filterID(query.entity_id, field: "entity_id"), action: query.action.map(AuditAction.init), from: query.from,
             to: query.to,
             limit: limit, after: try query.cursor.map(AuditEventCursor.init(opaque:)))
-        let page = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            let page = try await tx.auditEvents.search(filter)
-            // Reading the log is an access like any other: who looked, for what.
-            var asked = ["count": String(page.events.count)]
-            for (name, value) in [
-                ("user_id", query.user_id), ("patient_id", query.patient_id), ("entity_id", query.entity_id),
-                ("action", query.action?.rawValue), ("from", query.from.map { try? WholeSecondDates().encode($0) } ?? nil),
-                ("to", query.to.map { try? WholeSecondDates().encode($0) } ?? nil),
-            ] {
-                if let value { asked[name] = value }
-            }
-            try await tx.auditEvents.record(
-                AuditEntry(principal, .auditRead, entityType: "audit_log", entityID: nil, patientID: filter.patientID),
-                detail: asked)
-            return page
+        // What was asked, for the audit of this reading of the log.
+        var asked = [String: String]()
+        for (name, value) in [
+            ("user_id", query.user_id), ("patient_id", query.patient_id), ("entity_id", query.entity_id),
+            ("action", query.action?.rawValue), ("from", query.from.map { try? WholeSecondDates().encode($0) } ?? nil),
+            ("to", query.to.map { try? WholeSecondDates().encode($0) } ?? nil),
+        ] {
+            if let value { asked[name] = value }
         }
+        let page = try await auditLog.search(filter, asked: asked, by: principal)
         return .ok(
             .init(body: .json(.init(items: page.events.map(Components.Schemas.AuditEvent.init), next_cursor: page.next?.opaque))))
     }

@@ -5,7 +5,7 @@ import SoapstoneDatabase
 extension APIHandler {
     func listEncounters(_ input: Operations.listEncounters.Input) async throws -> Operations.listEncounters.Output {
         let patientID = try Self.id(input.path.id)
-        let all = try await encounters.list(patient: patientID, by: try AuthenticationMiddleware.requirePrincipal())
+        let all = try await encounters.list(patient: patientID, by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Encounter.init), next_cursor: nil))))
     }
 
@@ -16,7 +16,7 @@ extension APIHandler {
             patient: patientID, type: EncounterType(body._type),
             status: body.status.map(EncounterStatus.init) ?? .planned, startedAt: body.started_at,
             reason: body.reason, attendingUserID: try Self.userID(body.attending_user_id),
-            by: try AuthenticationMiddleware.requirePrincipal(),
+            by: try Principal.authenticated(),
             idempotency: try Self.idempotency(
                 input.headers.Idempotency_hyphen_Key, "createEncounter", body, pathID: input.path.id))
         return .created(.init(body: .json(.init(encounter))))
@@ -24,7 +24,7 @@ extension APIHandler {
 
     func getEncounter(_ input: Operations.getEncounter.Input) async throws -> Operations.getEncounter.Output {
         let id = try Self.id(input.path.id)
-        return .ok(.init(body: .json(.init(try await encounters.find(id, by: try AuthenticationMiddleware.requirePrincipal())))))
+        return .ok(.init(body: .json(.init(try await encounters.find(id, by: try Principal.authenticated())))))
     }
 
     func updateEncounter(_ input: Operations.updateEncounter.Input) async throws -> Operations.updateEncounter.Output {
@@ -37,7 +37,7 @@ extension APIHandler {
             attendingUserID: try Self.userID(body.attending_user_id))
         return .ok(
             .init(
-                body: .json(.init(try await encounters.update(id, changes, by: try AuthenticationMiddleware.requirePrincipal()))))
+                body: .json(.init(try await encounters.update(id, changes, by: try Principal.authenticated()))))
         )
     }
 

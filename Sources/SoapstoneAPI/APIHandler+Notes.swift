@@ -4,7 +4,7 @@ import SoapstoneDatabase
 
 extension APIHandler {
     func listNotes(_ input: Operations.listNotes.Input) async throws -> Operations.listNotes.Output {
-        let all = try await notes.list(encounter: try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+        let all = try await notes.list(encounter: try Self.id(input.path.id), by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Note.init), next_cursor: nil))))
     }
 
@@ -15,7 +15,7 @@ extension APIHandler {
         }
         let page = try await notes.drafts(
             limit: limit, after: try input.query.cursor.map(DraftCursor.init(opaque:)),
-            by: try AuthenticationMiddleware.requirePrincipal())
+            by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(items: page.drafts.map(Components.Schemas.DraftNote.init), next_cursor: page.next?.opaque))))
     }
 
@@ -23,13 +23,13 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let note = try await notes.create(
             encounter: try Self.id(input.path.id), content: NoteContent(body),
-            by: try AuthenticationMiddleware.requirePrincipal(),
+            by: try Principal.authenticated(),
             idempotency: try Self.idempotency(input.headers.Idempotency_hyphen_Key, "createNote", body, pathID: input.path.id))
         return .created(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 
     func getNote(_ input: Operations.getNote.Input) async throws -> Operations.getNote.Output {
-        let note = try await notes.find(try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+        let note = try await notes.find(try Self.id(input.path.id), by: try Principal.authenticated())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 
@@ -39,14 +39,14 @@ extension APIHandler {
         guard let header = input.headers.If_hyphen_Match else { throw Problem.preconditionRequired }
         let note = try await notes.save(
             id, expected: VersionPrecondition(ifMatch: header), content: NoteContent(body),
-            by: try AuthenticationMiddleware.requirePrincipal())
+            by: try Principal.authenticated())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 
     func signNote(_ input: Operations.signNote.Input) async throws -> Operations.signNote.Output {
         let note = try await notes.sign(
             try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
-            by: try AuthenticationMiddleware.requirePrincipal())
+            by: try Principal.authenticated())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 
@@ -57,7 +57,7 @@ extension APIHandler {
         let note = try await notes.amend(
             try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
             content: content,
-            reason: try Self.reason(body.reason), by: try AuthenticationMiddleware.requirePrincipal())
+            reason: try Self.reason(body.reason), by: try Principal.authenticated())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 
@@ -67,12 +67,12 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let note = try await notes.markEnteredInError(
             try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
-            reason: try Self.reason(body.reason), by: try AuthenticationMiddleware.requirePrincipal())
+            reason: try Self.reason(body.reason), by: try Principal.authenticated())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
     }
 
     func listNoteVersions(_ input: Operations.listNoteVersions.Input) async throws -> Operations.listNoteVersions.Output {
-        let all = try await notes.versions(of: try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+        let all = try await notes.versions(of: try Self.id(input.path.id), by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.NoteVersion.init), next_cursor: nil))))
     }
 
@@ -81,7 +81,7 @@ extension APIHandler {
             throw DomainError.validation([FieldError(field: "n", message: "must be a version number, from 1")])
         }
         let version = try await notes.version(
-            input.path.n, of: try Self.id(input.path.id), by: try AuthenticationMiddleware.requirePrincipal())
+            input.path.n, of: try Self.id(input.path.id), by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(version))))
     }
 

@@ -23,7 +23,7 @@ extension APIHandler {
         }
         let page = try await patients.search(
             PatientSearch(text: q, active: active, limit: limit, after: try cursor.map(PatientCursor.init(opaque:))),
-            by: try AuthenticationMiddleware.requirePrincipal())
+            by: try Principal.authenticated())
         return .init(items: page.patients.map(Components.Schemas.PatientSummary.init), next_cursor: page.next?.opaque)
     }
 
@@ -34,14 +34,14 @@ extension APIHandler {
             sex: AdministrativeSex(body.sex), phone: body.phone, email: body.email,
             address: Address(body.address), active: body.active ?? true)
         let patient = try await patients.create(
-            details, by: try AuthenticationMiddleware.requirePrincipal(),
+            details, by: try Principal.authenticated(),
             idempotency: try Self.idempotency(input.headers.Idempotency_hyphen_Key, "createPatient", body))
         return .created(.init(body: .json(.init(patient))))
     }
 
     func getPatient(_ input: Operations.getPatient.Input) async throws -> Operations.getPatient.Output {
         let id = try Self.id(input.path.id)
-        return .ok(.init(body: .json(.init(try await patients.find(id, by: try AuthenticationMiddleware.requirePrincipal())))))
+        return .ok(.init(body: .json(.init(try await patients.find(id, by: try Principal.authenticated())))))
     }
 
     func updatePatient(_ input: Operations.updatePatient.Input) async throws -> Operations.updatePatient.Output {
@@ -52,7 +52,7 @@ extension APIHandler {
             sex: body.sex.map(AdministrativeSex.init), phone: body.phone, email: body.email,
             address: body.address.map(Address.init), active: body.active)
         return .ok(
-            .init(body: .json(.init(try await patients.update(id, changes, by: try AuthenticationMiddleware.requirePrincipal()))))
+            .init(body: .json(.init(try await patients.update(id, changes, by: try Principal.authenticated()))))
         )
     }
 }

@@ -6,12 +6,12 @@ import SoapstoneDatabase
 /// The operations of the OpenAPI document. Handlers translate between the generated types and
 /// the domain; the rules live in the services and the database.
 struct APIHandler: APIProtocol {
-    let database: Database
     let auth: AuthService
     let users: UserAdministration
     let patients: PatientRecords
     let encounters: EncounterRecords
     let notes: NoteRecords
+    let auditLog: AuditRecords
     let health: HealthController
 
     func getHealth(_ input: Operations.getHealth.Input) async throws -> Operations.getHealth.Output {
@@ -91,23 +91,19 @@ struct APIHandler: APIProtocol {
     }
 
     func getMe(_ input: Operations.getMe.Input) async throws -> Operations.getMe.Output {
-        let principal = try AuthenticationMiddleware.requirePrincipal()
-        let (user, tenant) = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            (try await tx.users.find(id: principal.userID), try await tx.tenants.current())
-        }
-        guard let user, user.active, let tenant else { throw Problem.unauthorized }
+        let (user, tenant) = try await auth.me(try Principal.authenticated())
         return .ok(.init(body: .json(.init(user: .init(user), tenant: .init(tenant)))))
     }
 
     func listUsers(_ input: Operations.listUsers.Input) async throws -> Operations.listUsers.Output {
-        let all = try await users.list(by: try AuthenticationMiddleware.requirePrincipal())
+        let all = try await users.list(by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.User.init), next_cursor: nil))))
     }
 
     /// Names and roles only, for every role: who wrote, signed or did something is part of the
     /// record each role already reads; emails and administration stay with admins.
     func listStaff(_ input: Operations.listStaff.Input) async throws -> Operations.listStaff.Output {
-        let all = try await users.list(by: try AuthenticationMiddleware.requirePrincipal())
+        let all = try await users.list(by: try Principal.authenticated())
         let byName = all.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
         return .ok(.init(body: .json(.init(items: byName.map(Components.Schemas.StaffMember.init)))))
     }
@@ -115,14 +111,14 @@ struct APIHandler: APIProtocol {
     func createUser(_ input: Operations.createUser.Input) async throws -> Operations.createUser.Output {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let user = try await users.create(
-            by: try AuthenticationMiddleware.requirePrincipal(), email: body.email, name: body.name, password: body.password,
+            by: try Principal.authenticated(), email: body.email, name: body.name, password: body.password,
             role: Role(body.role))
         return .created(.init(body: .json(.init(user))))
     }
 
     func getUser(_ input: Operations.getUser.Input) async throws -> Operations.getUser.Output {
         let id = try Self.id(input.path.id)
-        let user = try await users.find(id, by: try AuthenticationMiddleware.requirePrincipal())
+        let user = try await users.find(id, by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(user))))
     }
 
@@ -130,7 +126,7 @@ struct APIHandler: APIProtocol {
         let id = try Self.id(input.path.id)
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         let user = try await users.update(
-            id, by: try AuthenticationMiddleware.requirePrincipal(), name: body.name, role: body.role.map(Role.init),
+            id, by: try Principal.authenticated(), name: body.name, role: body.role.map(Role.init),
             active: body.active)
         return .ok(.init(body: .json(.init(user))))
     }

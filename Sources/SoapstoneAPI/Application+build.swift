@@ -130,7 +130,6 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         clock: configuration.clock)
     let health = HealthController(database: database, timeout: configuration.healthTimeout)
     let handler = APIHandler(
-        database: database,
         auth: AuthService(
             database: database, tokens: tokens, hasher: hasher, passwordPolicy: policy, loginGuard: loginGuard,
             sessions: SessionLimits(lifetime: auth.sessionLifetime, idleLimit: auth.sessionIdleLimit), logger: logger),
@@ -138,6 +137,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         patients: PatientRecords(database: database),
         encounters: EncounterRecords(database: database, clock: configuration.clock),
         notes: NoteRecords(database: database),
+        auditLog: AuditRecords(database: database),
         health: health)
 
     let router = Router(context: AppRequestContext.self)

@@ -6,15 +6,13 @@ import SoapstoneCore
 import SoapstoneDatabase
 
 /// Verifies the bearer token of every operation that needs one and decides, from
-/// `AccessPolicy`, whether its role may call it. The principal travels as a task local. A
+/// `AccessPolicy`, whether its role may call it. The principal travels as `Principal.current`. A
 /// refusal of someone known (a 403, or a 401 for a genuine but expired token) is audited with
 /// who and which operation, and logged with the user's id.
 struct AuthenticationMiddleware: ServerMiddleware {
     let tokens: AccessTokens
     let database: Database
     let logger: Logger
-
-    @TaskLocal static var principal: Principal?
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -43,7 +41,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
             try await audit(principal, .accessDenied, operationID: operationID, outcome: .denied)
             throw Problem.forbidden
         }
-        return try await Self.$principal.withValue(principal) { try await next(request, body, metadata) }
+        return try await Principal.$current.withValue(principal) { try await next(request, body, metadata) }
     }
 
     /// The token of `Bearer <token>` (the scheme in any case, RFC 9110), without the blanks
@@ -73,11 +71,5 @@ struct AuthenticationMiddleware: ServerMiddleware {
                 AuditEntry(principal, action, entityType: "operation", entityID: nil, patientID: nil, outcome: outcome),
                 detail: ["operation": operationID])
         }
-    }
-
-    /// The caller of an operation that required a token.
-    static func requirePrincipal() throws -> Principal {
-        guard let principal else { throw Problem.unauthorized }
-        return principal
     }
 }

@@ -136,16 +136,3 @@ struct RequestInfoMiddleware: RouterMiddleware {
         }
     }
 }
-
-extension AuditEntry {
-    /// An event of the request being served: who (from the token), from where and which
-    /// request (from `RequestInfo`).
-    init(
-        _ principal: Principal, _ action: AuditAction, entityType: String, entityID: UUID?, patientID: UUID?,
-        outcome: AuditOutcome = .success
-    ) {
-        self.init(
-            userID: principal.userID, role: principal.role, action: action, entityType: entityType, entityID: entityID,
-            patientID: patientID, origin: RequestInfo.current.origin, outcome: outcome)
-    }
-}

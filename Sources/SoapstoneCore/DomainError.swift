@@ -9,13 +9,3 @@ public enum DomainError: Error, Equatable, Sendable {
     case conflict(String)
     case validation([FieldError])
 }
-
-public struct FieldError: Sendable, Hashable, Codable {
-    public let field: String
-    public let message: String
-
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
-    }
-}

@@ -1,28 +1,29 @@
-public enum EncounterType: String, Sendable, Codable, CaseIterable, Hashable {
-    case inPerson = "in_person"
-    case telemedicine
-    case phone
-}
+import Foundation
 
-public enum EncounterStatus: String, Sendable, Codable, CaseIterable, Hashable {
-    case planned
-    case inProgress = "in_progress"
-    case finished
-    case cancelled
-    case enteredInError = "entered_in_error"
+public struct Encounter: Sendable, Hashable {
+    public let id: UUID
+    public let patientID: UUID
+    public var type: EncounterType
+    public var status: EncounterStatus
+    public var startedAt: Date?
+    public var endedAt: Date?
+    public var reason: String?
+    public var attendingUserID: UUID?
+    /// Its notes still in draft: what finishing the encounter would leave unsigned.
+    public var draftNotes: Int
 
-    /// The statuses this one may move to: planned → in_progress → finished; planned or
-    /// in_progress → cancelled; anything → entered_in_error (a record made by mistake).
-    public var allowedNextStatuses: Set<EncounterStatus> {
-        switch self {
-        case .planned: [.inProgress, .cancelled, .enteredInError]
-        case .inProgress: [.finished, .cancelled, .enteredInError]
-        case .finished, .cancelled: [.enteredInError]
-        case .enteredInError: []
-        }
-    }
-
-    public func canMove(to next: EncounterStatus) -> Bool {
-        allowedNextStatuses.contains(next)
+    public init(
+        id: UUID, patientID: UUID, type: EncounterType, status: EncounterStatus, startedAt: Date?, endedAt: Date?,
+        reason: String?, attendingUserID: UUID?, draftNotes: Int = 0
+    ) {
+        self.id = id
+        self.patientID = patientID
+        self.type = type
+        self.status = status
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.reason = reason
+        self.attendingUserID = attendingUserID
+        self.draftNotes = draftNotes
     }
 }

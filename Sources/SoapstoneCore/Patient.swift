@@ -1,7 +1,15 @@
-/// Administrative sex as recorded for billing and identification (FHIR's value set).
-public enum AdministrativeSex: String, Sendable, Codable, CaseIterable, Hashable {
-    case male
-    case female
-    case other
-    case unknown
+import Foundation
+
+public struct Patient: Sendable, Hashable {
+    public let id: UUID
+    public var details: PatientDetails
+    public let createdAt: Date
+    public let updatedAt: Date
+
+    public init(id: UUID, details: PatientDetails, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.details = details
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }

@@ -13,3 +13,11 @@ public struct Principal: Sendable, Hashable {
         self.role = role
     }
 }
+
+extension Principal {
+    /// A user as the principal of what they do where no token says so yet: registering,
+    /// logging in, ending a session.
+    public init(_ user: User) {
+        self.init(userID: user.id, tenantID: user.tenantID, role: user.role)
+    }
+}

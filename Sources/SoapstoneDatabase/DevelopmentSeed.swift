@@ -118,11 +118,11 @@ public struct DevelopmentSeed: Sendable {
             let nurse = users[.nurse]!
             let desk = users[.frontDesk]!
             try await tx.auditEvents.record(
-                AuditEntry(userID: admin.id, role: .admin, action: .tenantCreate, entityType: "tenant", entityID: tenantID),
+                AuditEntry(Principal(admin), .tenantCreate, entityType: "tenant", entityID: tenantID, origin: .none),
                 detail: ["source": "seed"])
             for user in users.values.sorted(by: { $0.email < $1.email }) {
                 try await tx.auditEvents.record(
-                    AuditEntry(userID: admin.id, role: .admin, action: .userCreate, entityType: "user", entityID: user.id),
+                    AuditEntry(Principal(admin), .userCreate, entityType: "user", entityID: user.id, origin: .none),
                     detail: ["source": "seed"])
             }
 
@@ -142,8 +142,8 @@ public struct DevelopmentSeed: Sendable {
                     create: { try await tx.patients.create(id: Self.id("patient", clinic.slug, details.mrn), details) })
                 try await tx.auditEvents.record(
                     AuditEntry(
-                        userID: desk.id, role: .frontDesk, action: .patientCreate, entityType: "patient",
-                        entityID: patient.id, patientID: patient.id), detail: ["source": "seed"])
+                        Principal(desk), .patientCreate, entityType: "patient", entityID: patient.id, patientID: patient.id,
+                        origin: .none), detail: ["source": "seed"])
 
                 let past = now.addingTimeInterval(-Double(30 + index * 7) * day)
                 let visit = try await tx.encounters.create(
@@ -159,8 +159,8 @@ public struct DevelopmentSeed: Sendable {
                 for encounter in [visit, followUp] {
                     try await tx.auditEvents.record(
                         AuditEntry(
-                            userID: desk.id, role: .frontDesk, action: .encounterCreate, entityType: "encounter",
-                            entityID: encounter.id, patientID: patient.id), detail: ["source": "seed"])
+                            Principal(desk), .encounterCreate, entityType: "encounter", entityID: encounter.id,
+                            patientID: patient.id, origin: .none), detail: ["source": "seed"])
                 }
                 guard index < 3 else { continue }
 
@@ -194,8 +194,8 @@ public struct DevelopmentSeed: Sendable {
                     let actor = action == .noteCreate ? nurse : physician
                     try await tx.auditEvents.record(
                         AuditEntry(
-                            userID: actor.id, role: actor.role, action: action, entityType: "note", entityID: noteID,
-                            patientID: patient.id), detail: ["source": "seed"])
+                            Principal(actor), action, entityType: "note", entityID: noteID, patientID: patient.id,
+                            origin: .none), detail: ["source": "seed"])
                 }
             }
         }

@@ -9,6 +9,9 @@ public struct LoginCandidate: Sendable {
     public let tenantID: UUID
     public let role: Role
     public let passwordHash: String
+
+    /// The user as the principal of a login attempt, failed or not.
+    public var principal: Principal { Principal(userID: userID, tenantID: tenantID, role: role) }
 }
 
 extension Database {

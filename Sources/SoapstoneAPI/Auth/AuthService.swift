@@ -39,18 +39,24 @@ struct AuthService: Sendable {
         let hash = try await hasher.hash(password)
         let tenantID = UUID()
         let userID = UUID()
-        let info = RequestInfo.current
         return try await database.withTenant(tenantID, userID: userID) { tx in
             let tenant = try await tx.tenants.create(name: organizationName.trimmingCharacters(in: .whitespaces), slug: slug)
             let user = try await tx.users.create(
                 id: userID, email: email, name: name.trimmingCharacters(in: .whitespaces), role: .admin, passwordHash: hash)
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
-                AuditEntry(
-                    userID: user.id, role: .admin, action: .authRegister, entityType: "tenant", entityID: tenantID,
-                    origin: info.origin))
+                AuditEntry(Principal(user), .authRegister, entityType: "tenant", entityID: tenantID))
             return (session, tenant)
         }
+    }
+
+    /// The caller and their organisation as they are now: a deactivated user is no one.
+    func me(_ principal: Principal) async throws -> (User, Tenant) {
+        let (user, tenant) = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            (try await tx.users.find(id: principal.userID), try await tx.tenants.current())
+        }
+        guard let user, user.active, let tenant else { throw Problem.unauthorized }
+        return (user, tenant)
     }
 
     // MARK: Login
@@ -75,14 +81,13 @@ struct AuthService: Sendable {
                 try await database.withTenant(candidate.tenantID, userID: nil) { tx in
                     try await tx.auditEvents.record(
                         AuditEntry(
-                            userID: candidate.userID, role: candidate.role, action: .authLogin, entityType: "user",
-                            entityID: candidate.userID, origin: info.origin, outcome: .failure),
+                            candidate.principal, .authLogin, entityType: "user", entityID: candidate.userID, outcome: .failure),
                         detail: ["reason": "wrong_password"])
                     if locked {
                         try await tx.auditEvents.record(
                             AuditEntry(
-                                userID: candidate.userID, role: candidate.role, action: .authLockout, entityType: "user",
-                                entityID: candidate.userID, origin: info.origin, outcome: .denied))
+                                candidate.principal, .authLockout, entityType: "user", entityID: candidate.userID,
+                                outcome: .denied))
                     }
                 }
             }
@@ -98,9 +103,7 @@ struct AuthService: Sendable {
             if let upgraded { try await tx.users.replacePasswordHash(id: user.id, with: upgraded) }
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
-                AuditEntry(
-                    userID: user.id, role: user.role, action: .authLogin, entityType: "user", entityID: user.id,
-                    origin: info.origin),
+                AuditEntry(Principal(user), .authLogin, entityType: "user", entityID: user.id),
                 detail: upgraded == nil ? [:] : ["password_hash": "upgraded"])
             return session
         }
@@ -113,17 +116,17 @@ struct AuthService: Sendable {
         // twice a second must not lock a clinic out of logging in.
         guard let (tenantID, hash) = RefreshToken.parse(presented) else { throw Problem.invalidRefreshToken }
         try await admitClient()
-        let info = RequestInfo.current
         let outcome: Result<IssuedSession, Problem> = try await database.withTenant(tenantID, userID: nil) { tx in
             guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return .failure(.invalidRefreshToken) }
             if record.usedAt != nil {
                 // A spent token came back: whoever holds it, the session is no longer safe.
                 let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
                 tokens.revoked.revoke(record.familyID)
+                guard let owner = try await tx.users.find(id: record.userID) else { throw DomainError.notFound }
                 try await tx.auditEvents.record(
                     AuditEntry(
-                        userID: record.userID, role: nil, action: .authRefreshReuse, entityType: "user",
-                        entityID: record.userID, origin: info.origin, outcome: .denied),
+                        Principal(owner), .authRefreshReuse, entityType: "user", entityID: record.userID,
+                        outcome: .denied),
                     detail: ["family_id": record.familyID.uuidString.lowercased(), "revoked": String(revoked)])
                 return .failure(.invalidRefreshToken)
             }
@@ -140,7 +143,6 @@ struct AuthService: Sendable {
     func logout(_ presented: String) async throws {
         guard let (tenantID, hash) = RefreshToken.parse(presented) else { return }
         try await admitClient()
-        let info = RequestInfo.current
         try await database.withTenant(tenantID, userID: nil) { tx in
             guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return }
             let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
@@ -148,10 +150,10 @@ struct AuthService: Sendable {
             // revocation's notification reaches them, after the commit.
             tokens.revoked.revoke(record.familyID)
             if revoked > 0 {
+                // The key names the user, so the user is there: the audit names their role too.
+                guard let owner = try await tx.users.find(id: record.userID) else { throw DomainError.notFound }
                 try await tx.auditEvents.record(
-                    AuditEntry(
-                        userID: record.userID, role: nil, action: .authLogout, entityType: "user", entityID: record.userID,
-                        origin: info.origin))
+                    AuditEntry(Principal(owner), .authLogout, entityType: "user", entityID: record.userID))
             }
         }
     }

@@ -27,15 +27,11 @@ struct UserAdministration: Sendable {
             Validation.email(email) + Validation.personName(name) + passwordPolicy.problems(with: password, email: email)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         let hash = try await hasher.hash(password)
-        let info = RequestInfo.current
         return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             let user = try await tx.users.create(
                 email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
             try await tx.auditEvents.record(
-                AuditEntry(
-                    userID: principal.userID, role: principal.role, action: .userCreate, entityType: "user",
-                    entityID: user.id,
-                    origin: info.origin),
+                AuditEntry(principal, .userCreate, entityType: "user", entityID: user.id),
                 detail: ["role": role.rawValue])
             return user
         }
@@ -46,7 +42,6 @@ struct UserAdministration: Sendable {
         if id == principal.userID, let role, role != principal.role {
             throw DomainError.conflict("Nobody changes their own role; ask another admin.")
         }
-        let info = RequestInfo.current
         return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let before = try await tx.users.find(id: id) else { throw DomainError.notFound }
             let losesAdmin = before.role == .admin && before.active && ((role.map { $0 != .admin } ?? false) || active == false)
@@ -66,9 +61,7 @@ struct UserAdministration: Sendable {
             if before.role != after.role { changes["role"] = "\(before.role.rawValue)->\(after.role.rawValue)" }
             if before.active != after.active { changes["active"] = String(after.active) }
             try await tx.auditEvents.record(
-                AuditEntry(
-                    userID: principal.userID, role: principal.role, action: .userUpdate, entityType: "user", entityID: id,
-                    origin: info.origin),
+                AuditEntry(principal, .userUpdate, entityType: "user", entityID: id),
                 detail: changes)
             return after
         }

@@ -49,7 +49,7 @@ public struct AuditEventRepository {
              String?, String?, String?).self)
         {
             let entry = AuditEntry(
-                userID: row.3, role: row.4, action: row.5, entityType: row.6, entityID: row.7,
+                recordedBy: row.3, role: row.4, action: row.5, entityType: row.6, entityID: row.7,
                 patientID: row.8,
                 origin: AuditOrigin(ip: row.9, requestID: row.10, clientRequestID: row.11),
                 outcome: row.12)

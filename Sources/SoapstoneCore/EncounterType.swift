@@ -1,0 +1,5 @@
+public enum EncounterType: String, Sendable, Codable, CaseIterable, Hashable {
+    case inPerson = "in_person"
+    case telemedicine
+    case phone
+}
