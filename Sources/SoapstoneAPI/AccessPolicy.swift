@@ -36,17 +36,17 @@ enum AccessPolicy {
         "getEncounter": .roles([.admin, .physician, .nurse, .frontDesk]),
         "createEncounter": .roles([.physician, .nurse, .frontDesk]),
         "updateEncounter": .roles([.physician, .nurse, .frontDesk]),
-        // Note content: physicians and nurses only; signing and amending: physicians.
-        "listNotes": .roles([.physician, .nurse]),
-        "listDraftNotes": .roles([.physician, .nurse]),
-        "createNote": .roles([.physician, .nurse]),
-        "getNote": .roles([.physician, .nurse]),
-        "saveNote": .roles([.physician, .nurse]),
-        "listNoteVersions": .roles([.physician, .nurse]),
-        "getNoteVersion": .roles([.physician, .nurse]),
-        "markNoteEnteredInError": .roles([.physician, .nurse]),
-        "signNote": .roles([.physician]),
-        "amendNote": .roles([.physician]),
+        // Notes: whatever NoteLifecycle lets some role do, it answers here for the operation.
+        "listNotes": .note(.read),
+        "listDraftNotes": .note(.read),
+        "getNote": .note(.read),
+        "listNoteVersions": .note(.read),
+        "getNoteVersion": .note(.read),
+        "createNote": .note(.create),
+        "saveNote": .note(.save),
+        "signNote": .note(.sign),
+        "amendNote": .note(.amend),
+        "markNoteEnteredInError": .note(.markEnteredInError),
         "listAuditEvents": .roles([.admin, .auditor]),
     ]
 
@@ -55,4 +55,9 @@ enum AccessPolicy {
     static func requirement(for operationID: String) -> Requirement {
         operations[operationID] ?? .roles([])
     }
+}
+
+extension AccessPolicy.Requirement {
+    /// The roles `NoteLifecycle` lets take `action` from some status.
+    static func note(_ action: NoteLifecycle.Action) -> Self { .roles(NoteLifecycle.rule(action).roles) }
 }

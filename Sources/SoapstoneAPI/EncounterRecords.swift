@@ -24,11 +24,8 @@ struct EncounterRecords: Sendable {
         attendingUserID: UUID?,
         by principal: Principal, idempotency: IdempotencyRequest? = nil
     ) async throws -> Encounter {
-        guard [.planned, .inProgress].contains(status) else {
-            throw DomainError.validation([FieldError(field: "status", message: "a new encounter is planned or in_progress")])
-        }
+        let startedAt = try EncounterLifecycle.start(of: status, requested: startedAt, now: clock())
         try requireReason(reason)
-        let startedAt = startedAt ?? (status == .inProgress ? clock() : nil)
         return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard try await tx.patients.find(id: patientID) != nil else { throw DomainError.notFound }
             let encounter = try await tx.encounters.create(
@@ -54,27 +51,13 @@ struct EncounterRecords: Sendable {
             guard let current = try await tx.encounters.findForUpdate(id: id) else { throw DomainError.notFound }
             var changes = changes
             var detail: [String: String] = [:]
-            if let next = changes.status, next != current.status {
-                guard current.status.canMove(to: next) else {
-                    let allowed = current.status.allowedNextStatuses.map(\.rawValue).sorted().joined(separator: ", ")
-                    throw DomainError.conflict(
-                        "An encounter that is \(current.status.rawValue) cannot become \(next.rawValue)"
-                            + (allowed.isEmpty ? "." : "; it may become: \(allowed)."))
-                }
-                // The clock starts and stops with the status unless the client says when. A
-                // planned encounter's time was the plan: it starts when it is started.
-                if next == .inProgress, current.status == .planned || current.startedAt == nil,
-                    changes.startedAt == nil
-                {
-                    changes.startedAt = now
-                }
-                if next == .finished, current.endedAt == nil, changes.endedAt == nil { changes.endedAt = now }
-                detail["status"] = "\(current.status.rawValue)->\(next.rawValue)"
+            if let next = changes.status {
+                if let refusal = EncounterLifecycle.refusal(from: current.status, to: next) { throw refusal }
+                if next != current.status { detail["status"] = "\(current.status.rawValue)->\(next.rawValue)" }
             }
-            let start = changes.startedAt ?? current.startedAt
-            if let start, let end = changes.endedAt ?? current.endedAt, end < start {
-                throw DomainError.validation([FieldError(field: "ended_at", message: "must not be before started_at")])
-            }
+            (changes.startedAt, changes.endedAt) = try EncounterLifecycle.clock(
+                from: current.status, to: changes.status, started: current.startedAt, ended: current.endedAt,
+                requestedStart: changes.startedAt, requestedEnd: changes.endedAt, now: now)
             guard let updated = try await tx.encounters.update(id: id, changes) else { throw DomainError.notFound }
             try await tx.auditEvents.record(
                 entry(principal, .encounterUpdate, encounter: id, patient: current.patientID), detail: detail)

@@ -86,8 +86,7 @@ struct NoteRecords: Sendable {
     func markEnteredInError(_ id: UUID, expected: VersionPrecondition, reason: String, by principal: Principal) async throws
         -> Note
     {
-        // Nurses may withdraw drafts; signed notes are a physician's to withdraw.
-        let allowed: [NoteStatus] = principal.role == .physician ? [.draft, .signed, .amended] : [.draft]
+        let allowed = NoteLifecycle.statuses(.markEnteredInError, by: principal.role)
         return try await change(id, .noteEnteredInError, by: principal) { tx in
             try await tx.notes.markEnteredInError(
                 id: id, reason: reason, by: principal.userID, expected: expected, allowedStatuses: allowed)

@@ -39,15 +39,11 @@ struct UserAdministration: Sendable {
 
     func update(_ id: UUID, by principal: Principal, name: String?, role: Role?, active: Bool?) async throws -> User {
         if let name { try require(Validation.personName(name)) }
-        if id == principal.userID, let role, role != principal.role {
-            throw DomainError.conflict("Nobody changes their own role; ask another admin.")
-        }
         return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let before = try await tx.users.find(id: id) else { throw DomainError.notFound }
-            let losesAdmin = before.role == .admin && before.active && ((role.map { $0 != .admin } ?? false) || active == false)
-            if losesAdmin, try await tx.users.countActiveAdmins(excluding: id) == 0 {
-                throw DomainError.conflict("This is the last active admin; make another admin first.")
-            }
+            try await UserAdministrationRules.check(
+                actor: principal, target: before, role: role, active: active,
+                otherActiveAdmins: { try await tx.users.countActiveAdmins(excluding: id) })
             guard
                 let after = try await tx.users.update(
                     id: id, name: name?.trimmingCharacters(in: .whitespaces), role: role, active: active)

@@ -25,26 +25,26 @@ public struct NoteRepository {
     /// Saves `content` as the next version of a draft, from the version `expected` names.
     public func saveDraft(id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent) async throws -> Note {
         try await advance(
-            id: id, expected: expected, allowedStatuses: [.draft], newStatus: .draft, content: content, authorID: authorID,
-            reason: nil)
+            id: id, expected: expected, rule: NoteLifecycle.rule(.save), content: content, authorID: authorID, reason: nil)
     }
 
     /// Freezes a draft at its current version, recording the signer and that version's hash.
     public func sign(id: UUID, expected: VersionPrecondition, signerID: UUID) async throws -> Note {
+        let rule = NoteLifecycle.rule(.sign)
         let signed = try await notes(
             tx.query(
                 """
                 UPDATE notes n
-                   SET status = 'signed', signed_by = \(signerID), signed_at = now(), signed_version = n.current_version,
+                   SET status = \(rule.produces?.rawValue), signed_by = \(signerID), signed_at = now(), signed_version = n.current_version,
                        signed_sha256 = v.sha256
                   FROM note_versions v
-                 WHERE n.id = \(id) AND n.status = 'draft'
+                 WHERE n.id = \(id) AND n.status = ANY(\(rule.accepts.map(\.rawValue)))
                    AND (\(expected.versions)::int[] IS NULL OR n.current_version = ANY(\(expected.versions)::int[]))
                    AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
                 RETURNING \(unescaped: Self.noteFromRowAndVersion)
                 """))
         if let note = signed.first { return note }
-        try await explainRefusal(id: id, expected: expected, allowedStatuses: [.draft])
+        try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
     }
 
     /// Adds a version to a signed (or already amended) note, with the reason for the change.
@@ -52,18 +52,19 @@ public struct NoteRepository {
         async throws -> Note
     {
         try await advance(
-            id: id, expected: expected, allowedStatuses: [.signed, .amended], newStatus: .amended, content: content,
-            authorID: authorID, reason: reason)
+            id: id, expected: expected, rule: NoteLifecycle.rule(.amend), content: content, authorID: authorID, reason: reason)
     }
 
-    /// Marks a note entered in error, from the version `expected` names; answers the note.
+    /// Marks a note entered in error, from the version `expected` names and one of
+    /// `allowedStatuses` (the marker's, `NoteLifecycle.statuses(.markEnteredInError, by:)`).
     public func markEnteredInError(
         id: UUID, reason: String, by markerID: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]
     ) async throws -> Note {
         let changed = try await notes(
             tx.query(
                 """
-                UPDATE notes n SET status = 'entered_in_error', entered_in_error_reason = \(reason),
+                UPDATE notes n SET status = \(NoteLifecycle.rule(.markEnteredInError).produces?.rawValue),
+                                   entered_in_error_reason = \(reason),
                                    entered_in_error_by = \(markerID), entered_in_error_at = now()
                   FROM note_versions v
                  WHERE n.id = \(id) AND n.status = ANY(\(allowedStatuses.map(\.rawValue)))
@@ -187,21 +188,21 @@ public struct NoteRepository {
     /// UPDATE, so of two concurrent saves from the same version exactly one wins; the new version
     /// is written and the note read back in the same statement (one round trip).
     private func advance(
-        id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus], newStatus: NoteStatus, content: NoteContent,
-        authorID: UUID, reason: String?
+        id: UUID, expected: VersionPrecondition, rule: NoteLifecycle.Rule, content: NoteContent, authorID: UUID,
+        reason: String?
     ) async throws -> Note {
         let written = try await notes(
             tx.query(
                 Self.withNewVersion(
                     of: """
-                        UPDATE notes SET current_version = current_version + 1, status = \(newStatus.rawValue)
+                        UPDATE notes SET current_version = current_version + 1, status = \(rule.produces?.rawValue)
                          WHERE id = \(id)
                            AND (\(expected.versions)::int[] IS NULL OR current_version = ANY(\(expected.versions)::int[]))
-                           AND status = ANY(\(allowedStatuses.map(\.rawValue)))
+                           AND status = ANY(\(rule.accepts.map(\.rawValue)))
                         RETURNING *
                         """, content: content, authorID: authorID, reason: reason)))
         if let note = written.first { return note }
-        try await explainRefusal(id: id, expected: expected, allowedStatuses: allowedStatuses)
+        try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
     }
 
     private func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {

@@ -1,0 +1,45 @@
+import Foundation
+
+/// How an encounter starts, moves and keeps its clock, in one place. The statuses it may move
+/// between are `EncounterStatus.allowedNextStatuses`; the database's own checks guard the
+/// columns for any client.
+public enum EncounterLifecycle {
+    /// A new encounter is planned, or already under way; it cannot be created finished.
+    public static let startingStatuses: Set<EncounterStatus> = [.planned, .inProgress]
+
+    /// The start and end of an encounter after a change, the clock's rules applied: it starts
+    /// when it moves to in progress (a planned time was only the plan) and stops when it is
+    /// finished, unless the client says when; the end is never before the start.
+    public static func clock(
+        from current: EncounterStatus, to next: EncounterStatus?, started: Date?, ended: Date?,
+        requestedStart: Date?, requestedEnd: Date?, now: Date
+    ) throws -> (startedAt: Date?, endedAt: Date?) {
+        var start = requestedStart
+        var end = requestedEnd
+        if let next, next != current {
+            if next == .inProgress, current == .planned || started == nil, start == nil { start = now }
+            if next == .finished, ended == nil, end == nil { end = now }
+        }
+        if let from = start ?? started, let to = end ?? ended, to < from {
+            throw DomainError.validation([FieldError(field: "ended_at", message: "must not be before started_at")])
+        }
+        return (start, end)
+    }
+
+    /// The start a new encounter records: the client's, or now if it is already under way.
+    public static func start(of status: EncounterStatus, requested: Date?, now: Date) throws -> Date? {
+        guard startingStatuses.contains(status) else {
+            throw DomainError.validation([FieldError(field: "status", message: "a new encounter is planned or in_progress")])
+        }
+        return requested ?? (status == .inProgress ? now : nil)
+    }
+
+    /// Why `current` cannot become `next`, as the client is told; nil when it can.
+    public static func refusal(from current: EncounterStatus, to next: EncounterStatus) -> DomainError? {
+        guard next != current, !current.canMove(to: next) else { return nil }
+        let allowed = current.allowedNextStatuses.map(\.rawValue).sorted().joined(separator: ", ")
+        return .conflict(
+            "An encounter that is \(current.rawValue) cannot become \(next.rawValue)"
+                + (allowed.isEmpty ? "." : "; it may become: \(allowed)."))
+    }
+}
