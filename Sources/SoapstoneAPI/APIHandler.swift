@@ -15,8 +15,8 @@ struct APIHandler: APIProtocol {
     let health: HealthController
 
     func getHealth(_ input: Operations.getHealth.Input) async throws -> Operations.getHealth.Output {
-        let healthy = try await health.check(logger: auth.logger)
-        return .ok(.init(body: .json(.init(status: .ok, database: .up, schema_version: healthy.schemaVersion))))
+        let version = try await health.check(logger: auth.logger)
+        return .ok(.init(body: .json(.init(status: .ok, database: .up, schema_version: version))))
     }
 
     func register(_ input: Operations.register.Input) async throws -> Operations.register.Output {

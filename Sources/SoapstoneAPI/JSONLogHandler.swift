@@ -7,7 +7,7 @@ import SoapstoneCore
 ///
 /// Metadata is kept as given and written out only with a line. PostgresNIO sets the connection's
 /// id on its logger for every statement; swift-log's StreamLogHandler renders all metadata
-/// again on each such set, about 2 % of the server's CPU per request in bench/.
+/// again on each such set (the figures: bench/README.md, "What the benchmark found").
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]

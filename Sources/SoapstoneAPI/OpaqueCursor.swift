@@ -33,16 +33,7 @@ extension PatientCursor: OpaqueCursor {
     }
 }
 
-extension AuditEventCursor: OpaqueCursor {
-    var parts: [String] { [String(microseconds), id.uuidString] }
-
-    init?(parts: [String]) {
-        guard parts.count == 2, let microseconds = Int64(parts[0]), let id = UUID(uuidString: parts[1]) else { return nil }
-        self.init(microseconds: microseconds, id: id)
-    }
-}
-
-extension DraftCursor: OpaqueCursor {
+extension InstantCursor: OpaqueCursor {
     var parts: [String] { [String(microseconds), id.uuidString] }
 
     init?(parts: [String]) {

@@ -7,8 +7,8 @@ import OpenAPIRuntime
 
 /// RFC 3339 dates: written in whole seconds UTC (`2026-11-25T14:26:11Z`), the generator's
 /// default format, without a date formatter (a page of 20 patients carries 40 dates, and
-/// Foundation's ISO 8601 formatting was a tenth of the server's time on the patient search,
-/// bench/clinical.sh); read in any form RFC 3339 allows (fractional seconds, an offset, any
+/// Foundation's ISO 8601 formatting showed in the profile: bench/README.md, "What the
+/// benchmark found"); read in any form RFC 3339 allows (fractional seconds, an offset, any
 /// year from 0000), on the proleptic Gregorian calendar PostgreSQL and the writer use.
 /// Foundation's reader took years before 1000 on another calendar (0999-01-01 became
 /// 0999-01-06) and refused fractional seconds.

@@ -3,7 +3,7 @@
 /// and the page names each one for people.
 ///
 /// A stored action is never renamed: the log is append-only and keeps its words.
-public enum AuditAction: String, CaseIterable, Sendable, Hashable {
+public enum AuditAction: String, CaseIterable, Sendable, Hashable, Codable {
     case authRegister = "auth.register"
     case authLogin = "auth.login"
     case authLockout = "auth.lockout"

@@ -14,10 +14,6 @@ public enum DevelopmentAccounts {
     public static let developmentEnvironment = ["SOAPSTONE_ENV": "development"]
 
     /// True when `candidate` is a development password and the environment is production.
-    public static func isRefused(_ candidate: String, environment: [String: String]) -> Bool {
-        isRefused(candidate, isProduction: isProduction(environment: environment))
-    }
-
     public static func isRefused(_ candidate: String, isProduction: Bool) -> Bool {
         isProduction && candidate == password
     }

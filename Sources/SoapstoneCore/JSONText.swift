@@ -1,6 +1,6 @@
 /// Compact JSON for the few flat values the server writes on every request (the audit event's
-/// detail, a page's cursor), written directly: a JSONEncoder made and run for two strings was
-/// about a fortieth of the server's CPU on the patient search (bench/clinical.sh).
+/// detail, a page's cursor), written directly: a JSONEncoder made and run for two strings cost
+/// more than the strings (the figures: bench/README.md, "What the benchmark found").
 public enum JSONText {
     /// `value` as a JSON string, quotes included (RFC 8259 §7: `"`, `\` and control
     /// characters escaped, everything else as it is).

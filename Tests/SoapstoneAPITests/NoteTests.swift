@@ -286,39 +286,6 @@ struct NoteTests {
         }
     }
 
-    @Test("The database refuses, from any client, to change a signed note other than by amendment")
-    func databaseEnforcesLifecycle() async throws {
-        let db = try await TestCluster.shared.makeDatabase(.seeded)
-        let signed = try await db.value("SELECT id::text FROM notes WHERE status = 'signed' LIMIT 1")
-        let tenant = try await db.value("SELECT tenant_id::text FROM notes WHERE id = '\(signed)'")
-        let author = try await db.value("SELECT author_id::text FROM notes WHERE id = '\(signed)'")
-        let attempts = [
-            "UPDATE notes SET current_version = current_version + 1 WHERE id = '\(signed)'",
-            "UPDATE notes SET status = 'draft' WHERE id = '\(signed)'",
-            "UPDATE notes SET signed_at = now() WHERE id = '\(signed)'",
-            "INSERT INTO note_versions (tenant_id, note_id, version, author_id) SELECT tenant_id, id, current_version + 1, author_id FROM notes WHERE id = '\(signed)'",
-            "INSERT INTO note_versions (tenant_id, note_id, version, author_id) VALUES ('\(tenant)', '\(signed)', 2, '\(author)')",
-        ]
-        let logger = Logger(label: "lifecycle")
-        for role in [TestDatabase.server, TestDatabase.owner] {
-            for sql in attempts {
-                let state: String? = try await db.withConnection(as: role) { connection in
-                    try await connection.query("BEGIN", logger: logger)
-                    try await connection.query("SELECT set_config('app.tenant_id', \(tenant), true)", logger: logger)
-                    do {
-                        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-                        try await connection.query("ROLLBACK", logger: logger)
-                        return nil
-                    } catch let error as PSQLError {
-                        try await connection.query("ROLLBACK", logger: logger)
-                        return error.sqlState
-                    }
-                }
-                #expect(state == "SS002" || state == "23505", "\(role): \(sql) gave \(state ?? "success")")
-            }
-        }
-    }
-
     @Test("Another organisation's note answers like a missing one; the front desk and the auditor see no notes")
     func isolationAndRoles() async throws {
         let app = try await TestApp.make()

@@ -63,8 +63,13 @@ struct SeedTests {
             }
         }
         #expect(try await db.strings("SELECT count(*)::text FROM tenants") == ["0"])
-        #expect(DevelopmentAccounts.isRefused(DevelopmentAccounts.password, environment: environment))
-        #expect(!DevelopmentAccounts.isRefused(DevelopmentAccounts.password, environment: DevelopmentAccounts.developmentEnvironment))
+        #expect(
+            DevelopmentAccounts.isRefused(
+                DevelopmentAccounts.password, isProduction: DevelopmentAccounts.isProduction(environment: environment)))
+        #expect(
+            !DevelopmentAccounts.isRefused(
+                DevelopmentAccounts.password,
+                isProduction: DevelopmentAccounts.isProduction(environment: DevelopmentAccounts.developmentEnvironment)))
     }
 
     @Test("The stored SHA-256 of every version is the database's and SoapstoneCore's hash of its content")

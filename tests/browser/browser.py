@@ -17,6 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 BASE = os.environ["SOAPSTONE_BASE_URL"]
 IDLE_BASE = os.environ["SOAPSTONE_IDLE_URL"]
 ARTIFACTS = pathlib.Path(os.environ["SOAPSTONE_ARTIFACTS"])
+PIDS = os.environ.get("SOAPSTONE_BROWSER_PIDS")
 AXE = pathlib.Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "soapstone-dev-password"
 DESKTOP = (1280, 900)
@@ -32,6 +33,11 @@ def chromium():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     driver.set_page_load_timeout(30)
+    # Noted, so that .ci/run stops this chromedriver and its browsers, and only these, if a
+    # test ends without quitting them.
+    if PIDS:
+        with open(PIDS, "a") as pids:
+            pids.write(f"{driver.service.process.pid}\n")
     return driver
 
 

@@ -47,6 +47,13 @@ class NoteTests(BrowserTest):
     def type_into(self, section, text, page=None):
         (page or self.page).driver.find_element(By.NAME, section).send_keys(text)
 
+    def open_draft(self, note_id, email="physician@northside.example"):
+        """Logs in as `email` and opens the draft note's editor."""
+        self.page.log_in("northside", email)
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note_id}")
+        self.page.heading("Draft note")
+
     def click(self, label, page=None):
         """Clicks the button, scrolled to the middle of the window: in the editor the patient
         banner stays at the top, over whatever is scrolled beneath it."""
@@ -162,10 +169,7 @@ class NoteTests(BrowserTest):
     def test_autosave_writes_a_version_only_when_the_text_changed(self):
         access, _, encounter = new_encounter("nurse@northside.example")
         note = new_draft(access, encounter)
-        self.page.log_in("northside", "nurse@northside.example")
-        self.page.heading("Welcome")
-        self.page.open(f"/#/notes/{note['id']}")
-        self.page.heading("Draft note")
+        self.open_draft(note['id'], "nurse@northside.example")
         self.assertEqual(self.page.driver.find_elements(By.XPATH, "//button[normalize-space()='Sign']"), [],
                          "nurses do not sign")
         self.type_into("plan", "Fluids, rest")
@@ -180,10 +184,7 @@ class NoteTests(BrowserTest):
     def test_a_version_is_kept_at_a_pause_not_per_keystroke(self):
         access, _, encounter = new_encounter()
         note = new_draft(access, encounter)
-        self.page.log_in("northside", "physician@northside.example")
-        self.page.heading("Welcome")
-        self.page.open(f"/#/notes/{note['id']}")
-        self.page.heading("Draft note")
+        self.open_draft(note['id'])
         for word in ("Sore ", "throat ", "for ", "two ", "days"):
             self.type_into("subjective", word)
         self.state("Version 2, saved at", timeout=12)
@@ -196,10 +197,7 @@ class NoteTests(BrowserTest):
     def test_text_typed_just_before_leaving_is_saved(self):
         access, _, encounter = new_encounter()
         note = new_draft(access, encounter)
-        self.page.log_in("northside", "physician@northside.example")
-        self.page.heading("Welcome")
-        self.page.open(f"/#/notes/{note['id']}")
-        self.page.heading("Draft note")
+        self.open_draft(note['id'])
         # Straight to History, well within the pause: the text goes first.
         self.type_into("plan", "Recheck in a week")
         self.follow("History")
@@ -218,10 +216,7 @@ class NoteTests(BrowserTest):
     def test_closing_the_page_with_unsaved_text_warns_and_saves_it(self):
         access, _, encounter = new_encounter()
         note = new_draft(access, encounter)
-        self.page.log_in("northside", "physician@northside.example")
-        self.page.heading("Welcome")
-        self.page.open(f"/#/notes/{note['id']}")
-        self.page.heading("Draft note")
+        self.open_draft(note['id'])
         unload = ("const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
                   "return e.defaultPrevented")
         self.assertFalse(self.page.driver.execute_script(unload), "nothing to warn about yet")
@@ -236,10 +231,7 @@ class NoteTests(BrowserTest):
     def test_a_failed_save_stays_in_view_until_a_retry_succeeds(self):
         access, _, encounter = new_encounter()
         note = new_draft(access, encounter)
-        self.page.log_in("northside", "physician@northside.example")
-        self.page.heading("Welcome")
-        self.page.open(f"/#/notes/{note['id']}")
-        self.page.heading("Draft note")
+        self.open_draft(note['id'])
         # More than a section may hold: the server refuses it (422), the text stays.
         self.page.driver.execute_script(
             "const box = document.querySelector('[name=plan]'); box.value = 'x'.repeat(100001);"
@@ -427,6 +419,21 @@ class NoteTests(BrowserTest):
         WebDriverWait(driver, 10).until(
             EC.text_to_be_present_in_element((By.CSS_SELECTOR, "li[data-encounter]"), "planned for 2031-03-04 09:30"))
         self.assertEqual(self.page.console_errors(), [])
+
+    def test_withdrawing_a_note_someone_changed_meanwhile_is_refused(self):
+        access, patient, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.open_draft(note['id'])
+        # A colleague saves a version the page has not seen.
+        self.assertEqual(api("PUT", f"/v1/notes/{note['id']}", {"subjective": "Seen by the nurse", "objective": "",
+                                                               "assessment": "", "plan": ""},
+                             token("nurse@northside.example"), headers={"If-Match": '"1"'})[0], 200)
+        self.page.driver.find_element(By.XPATH, "//summary[normalize-space()='Mark entered in error']").click()
+        self.page.fill(**{"withdraw-reason": "Wrong patient"})
+        self.click("Mark entered in error")
+        self.page.message("changed since you read it")
+        status, current = api("GET", f"/v1/notes/{note['id']}", None, access)
+        self.assertEqual((status, current["status"]), (200, "draft"), "the version nobody here read stays a draft")
 
     def test_the_front_desk_sees_no_notes(self):
         access, patient, encounter = new_encounter()

@@ -4,41 +4,6 @@ import JWTKit
 import SoapstoneCore
 import Synchronization
 
-/// The claims of an access token (RFC 9068 names; `tid` and `role` are ours).
-struct AccessClaims: JWTPayload {
-    var iss: IssuerClaim
-    var aud: AudienceClaim
-    var sub: SubjectClaim
-    var tid: String
-    var role: String
-    var iat: IssuedAtClaim
-    var exp: ExpirationClaim
-    var jti: IDClaim
-    /// The session (refresh token family) the token belongs to; ending the session ends it.
-    var sid: String?
-
-    /// Checked by `AccessTokens.verify` with its own clock and expectations; jwt-kit calls
-    /// this after the signature is verified and knows neither.
-    func verify(using algorithm: some JWTAlgorithm) async throws {}
-}
-
-/// Ed25519 keys for access tokens: one that signs, any number that only verify (the previous
-/// ones, while their tokens live out the rotation).
-public struct SigningKeys: Sendable {
-    let signing: EdDSA.PrivateKey
-    let verifyingOnly: [EdDSA.PublicKey]
-
-    public init(signing: Curve25519.Signing.PrivateKey, verifyingOnly: [Curve25519.Signing.PublicKey] = []) {
-        self.signing = EdDSA.PrivateKey(backing: signing)
-        self.verifyingOnly = verifyingOnly.map(EdDSA.PublicKey.init(backing:))
-    }
-
-    /// A key's id: the start of the SHA-256 of its public key, so it is stable across restarts.
-    static func keyID(of key: EdDSA.PublicKey) -> String {
-        SHA256.hash(data: key.rawRepresentation).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
-}
-
 /// Issues and verifies access tokens: EdDSA only, `kid` required and known, issuer, audience
 /// and expiry checked against an injectable clock (RFC 8725: the algorithm is pinned, never
 /// taken from the token).
@@ -53,7 +18,7 @@ struct AccessTokens: Sendable {
     let lifetime: TimeInterval
     let clock: @Sendable () -> Date
     /// Tokens whose signature and claims checked out, so that a client's every request does not
-    /// pay an Ed25519 verification (about a tenth of a request's CPU, bench/clinical.sh). Time
+    /// pay an Ed25519 verification (the cost: bench/README.md, "What the benchmark found"). Time
     /// is still checked on every use; a changed byte is another key and verified in full.
     let verified = VerifiedTokens(capacity: 10_000)
     let revoked: RevokedSessions
@@ -155,63 +120,5 @@ struct AccessTokens: Sendable {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let data = Data(base64URLEncoded: String(parts[0])) else { return nil }
         return try? JSONDecoder().decode(Header.self, from: data)
-    }
-}
-
-/// A bounded memory of verified access tokens (`AccessTokens.verified`).
-final class VerifiedTokens: Sendable {
-    struct Entry: Sendable {
-        let principal: Principal
-        let session: UUID?
-        let issuedAt: Date
-        let expiresAt: Date
-
-        /// Not expired, and not issued in the future (a minute of leeway for clocks that
-        /// disagree a little).
-        func isCurrent(at now: Date) -> Bool {
-            expiresAt > now && issuedAt <= now.addingTimeInterval(60)
-        }
-    }
-
-    private let capacity: Int
-    private let entries = Mutex<[String: Entry]>([:])
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func lookup(_ token: String) -> Entry? {
-        entries.withLock { $0[token] }
-    }
-
-    func remember(_ token: String, _ entry: Entry, now: Date) {
-        entries.withLock { entries in
-            if entries.count >= capacity {
-                entries = entries.filter { $0.value.expiresAt > now }
-                // Still full of live tokens: start over rather than grow; a miss costs one
-                // verification, never a wrong answer.
-                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            }
-            entries[token] = entry
-        }
-    }
-}
-
-extension Data {
-    init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
-    }
-
-    /// In one pass over the bytes: three `replacingOccurrences` went through NSString.
-    var base64URLEncodedString: String {
-        String(
-            decoding: base64EncodedString().utf8.compactMap { byte -> UInt8? in
-                switch byte {
-                case UInt8(ascii: "+"): UInt8(ascii: "-")
-                case UInt8(ascii: "/"): UInt8(ascii: "_")
-                case UInt8(ascii: "="): nil
-                default: byte
-                }
-            }, as: UTF8.self)
     }
 }

@@ -63,26 +63,14 @@ public struct AuditEventRepository {
         guard page.count > filter.limit else { return (page.map(\.0), nil) }
         return (page.prefix(filter.limit).map(\.0), page[filter.limit - 1].1)
     }
-
-    public func count() async throws -> Int {
-        try await tx.query("SELECT count(*) FROM audit_events").collect().first?.decode(Int.self) ?? 0
-    }
 }
 
 extension TenantTransaction {
     public var auditEvents: AuditEventRepository { AuditEventRepository(tx: self) }
 }
 
-/// Where a page of the audit log ends: the exact time (microseconds since 1970) and id.
-public struct AuditEventCursor: Sendable, Hashable {
-    public let microseconds: Int64
-    public let id: UUID
-
-    public init(microseconds: Int64, id: UUID) {
-        self.microseconds = microseconds
-        self.id = id
-    }
-}
+/// Where a page of the audit log ends: the time and id of its last event.
+public typealias AuditEventCursor = InstantCursor
 
 public struct AuditEventFilter: Sendable {
     public var userID: UUID?

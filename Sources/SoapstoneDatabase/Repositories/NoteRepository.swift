@@ -248,13 +248,5 @@ extension TenantTransaction {
     public var notes: NoteRepository { NoteRepository(tx: self) }
 }
 
-/// Where a page of drafts ends: the exact time of the last change (microseconds since 1970) and id.
-public struct DraftCursor: Sendable, Hashable {
-    public let microseconds: Int64
-    public let id: UUID
-
-    public init(microseconds: Int64, id: UUID) {
-        self.microseconds = microseconds
-        self.id = id
-    }
-}
+/// Where a page of drafts ends: the time and id of its last draft's last change.
+public typealias DraftCursor = InstantCursor

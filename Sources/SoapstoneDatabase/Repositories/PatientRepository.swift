@@ -65,10 +65,6 @@ public struct PatientRepository {
         try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM api_patients WHERE id = \(id)"))
     }
 
-    public func find(mrn: String) async throws -> Patient? {
-        try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM api_patients WHERE mrn = \(mrn)"))
-    }
-
     /// One statement: every column keeps its value unless the change names it.
     public func update(id: UUID, _ changes: PatientChanges) async throws -> Patient? {
         let a = changes.address

@@ -175,3 +175,8 @@ onTabMessage((message) => {
   clear();
   announce(message.reason === 'idle' ? 'idle' : 'elsewhere');
 });
+
+/** The If-Match of a change made from `version`: the API's ETag of a note is its quoted version. */
+export function ifMatch(version) {
+  return { 'If-Match': `"${version}"` };
+}

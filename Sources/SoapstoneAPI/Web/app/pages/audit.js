@@ -1,4 +1,5 @@
 import { call } from '../api.js';
+import { counted, pagedList } from '../paging.js';
 import { roleTitle } from '../roles.js';
 import { loadStaff, nameOf, staffChoices } from '../staff.js';
 import { busy, el, field, loading, message, patientName, selectField, show, when } from '../ui.js';
@@ -52,7 +53,6 @@ export async function auditPage() {
   const rows = el('tbody', {});
   const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
   const problem = message();
-  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
   const download = el('button', { type: 'button', class: 'secondary' }, 'Download CSV');
   const patient = patientFinder();
   const form = el('form', { novalidate: true, class: 'filters', 'aria-label': 'Filters' },
@@ -66,43 +66,21 @@ export async function auditPage() {
     field({ name: 'to', label: 'Until', type: 'datetime-local', required: false }),
     el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Apply')));
   let filters = new URLSearchParams();
-  let cursor = null;
-  let generation = 0; // an answer to an older query never replaces a newer one's rows
 
   function failure(error) {
     return error.status === 422 || error.status === 400 ? `The filters are not right: ${error.message}` : error.message;
   }
 
-  async function load(append) {
-    const mine = ++generation;
-    const params = new URLSearchParams(filters);
-    params.set('limit', String(pageSize));
-    if (append && cursor) params.set('cursor', cursor);
-    status.textContent = 'Loading…';
-    problem.textContent = '';
-    more.disabled = true;
-    try {
-      const { data } = await call('GET', `/v1/audit-events?${params}`);
-      if (mine !== generation) return;
-      if (!append) rows.replaceChildren();
-      rows.append(...data.items.map(row));
-      cursor = data.next_cursor;
-      more.hidden = !cursor;
-      status.textContent = `${rows.children.length} event${rows.children.length === 1 ? '' : 's'}${cursor ? ', more to load' : ''}.`;
-    } catch (error) {
-      if (mine !== generation) return;
-      // The rows of another query must not stand under this one's error as if they answered it.
-      if (!append) {
-        rows.replaceChildren();
-        cursor = null;
-        more.hidden = true;
-      }
-      status.textContent = '';
-      problem.textContent = failure(error);
-    } finally {
-      more.disabled = false;
-    }
-  }
+  const { more, reload } = pagedList({
+    list: rows, status, problem, row, failure,
+    fetchPage: async (cursor) => {
+      const params = new URLSearchParams(filters);
+      params.set('limit', String(pageSize));
+      if (cursor) params.set('cursor', cursor);
+      return (await call('GET', `/v1/audit-events?${params}`)).data;
+    },
+    describe: (count, hasMore) => counted(count, hasMore, 'event'),
+  });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -117,9 +95,8 @@ export async function auditPage() {
       const value = String(data.get(name));
       if (value) filters.set(name, new Date(value).toISOString());
     }
-    await busy(form, 'Applying…', () => load(false));
+    await busy(form, 'Applying…', reload);
   });
-  more.addEventListener('click', () => load(true));
   download.addEventListener('click', async () => {
     problem.textContent = '';
     download.disabled = true;
@@ -149,7 +126,7 @@ export async function auditPage() {
           .map((title) => el('th', { scope: 'col' }, title)))),
         rows)),
     el('div', { class: 'actions' }, more, download)));
-  load(false);
+  reload();
 }
 
 /**

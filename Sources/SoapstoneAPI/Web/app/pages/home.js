@@ -1,5 +1,6 @@
 import { call, current } from '../api.js';
 import { can, roleAbilities, roleTitle } from '../roles.js';
+import { counted, pagedList } from '../paging.js';
 import { loadStaff, nameOf } from '../staff.js';
 import { el, message, patientName, show, when } from '../ui.js';
 
@@ -23,34 +24,19 @@ export function homePage() {
  */
 function draftsCard() {
   const list = el('ul', { class: 'rows', 'aria-label': 'Unsigned drafts' });
-  const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' }, 'Loading…');
+  const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
   const problem = message();
-  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
-  let cursor = null;
-
-  async function load() {
-    more.disabled = true;
-    problem.textContent = '';
-    try {
+  const { more, reload } = pagedList({
+    list, status, problem, row: draftRow,
+    fetchPage: async (cursor) => {
       await loadStaff();
       const params = new URLSearchParams({ limit: '20' });
       if (cursor) params.set('cursor', cursor);
-      const { data } = await call('GET', `/v1/draft-notes?${params}`);
-      list.append(...data.items.map(draftRow));
-      cursor = data.next_cursor;
-      more.hidden = !cursor;
-      const count = list.children.length;
-      status.textContent = count === 0 ? 'No drafts are waiting for a signature.'
-        : `${count} draft${count === 1 ? '' : 's'}${cursor ? ', more to load' : ''}.`;
-    } catch (error) {
-      status.textContent = '';
-      problem.textContent = error.message;
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener('click', load);
-  load();
+      return (await call('GET', `/v1/draft-notes?${params}`)).data;
+    },
+    describe: (count, hasMore) => (count === 0 ? 'No drafts are waiting for a signature.' : counted(count, hasMore, 'draft')),
+  });
+  reload();
   return el('section', { class: 'card', 'aria-labelledby': 'drafts-title' },
     el('h2', { id: 'drafts-title' },
       can.signNotes(current.user.role) ? 'Drafts to sign' : 'Drafts waiting for a physician\'s signature'),

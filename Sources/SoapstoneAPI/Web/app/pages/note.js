@@ -1,4 +1,4 @@
-import { ApiError, call, current, sendOnExit } from '../api.js';
+import { ApiError, call, current, ifMatch, sendOnExit } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
 import { can } from '../roles.js';
@@ -29,7 +29,7 @@ window.addEventListener('beforeunload', (event) => {
 });
 window.addEventListener('pagehide', () => {
   const draft = unsavedDraft?.();
-  if (draft) sendOnExit('PUT', `/v1/notes/${draft.id}`, { body: draft.text, headers: { 'If-Match': `"${draft.version}"` } });
+  if (draft) sendOnExit('PUT', `/v1/notes/${draft.id}`, { body: draft.text, headers: ifMatch(draft.version) });
 });
 
 const content = (note) => Object.fromEntries(sections.map(([key]) => [key, note[key]]));
@@ -139,7 +139,7 @@ function draftEditor(initial, patient) {
         for (let attempt = 0; attempt < 3; attempt += 1) {
           try {
             const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
-              body: typed(), headers: { 'If-Match': `"${saved.version}"` },
+              body: typed(), headers: ifMatch(saved.version),
             });
             saved = data;
             state.textContent = `Version ${saved.version}, saved at ${when(new Date())}.`;
@@ -274,7 +274,7 @@ function draftEditor(initial, patient) {
     });
     if (!attested) return;
     try {
-      const { data } = await call('POST', `/v1/notes/${saved.id}/sign`, { headers: { 'If-Match': `"${saved.version}"` } });
+      const { data } = await call('POST', `/v1/notes/${saved.id}/sign`, { headers: ifMatch(saved.version) });
       clearTimeout(pauseTimer);
       frozenNote(data, patient);
     } catch (error) {
@@ -297,7 +297,7 @@ function draftEditor(initial, patient) {
     state,
     conflictPanel,
     form,
-    withdrawal(saved, (data) => {
+    withdrawal(() => saved, (data) => {
       clearTimeout(pauseTimer);
       frozenNote(data, patient);
     })));
@@ -322,7 +322,7 @@ function frozenNote(note, patient, notice, unsaved) {
     unsaved && el('details', {}, el('summary', {}, 'Your unsaved text'),
       sections.map(([key, label]) => el('p', {}, el('strong', {}, `${label}: `), unsaved[key] || '—'))),
     note.status !== 'entered_in_error' && can.signNotes(role) && amendment(note, patient),
-    note.status !== 'entered_in_error' && can.signNotes(role) && withdrawal(note, (data) => frozenNote(data, patient))));
+    note.status !== 'entered_in_error' && can.signNotes(role) && withdrawal(() => note, (data) => frozenNote(data, patient))));
 }
 
 /**
@@ -373,7 +373,7 @@ function amendment(note, patient) {
     }
     await busy(form, 'Amending…', async () => {
       try {
-        const answer = await call('POST', `/v1/notes/${note.id}/amend`, { body, headers: { 'If-Match': `"${note.version}"` } });
+        const answer = await call('POST', `/v1/notes/${note.id}/amend`, { body, headers: ifMatch(note.version) });
         frozenNote(answer.data, patient);
       } catch (error) {
         status.textContent = error.status === 412
@@ -385,6 +385,7 @@ function amendment(note, patient) {
   return el('details', { class: 'panel' }, el('summary', {}, 'Amend this note'), form);
 }
 
+/** Marks the note entered in error; `note()` answers the note as last saved, for its If-Match. */
 function withdrawal(note, done) {
   const status = message();
   const form = el('form', { novalidate: true, 'aria-labelledby': 'withdraw-title' },
@@ -402,7 +403,10 @@ function withdrawal(note, done) {
     }
     await busy(form, 'Marking…', async () => {
       try {
-        const answer = await call('POST', `/v1/notes/${note.id}/entered-in-error`, { body: { reason } });
+        const latest = note();
+        const answer = await call('POST', `/v1/notes/${latest.id}/entered-in-error`, {
+          body: { reason }, headers: ifMatch(latest.version),
+        });
         done(answer.data);
       } catch (error) {
         status.textContent = error.message;

@@ -1,4 +1,5 @@
 import { call, current } from '../api.js';
+import { counted, pagedList } from '../paging.js';
 import { can } from '../roles.js';
 import {
   busy, el, field, loading, message, patientName, selectField, show, showFailure, showFieldErrors, showFormFailure,
@@ -9,51 +10,31 @@ const debounce = 300; // ms after the last keystroke before searching
 
 const sexes = [['female', 'Female'], ['male', 'Male'], ['other', 'Other'], ['unknown', 'Unknown']];
 
-/** The patient list: search as you type (name prefix or exact MRN), more on request. */
+/** The patient list: search as you type (a name either way round, or an MRN), more on request. */
 export function patientsPage() {
   const results = el('ul', { class: 'rows', 'aria-label': 'Patients' });
   const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
-  const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
   const search = el('input', { id: 'patient-search', type: 'search', name: 'q', autocomplete: 'off', 'aria-describedby': 'patient-search-hint' });
-  let cursor = null;
   let query = '';
-  let generation = 0; // answers to an older search are dropped
   let timer = null;
-
-  async function load(append) {
-    const mine = ++generation;
-    status.textContent = 'Searching…';
-    more.disabled = true;
+  const { more, reload } = pagedList({
+    list: results, status, loadingText: 'Searching…', row,
     // The search goes in the body: a typed name is PHI, and URLs land in proxy logs.
-    const criteria = { limit: pageSize };
-    if (query) criteria.q = query;
-    if (append && cursor) criteria.cursor = cursor;
-    try {
-      const { data } = await call('POST', '/v1/patients/search', { body: criteria });
-      if (mine !== generation) return;
-      if (!append) results.replaceChildren();
-      results.append(...data.items.map(row));
-      cursor = data.next_cursor;
-      more.hidden = !cursor;
-      const count = results.children.length;
-      status.textContent = count === 0
-        ? (query ? `No patient matches “${query}”.` : 'No patients yet.')
-        : `${count} patient${count === 1 ? '' : 's'}${cursor ? ', more to load' : ''}.`;
-    } catch (error) {
-      if (mine === generation) status.textContent = error.message;
-    } finally {
-      more.disabled = false;
-    }
-  }
+    fetchPage: async (cursor) => (await call('POST', '/v1/patients/search', {
+      body: { limit: pageSize, ...(query && { q: query }), ...(cursor && { cursor }) },
+    })).data,
+    describe: (count, hasMore) => (count === 0
+      ? (query ? `No patient matches “${query}”.` : 'No patients yet.')
+      : counted(count, hasMore, 'patient')),
+  });
 
   search.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       query = search.value.trim();
-      load(false);
+      reload();
     }, debounce);
   });
-  more.addEventListener('click', () => load(true));
 
   show(el('section', { class: 'card' },
     el('div', { class: 'title-row' },
@@ -66,7 +47,7 @@ export function patientsPage() {
     status,
     results,
     more));
-  load(false);
+  reload();
 }
 
 function row(patient) {

@@ -1,0 +1,13 @@
+import Crypto
+import Foundation
+import Logging
+import SoapstoneCore
+import SoapstoneDatabase
+
+/// A session as the client receives it.
+struct IssuedSession: Sendable {
+    let accessToken: String
+    let expiresIn: Int
+    let refreshToken: String
+    let user: User
+}

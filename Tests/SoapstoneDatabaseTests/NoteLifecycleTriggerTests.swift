@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneTestSupport
+import Testing
+
+/// The note lifecycle as the database enforces it (migration 4's triggers), for any client: the
+/// server's role and the owner alike. Each attempt names the refusal it must get, so a test
+/// cannot pass on another constraint that happens to refuse the same statement.
+@Suite("Note lifecycle in the database")
+struct NoteLifecycleTriggerTests {
+    @Test("A signed note changes only by amendment, whoever writes the SQL")
+    func signedNoteRefusesChange() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let signed = try await db.value("SELECT id::text FROM notes WHERE status = 'signed' LIMIT 1")
+        let tenant = try await db.value("SELECT tenant_id::text FROM notes WHERE id = '\(signed)'")
+        let author = try await db.value("SELECT author_id::text FROM notes WHERE id = '\(signed)'")
+        let next = try await db.value("SELECT (current_version + 1)::text FROM notes WHERE id = '\(signed)'")
+        let attempts: [(sql: String, state: String)] = [
+            ("UPDATE notes SET current_version = current_version + 1 WHERE id = '\(signed)'", "SS002"),
+            ("UPDATE notes SET status = 'draft' WHERE id = '\(signed)'", "SS002"),
+            ("UPDATE notes SET signed_at = now() WHERE id = '\(signed)'", "SS002"),
+            (
+                "INSERT INTO note_versions (tenant_id, note_id, version, author_id) VALUES ('\(tenant)', '\(signed)', \(next), '\(author)')",
+                "SS002"
+            ),
+        ]
+        let logger = Logger(label: "lifecycle")
+        for role in [TestDatabase.server, TestDatabase.owner] {
+            for attempt in attempts {
+                let state: String? = try await db.withConnection(as: role) { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("SELECT set_config('app.tenant_id', \(tenant), true)", logger: logger)
+                    do {
+                        try await connection.query(PostgresQuery(unsafeSQL: attempt.sql), logger: logger)
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return nil
+                    } catch let error as PSQLError {
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return error.sqlState
+                    }
+                }
+                #expect(state == attempt.state, "\(role): \(attempt.sql) gave \(state ?? "success")")
+            }
+        }
+    }
+}
