@@ -123,7 +123,7 @@ echo
 echo "Plans (as soapstone_server, tenant northside, 10 000 patients):"
 as soapstone_server <<SQL
 BEGIN;
-SELECT set_config('app.tenant_id', '$tenant', true) \g /dev/null
+SELECT soapstone_set_tenant('$tenant', NULL) \g /dev/null
 \echo '-- GET /v1/patients?q=wri (first page; one ordered, limited range per way of matching)'
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
 SELECT id FROM (

@@ -38,8 +38,9 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction whose first statement sets the tenant (and the acting
-    /// user, for attribution) with `set_config(..., true)`: transaction-local, so the pooled
-    /// connection carries nothing into the next request. RLS sees only this tenant's rows.
+    /// user, for attribution) with `soapstone_set_tenant` (migration 16): transaction-local, so
+    /// the pooled connection carries nothing into the next request, and in the form Citus
+    /// propagates to its workers. RLS sees only this tenant's rows.
     public func withTenant<Result>(
         _ tenantID: UUID,
         userID: UUID?,
@@ -48,12 +49,7 @@ public struct Database: Sendable {
     ) async throws -> sending Result {
         try await withPooledConnection(isolation: isolation) { connection in
             try await connection.inTransaction(logger: logger) { connection in
-                let userSetting = userID?.uuidString.lowercased() ?? ""
-                try await connection.query(
-                    """
-                    SELECT set_config('app.tenant_id', \(tenantID.uuidString.lowercased()), true),
-                           set_config('app.user_id', \(userSetting), true)
-                    """, logger: logger)
+                for try await _ in try await connection.execute(SetTenant(tenant: tenantID, user: userID), logger: logger) {}
                 return try await body(
                     TenantTransaction(connection: connection, tenantID: tenantID, userID: userID, logger: logger))
             }
@@ -102,4 +98,25 @@ public struct TenantTransaction {
     func execute(_ statement: PostgresQuery) async throws -> Int {
         try await connection.execute(statement, logger: logger)
     }
+}
+
+/// The tenant statement of every transaction, prepared once per connection (PostgresNIO names
+/// it after this type) and then only bound and executed.
+struct SetTenant: PostgresPreparedStatement {
+    static let sql = "SELECT soapstone_set_tenant($1, $2)"
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid] }
+    /// The one row of a function that returns nothing.
+    typealias Row = Void
+
+    let tenant: UUID
+    let user: UUID?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(tenant)
+        bindings.append(user)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws {}
 }

@@ -134,10 +134,10 @@ struct CatalogRuleTests {
         #expect(callable.count == 4, "\(callable)")
     }
 
-    /// Rule 2's condition as PostgreSQL prints it back: the setting read once per statement
-    /// (the sub-select), the empty string turned into NULL, so no context matches no row.
-    static let tenantCondition =
-        "(tenant_id = (( SELECT NULLIF(current_setting('app.tenant_id'::text, true), ''::text) AS \"nullif\"))::uuid)"
+    /// Rule 2's condition as PostgreSQL prints it back: one STABLE SQL function (migration 16),
+    /// which reads the setting and turns the empty string into NULL, so no context matches no
+    /// row. `CitusRuleTests` checks the function and that the planner inlines it.
+    static let tenantCondition = "(tenant_id = soapstone_current_tenant())"
 
     @Test("schema_migrations: soapstone_app may only read it, through one read-only policy")
     func schemaMigrationsReadOnly() async throws {
@@ -254,6 +254,12 @@ struct CatalogRuleTests {
             """)
         #expect(!functions.isEmpty)
         for function in functions {
+            // The policies' function may not have one: a SET clause stops the planner from
+            // inlining it. Its body names pg_catalog's objects instead (CitusRuleTests).
+            if function.hasPrefix("\(CitusRuleTests.currentTenant)::") {
+                #expect(function.hasSuffix(":false"), "\(function) is executable by PUBLIC")
+                continue
+            }
             #expect(function.contains(":search_path="), "\(function) runs with the caller's search_path")
             #expect(function.hasSuffix(":false"), "\(function) is executable by PUBLIC")
         }

@@ -75,6 +75,27 @@ struct PatientSearchPlanTests {
         #expect(discarded < 100, "\(name): read and discarded \(discarded) rows")
     }
 
+    @Test("A patient read by id is one lookup of (tenant_id, id), the tenant condition inlined")
+    func readByID() async throws {
+        let (db, tenant) = try await Self.fixture.value
+        let id = try await db.value("SELECT id FROM patients WHERE mrn = 'PLAN-1500'")
+        let explained: Data = try await db.withDatabase { database in
+            try await database.withTenant(tenant, userID: nil) { tx in
+                let rows = try await tx.query(
+                    PostgresQuery(
+                        unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) SELECT \(PatientRepository.columns) FROM api_patients WHERE id = $1",
+                        binds: { var binds = PostgresBindings(); binds.append(UUID(uuidString: id)!); return binds }()))
+                for try await buffer in rows.decode(ByteBuffer.self) { return Data(buffer: buffer) }
+                return Data()
+            }
+        }
+        let json = try JSONSerialization.jsonObject(with: explained) as? [[String: Any]]
+        let scan = try #require(json?.first?["Plan"] as? [String: Any])
+        let condition = scan["Index Cond"] as? String ?? ""
+        #expect(condition.contains("tenant_id = ") && condition.contains("id = "), "\(scan)")
+        #expect(scan["Filter"] == nil, "\(scan)")
+    }
+
     static func flatten(_ node: [String: Any]) -> [[String: Any]] {
         [node] + ((node["Plans"] as? [[String: Any]]) ?? []).flatMap(flatten)
     }

@@ -4,7 +4,7 @@
 -- -D note_offset so that no run meets a version another left.
 \set n :client_id + 1 + :note_offset
 BEGIN;
-SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true);
+SELECT soapstone_set_tenant(:tenant, :user);
 WITH note AS (
     UPDATE notes SET current_version = current_version + 1, status = 'draft'
      WHERE id = ('00000000-0000-4000-a000-' || lpad(:n::text, 12, '0'))::uuid AND current_version = :current_version

@@ -2,7 +2,7 @@
 -- so each is one Parse/Bind/Execute like PostgresNIO's). -D tenant= user= set the caller.
 \set n random(1, 10000)
 BEGIN;
-SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true);
+SELECT soapstone_set_tenant(:tenant, :user);
 SELECT id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
        address_region, address_postal_code, address_country, active, created_at, updated_at
   FROM api_patients WHERE id = ('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid;

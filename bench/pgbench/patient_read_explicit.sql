@@ -1,9 +1,9 @@
 -- RLS cost: patient_read.sql run by bench_unbound (the app's grants and BYPASSRLS, from
 -- bench/clinical-seed.sql), the tenant named in the WHERE
--- clause instead of by the policies. Same statements otherwise (set_config included).
+-- clause instead of by the policies. Same statements otherwise (the tenant statement included).
 \set n random(1, 10000)
 BEGIN;
-SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true);
+SELECT soapstone_set_tenant(:tenant, :user);
 SELECT id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
        address_region, address_postal_code, address_country, active, created_at, updated_at
   FROM api_patients WHERE tenant_id = :tenant AND id = ('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid;

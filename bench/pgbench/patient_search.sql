@@ -1,7 +1,7 @@
 -- GET /v1/patients?q=@prefix@ (first page of 20): the server's statements. bench/clinical.sh
 -- writes one copy per prefix and runs them with equal weight, as wrk picks prefixes at random.
 BEGIN;
-SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true);
+SELECT soapstone_set_tenant(:tenant, :user);
 SELECT * FROM (
     (SELECT id, mrn, given_name, family_name, birth_date::text, sex, active, family_key, given_key
        FROM patients WHERE starts_with(family_key, search_key('@prefix@'))

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SoapstoneTestSupport
+import Testing
+
+@testable import SoapstoneDatabase
+
+/// What Citus needs of the schema, checked in the catalog, since Citus itself cannot run here
+/// (it is not in Debian's archive): DESIGN.md rules 2 and 8 as Citus found them.
+@Suite("Citus rules")
+struct CitusRuleTests {
+    static let currentTenant = "soapstone_current_tenant"
+
+    func query(_ sql: String) async throws -> [String] {
+        try await CatalogFixture.database.value.strings(sql).map { $0 ?? "NULL" }
+    }
+
+    @Test("No policy holds a sub-query: Citus refuses them on distributed tables")
+    func noSubqueryInPolicies() async throws {
+        let policies = try await query(
+            """
+            SELECT tablename || '.' || policyname || ': ' || coalesce(qual, '') || ' ' || coalesce(with_check, '')
+              FROM pg_policies WHERE schemaname = 'public'
+            """)
+        #expect(!policies.isEmpty)
+        for policy in policies {
+            #expect(!policy.uppercased().contains("SELECT"), "\(policy)")
+        }
+    }
+
+    @Test("The policies' function is SQL, STABLE, without a SET clause, so the planner can inline it; it names pg_catalog's objects")
+    func currentTenantInlinable() async throws {
+        let function = try await query(
+            """
+            SELECT l.lanname::text || ' ' || p.provolatile::text || ' ' || coalesce(array_to_string(p.proconfig, ','), 'no-config') || ' '
+                   || p.prosecdef::text || ' | ' || btrim(p.prosrc, E' \n')
+              FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = '\(Self.currentTenant)'
+            """)
+        #expect(
+            function == [
+                "sql s no-config false | SELECT nullif(pg_catalog.current_setting('app.tenant_id', true), '')::pg_catalog.uuid"
+            ])
+    }
+
+    @Test("Inlined, the tenant condition is an index condition of the scan, with no sub-plan and no function call")
+    func tenantConditionIsIndexCondition() async throws {
+        let db = try await CatalogFixture.database.value
+        let (a, _) = try await CatalogFixture.tenants()
+        let id = try await db.value("SELECT id::text FROM patients WHERE tenant_id = '\(a)' LIMIT 1")
+        let plan: String = try await db.withDatabase { database in
+            try await database.withTenant(a, userID: nil) { tx in
+                let rows = try await tx.query(
+                    PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) SELECT * FROM api_patients WHERE id = '\(id)'"))
+                for try await buffer in rows.decode(ByteBuffer.self) { return String(buffer: buffer) }
+                return ""
+            }
+        }
+        #expect(plan.contains("(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)"), "\(plan)")
+        #expect(plan.contains("\"Index Cond\": \"(tenant_id = (NULLIF(") || plan.contains("\"Index Cond\": \"((tenant_id = (NULLIF("), "\(plan)")
+        #expect(!plan.contains("SubPlan") && !plan.contains("InitPlan") && !plan.contains(Self.currentTenant), "\(plan)")
+    }
+
+    @Test("The tenant is set with SET LOCAL under citus.propagate_set_commands = 'local', for the transaction only")
+    func tenantSetWithSetLocal() async throws {
+        let body = try await query("SELECT prosrc FROM pg_proc WHERE proname = 'soapstone_set_tenant'").joined()
+        #expect(body.contains("SET LOCAL citus.propagate_set_commands = 'local'"))
+        #expect(body.contains("SET LOCAL app.tenant_id") && body.contains("SET LOCAL app.user_id"))
+        #expect(!body.contains("set_config"), "set_config is not propagated to Citus workers")
+        #expect(SetTenant.sql == "SELECT soapstone_set_tenant($1, $2)")
+
+        let db = try await CatalogFixture.database.value
+        let (a, _) = try await CatalogFixture.tenants()
+        let logger = Logger(label: "citus-rules")
+        try await db.withConnection(as: TestDatabase.server) { connection in
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.query("SELECT soapstone_set_tenant(\(a), NULL)", logger: logger)
+            let inside = try await connection.query(
+                "SELECT current_setting('app.tenant_id', true), current_setting('citus.propagate_set_commands', true)",
+                logger: logger
+            ).collect().first?.decode((String, String).self)
+            #expect(inside?.0 == a.uuidString.lowercased() && inside?.1 == "local")
+            try await connection.query("COMMIT", logger: logger)
+            let after = try await connection.query(
+                "SELECT coalesce(current_setting('app.tenant_id', true), '')", logger: logger
+            ).collect().first?.decode(String.self)
+            #expect(after == "", "the tenant outlived its transaction")
+            // No tenant is no context: refused, not "every tenant".
+            await #expect(throws: PSQLError.self) {
+                try await connection.query("SELECT soapstone_set_tenant(NULL, NULL)", logger: logger).collect()
+            }
+        }
+    }
+}
