@@ -98,6 +98,13 @@ public struct TenantTransaction {
     func execute(_ statement: PostgresQuery) async throws -> Int {
         try await connection.execute(statement, logger: logger)
     }
+
+    /// A prepared statement: parsed once per connection, then only bound and executed.
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws
+        -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row>
+    {
+        try await connection.execute(statement, logger: logger)
+    }
 }
 
 /// The tenant statement of every transaction, prepared once per connection (PostgresNIO names

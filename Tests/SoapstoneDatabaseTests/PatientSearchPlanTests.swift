@@ -96,6 +96,33 @@ struct PatientSearchPlanTests {
         #expect(scan["Filter"] == nil, "\(scan)")
     }
 
+    @Test("Prepared, past the switch to a generic plan, the read by id is still one (tenant_id, id) lookup")
+    func readByIDGeneric() async throws {
+        let (db, tenant) = try await Self.fixture.value
+        let id = try await db.value("SELECT id FROM patients WHERE mrn = 'PLAN-1501'")
+        let plan: String = try await db.withDatabase { database in
+            try await database.withTenant(tenant, userID: nil) { tx in
+                // The server's own statement, prepared under another name in this session.
+                _ = try await tx.query(PostgresQuery(unsafeSQL: "PREPARE read_by_id(uuid, uuid) AS \(FindPatient.sql)"))
+                let execute = "EXECUTE read_by_id('\(tenant.uuidString.lowercased())', '\(id)')"
+                for _ in 0..<6 { _ = try await tx.query(PostgresQuery(unsafeSQL: execute)).collect() }
+                var text = ""
+                let rows = try await tx.query(PostgresQuery(unsafeSQL: "EXPLAIN (COSTS OFF) " + execute))
+                for try await line in rows.decode(String.self) { text += line + "\n" }
+                let generic = try await tx.query(
+                    "SELECT generic_plans::text FROM pg_prepared_statements WHERE name = 'read_by_id'"
+                ).collect().first?.decode(String.self)
+                _ = try await tx.query("DEALLOCATE read_by_id")
+                return "generic plans: \(generic ?? "?")\n" + text
+            }
+        }
+        #expect(plan.hasPrefix("generic plans: ") && !plan.hasPrefix("generic plans: 0"), "\(plan)")
+        #expect(plan.contains("Index Cond: ((tenant_id = $1) AND (id = $2))"), "\(plan)")
+        // The policy's condition, once per statement (a one-time filter), never a filter of rows.
+        let rowFilters = plan.split(separator: "\n").filter { $0.contains("Filter:") && !$0.contains("One-Time Filter:") }
+        #expect(rowFilters.isEmpty && !plan.contains("Seq Scan"), "\(plan)")
+    }
+
     static func flatten(_ node: [String: Any]) -> [[String: Any]] {
         [node] + ((node["Plans"] as? [[String: Any]]) ?? []).flatMap(flatten)
     }

@@ -9,17 +9,9 @@ public struct AuditEventRepository {
 
     @discardableResult
     public func record(_ entry: AuditEntry, detail: [String: String] = [:]) async throws -> UUID {
-        let detailJSON = JSONText.object(detail)
-        let rows = try await tx.query(
-            """
-            INSERT INTO audit_events (tenant_id, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id,
-                                      client_request_id, outcome, detail)
-            VALUES (\(tx.tenantID), \(entry.userID), \(entry.role), \(entry.action), \(entry.entityType),
-                    \(entry.entityID), \(entry.patientID), \(entry.origin.ip)::inet, \(entry.origin.requestID),
-                    \(entry.origin.clientRequestID), \(entry.outcome), \(detailJSON)::jsonb)
-            RETURNING id
-            """)
-        for try await id in rows.decode(UUID.self) { return id }
+        for try await id in try await tx.execute(RecordAuditEvent(tenantID: tx.tenantID, entry: entry, detail: detail)) {
+            return id
+        }
         throw DomainError.notFound
     }
 
@@ -90,4 +82,43 @@ public struct AuditEventFilter: Sendable {
         (self.userID, self.patientID, self.entityID, self.action, self.from, self.to, self.limit, self.after) =
             (userID, patientID, entityID, action, from, to, limit, after)
     }
+}
+
+/// The audit event of every request: a prepared statement, parsed once per connection.
+struct RecordAuditEvent: PostgresPreparedStatement {
+    static let sql = """
+        INSERT INTO audit_events (tenant_id, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id,
+                                  client_request_id, outcome, detail)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11, $12::jsonb)
+        RETURNING id
+        """
+    // Stated, not inferred from the first values bound: a first event without a user would
+    // otherwise leave a parameter's type to the server for as long as the connection lives.
+    static var bindingDataTypes: [PostgresDataType] {
+        [.uuid, .uuid, .text, .text, .text, .uuid, .uuid, .text, .text, .text, .text, .text]
+    }
+    typealias Row = UUID
+
+    let tenantID: UUID
+    let entry: AuditEntry
+    let detail: [String: String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 12)
+        bindings.append(tenantID)
+        bindings.append(entry.userID)
+        try bindings.append(entry.role)
+        try bindings.append(entry.action)
+        bindings.append(entry.entityType)
+        bindings.append(entry.entityID)
+        bindings.append(entry.patientID)
+        bindings.append(entry.origin.ip)
+        bindings.append(entry.origin.requestID)
+        bindings.append(entry.origin.clientRequestID)
+        try bindings.append(entry.outcome)
+        bindings.append(JSONText.object(detail))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
 }

@@ -62,7 +62,8 @@ public struct PatientRepository {
     }
 
     public func find(id: UUID) async throws -> Patient? {
-        try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM api_patients WHERE id = \(id)"))
+        for try await patient in try await tx.execute(FindPatient(tenantID: tx.tenantID, id: id)) { return patient }
+        return nil
     }
 
     /// One statement: every column keeps its value unless the change names it.
@@ -196,4 +197,24 @@ public struct PatientRepository {
 
 extension TenantTransaction {
     public var patients: PatientRepository { PatientRepository(tx: self) }
+}
+
+/// A patient by id, the read of every chart: prepared once per connection. The explicit
+/// tenant_id is for Citus (DESIGN.md rule 9: one shard); RLS is the guard either way.
+struct FindPatient: PostgresPreparedStatement {
+    static let sql = "SELECT \(PatientRepository.columns) FROM api_patients WHERE tenant_id = $1 AND id = $2"
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid] }
+    typealias Row = Patient
+
+    let tenantID: UUID
+    let id: UUID
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(tenantID)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Patient { try PatientRepository.patient(from: row) }
 }

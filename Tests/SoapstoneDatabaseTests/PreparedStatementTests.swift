@@ -1,0 +1,53 @@
+import Foundation
+import SoapstoneCore
+import SoapstoneTestSupport
+import Testing
+
+@testable import SoapstoneDatabase
+
+/// The read path's statements are prepared once per connection and then only executed: the
+/// connection's own list of prepared statements shows each once, with every execution counted.
+@Suite("Prepared statements")
+struct PreparedStatementTests {
+    @Test("The tenant statement, the patient read and the audit insert are prepared once, executed many times")
+    func preparedOnce() async throws {
+        let db = try await CatalogFixture.database.value
+        let (a, _) = try await CatalogFixture.tenants()
+        let patient = try #require(
+            UUID(uuidString: try await db.value("SELECT id::text FROM patients WHERE tenant_id = '\(a)' LIMIT 1")))
+        let user = try #require(
+            UUID(uuidString: try await db.value("SELECT id::text FROM users WHERE tenant_id = '\(a)' AND role = 'physician'")))
+        let principal = Principal(userID: user, tenantID: a, role: .physician)
+        let seen: [String] = try await db.withDatabase { database in
+            do {
+                try await database.withTenant(a, userID: user) { tx in
+                    for _ in 0..<3 {
+                        #expect(try await tx.patients.find(id: patient)?.id == patient)
+                        try await tx.auditEvents.record(
+                            AuditEntry(principal, .patientRead, entityType: "patient", entityID: patient, patientID: patient, origin: .none))
+                    }
+                    var statements: [String] = []
+                    let rows = try await tx.query(
+                        """
+                        SELECT name || ' ' || (generic_plans + custom_plans)::text FROM pg_prepared_statements
+                         WHERE name IN ('SoapstoneDatabase.SetTenant', 'SoapstoneDatabase.FindPatient',
+                                        'SoapstoneDatabase.RecordAuditEvent')
+                         ORDER BY name
+                        """)
+                    for try await line in rows.decode(String.self) { statements.append(line) }
+                    throw Rollback(statements: statements)  // never keep what a test wrote
+                }
+            } catch let rollback as Rollback {
+                return rollback.statements
+            }
+            return []
+        }
+        #expect(seen.count == 3, "\(seen)")
+        #expect(seen.contains("SoapstoneDatabase.FindPatient 3") && seen.contains("SoapstoneDatabase.RecordAuditEvent 3"), "\(seen)")
+        #expect(seen.contains { $0.hasPrefix("SoapstoneDatabase.SetTenant ") }, "\(seen)")
+    }
+
+    struct Rollback: Error {
+        let statements: [String]
+    }
+}
