@@ -131,7 +131,7 @@ SELECT id FROM (
       ORDER BY family_key, given_key, id LIMIT 21)
     UNION (SELECT id, family_key, given_key FROM patients WHERE starts_with(given_key, search_key('wri'))
       ORDER BY family_key, given_key, id LIMIT 21)
-    UNION (SELECT id, family_key, given_key FROM patients WHERE mrn = 'wri' ORDER BY family_key, given_key, id LIMIT 21)
+    UNION (SELECT id, family_key, given_key FROM patients WHERE mrn_key = search_key('wri') ORDER BY family_key, given_key, id LIMIT 21)
 ) AS matches ORDER BY family_key, given_key, id LIMIT 21;
 \echo '-- GET /v1/patients?cursor= (no q, a later page)'
 EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)

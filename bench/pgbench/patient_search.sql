@@ -16,7 +16,7 @@ SELECT * FROM (
       ORDER BY family_key, given_key, id LIMIT 21)
     UNION
     (SELECT id, mrn, given_name, family_name, birth_date::text, sex, active, family_key, given_key
-       FROM patients WHERE mrn = '@prefix@'
+       FROM patients WHERE mrn_key = search_key('@prefix@')
         AND (NULL::boolean IS NULL OR active = NULL)
         AND (NULL::uuid IS NULL OR (family_key, given_key, id) > (NULL::text, NULL::text, NULL::uuid))
       ORDER BY family_key, given_key, id LIMIT 21)
