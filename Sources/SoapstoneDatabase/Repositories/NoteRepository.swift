@@ -147,27 +147,29 @@ public struct NoteRepository {
 
     private func notes(_ rows: PostgresRowSequence) async throws -> [Note] {
         var notes: [Note] = []
-        for try await row in rows {
-            let c = row.makeRandomAccess()
-            var signature: Signature?
-            if let by = try c[10].decode(UUID?.self), let at = try c[11].decode(Date?.self),
-                let version = try c[12].decode(Int?.self), let sha = try c[13].decode(String?.self)
-            {
-                signature = Signature(signedBy: by, signedAt: at, version: version, sha256: sha)
-            }
-            let withdrawal = try c[14].decode(String?.self).map {
-                EnteredInError(reason: $0, by: try c[15].decode(UUID?.self), at: try c[16].decode(Date?.self))
-            }
-            notes.append(
-                Note(
-                    id: try c[0].decode(UUID.self), encounterID: try c[1].decode(UUID.self), patientID: try c[2].decode(UUID.self),
-                    status: try c[3].decode(NoteStatus.self), version: try c[4].decode(Int.self),
-                    content: NoteContent(
-                        subjective: try c[5].decode(String.self), objective: try c[6].decode(String.self),
-                        assessment: try c[7].decode(String.self), plan: try c[8].decode(String.self)),
-                    authorID: try c[9].decode(UUID.self), signature: signature, enteredInError: withdrawal))
-        }
+        for try await row in rows { notes.append(try Self.note(from: row)) }
         return notes
+    }
+
+    /// A note from a row in the shape of `noteColumns`.
+    static func note(from row: PostgresRow) throws -> Note {
+        let c = row.makeRandomAccess()
+        var signature: Signature?
+        if let by = try c[10].decode(UUID?.self), let at = try c[11].decode(Date?.self),
+            let version = try c[12].decode(Int?.self), let sha = try c[13].decode(String?.self)
+        {
+            signature = Signature(signedBy: by, signedAt: at, version: version, sha256: sha)
+        }
+        let withdrawal = try c[14].decode(String?.self).map {
+            EnteredInError(reason: $0, by: try c[15].decode(UUID?.self), at: try c[16].decode(Date?.self))
+        }
+        return Note(
+            id: try c[0].decode(UUID.self), encounterID: try c[1].decode(UUID.self), patientID: try c[2].decode(UUID.self),
+            status: try c[3].decode(NoteStatus.self), version: try c[4].decode(Int.self),
+            content: NoteContent(
+                subjective: try c[5].decode(String.self), objective: try c[6].decode(String.self),
+                assessment: try c[7].decode(String.self), plan: try c[8].decode(String.self)),
+            authorID: try c[9].decode(UUID.self), signature: signature, enteredInError: withdrawal)
     }
 
     private func versions(_ rows: PostgresRowSequence) async throws -> [NoteVersion] {
@@ -186,22 +188,15 @@ public struct NoteRepository {
 
     /// Moves the note from the version `expected` names to the next one with a conditional
     /// UPDATE, so of two concurrent saves from the same version exactly one wins; the new version
-    /// is written and the note read back in the same statement (one round trip).
+    /// is written and the note read back in the same statement (one round trip, prepared).
     private func advance(
         id: UUID, expected: VersionPrecondition, rule: NoteLifecycle.Rule, content: NoteContent, authorID: UUID,
         reason: String?
     ) async throws -> Note {
-        let written = try await notes(
-            tx.query(
-                Self.withNewVersion(
-                    of: """
-                        UPDATE notes SET current_version = current_version + 1, status = \(rule.produces?.rawValue)
-                         WHERE id = \(id)
-                           AND (\(expected.versions)::int[] IS NULL OR current_version = ANY(\(expected.versions)::int[]))
-                           AND status = ANY(\(rule.accepts.map(\.rawValue)))
-                        RETURNING *
-                        """, content: content, authorID: authorID, reason: reason)))
-        if let note = written.first { return note }
+        let statement = AdvanceNote(
+            tenantID: tx.tenantID, id: id, expected: expected, rule: rule, content: content, authorID: authorID,
+            reason: reason)
+        for try await note in try await tx.execute(statement) { return note }
         try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
     }
 
@@ -250,3 +245,55 @@ extension TenantTransaction {
 
 /// Where a page of drafts ends: the time and id of its last draft's last change.
 public typealias DraftCursor = InstantCursor
+
+/// A note's next version, from the version the caller saw and a status its action accepts:
+/// the note row moved, the version written and the note answered in one statement, prepared
+/// once per connection (a save and an amendment differ only in their values). The explicit
+/// tenant_id is for Citus (DESIGN.md rule 9).
+struct AdvanceNote: PostgresPreparedStatement {
+    static let sql = """
+        WITH note AS (
+            UPDATE notes SET current_version = current_version + 1, status = $3
+             WHERE tenant_id = $1 AND id = $2
+               AND ($4::int[] IS NULL OR current_version = ANY($4::int[]))
+               AND status = ANY($5)
+            RETURNING *
+        ),
+        version AS (
+            INSERT INTO note_versions (tenant_id, note_id, version, subjective, objective, assessment, plan, author_id, reason)
+            SELECT tenant_id, id, current_version, $6, $7, $8, $9, $10, $11 FROM note
+            RETURNING *
+        )
+        SELECT \(NoteRepository.noteFromRowAndVersion) FROM note n JOIN version v ON v.note_id = n.id
+        """
+    static var bindingDataTypes: [PostgresDataType] {
+        [.uuid, .uuid, .text, .int8Array, .textArray, .text, .text, .text, .text, .uuid, .text]
+    }
+    typealias Row = Note
+
+    let tenantID: UUID
+    let id: UUID
+    let expected: VersionPrecondition
+    let rule: NoteLifecycle.Rule
+    let content: NoteContent
+    let authorID: UUID
+    let reason: String?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 11)
+        bindings.append(tenantID)
+        bindings.append(id)
+        bindings.append(rule.produces?.rawValue)
+        bindings.append(expected.versions)
+        bindings.append(rule.accepts.map(\.rawValue))
+        bindings.append(content.subjective)
+        bindings.append(content.objective)
+        bindings.append(content.assessment)
+        bindings.append(content.plan)
+        bindings.append(authorID)
+        bindings.append(reason)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Note { try NoteRepository.note(from: row) }
+}
