@@ -62,6 +62,22 @@ struct CitusRuleTests {
         #expect(!plan.contains("SubPlan") && !plan.contains("InitPlan") && !plan.contains(Self.currentTenant), "\(plan)")
     }
 
+    @Test("Functions that read tables are PL/pgSQL: Citus cannot plan a SQL-language one over distributed tables")
+    func tableReadingFunctionsArePLpgSQL() async throws {
+        // The SQL-language functions left read no table: the note hash, the search key and the
+        // inlined tenant condition.
+        let sql = try await query(
+            """
+            SELECT p.proname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+              JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'public' AND l.lanname = 'sql' ORDER BY 1
+            """)
+        #expect(sql == ["note_content_sha256", "search_key", Self.currentTenant])
+        let lookup = try await query(
+            "SELECT l.lanname::text FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = 'auth_login_lookup'")
+        #expect(lookup == ["plpgsql"])
+    }
+
     @Test("The tenant is set with SET LOCAL under citus.propagate_set_commands = 'local', for the transaction only")
     func tenantSetWithSetLocal() async throws {
         let body = try await query("SELECT prosrc FROM pg_proc WHERE proname = 'soapstone_set_tenant'").joined()
