@@ -143,8 +143,10 @@ class NoteTests(BrowserTest):
             auditor.heading("Audit log")
             auditor.choose_audit_patient(patient["mrn"])
             auditor.submit()
+            # The filtered answer, not the unfiltered first page still on screen before it.
             WebDriverWait(auditor.driver, 10).until(
-                lambda d: d.find_elements(By.CSS_SELECTOR, 'tr[data-action="note.amend"]'))
+                lambda d: not d.find_elements(By.CSS_SELECTOR, "main form[aria-busy]")
+                and d.find_elements(By.CSS_SELECTOR, 'tr[data-action="note.amend"]'))
             steps = auditor.texts("tr[data-action]", "data-action")
             # People by name (GET /v1/staff), not by id.
             self.assertIn("Dr. Morgan Physician",
