@@ -49,7 +49,9 @@ public struct EncounterRepository {
     /// The row, locked until the transaction ends: a status change checks the current status
     /// and writes the next one without another change slipping in between.
     public func findForUpdate(id: UUID) async throws -> Encounter? {
-        try await Self.first(tx.query("SELECT \(unescaped: Self.columns) FROM encounters WHERE id = \(id) FOR UPDATE"))
+        // The explicit tenant_id: Citus locks rows FOR UPDATE only in a statement it routes to one shard.
+        try await Self.first(
+            tx.query("SELECT \(unescaped: Self.columns) FROM encounters WHERE tenant_id = \(tx.tenantID) AND id = \(id) FOR UPDATE"))
     }
 
     /// A patient's encounters, newest first (planned ones without a start first).

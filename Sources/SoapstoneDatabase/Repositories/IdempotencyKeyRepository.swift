@@ -61,7 +61,7 @@ public struct IdempotencyKeyRepository {
             VALUES (\(tx.tenantID), \(userID), \(request.key), \(request.requestSHA256), 201, \(body)::jsonb)
             ON CONFLICT (tenant_id, user_id, key) DO UPDATE
                SET request_sha256 = EXCLUDED.request_sha256, response_status = EXCLUDED.response_status,
-                   response_body = EXCLUDED.response_body, created_at = now()
+                   response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at
             """)
         return record
     }

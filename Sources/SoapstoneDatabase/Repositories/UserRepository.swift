@@ -43,7 +43,9 @@ public struct UserRepository {
     /// so two such transactions queue instead of deadlocking) until the transaction ends: two
     /// admins demoting each other at once cannot leave the organisation without one.
     public func countActiveAdmins(excluding id: UUID) async throws -> Int {
-        let rows = try await tx.query("SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE")
+        // The explicit tenant_id: Citus locks rows FOR UPDATE only in a statement it routes to one shard.
+        let rows = try await tx.query(
+            "SELECT id FROM users WHERE tenant_id = \(tx.tenantID) AND role = 'admin' AND active ORDER BY id FOR UPDATE")
         return try await rows.collect().map { try $0.decode(UUID.self) }.filter { $0 != id }.count
     }
 
