@@ -109,3 +109,18 @@ struct CitusRuleTests {
         }
     }
 }
+
+@Suite("Calendar dates")
+struct CalendarDateTests {
+    @Test("A date column reads back as written, on the proleptic Gregorian calendar PostgreSQL keeps")
+    func roundTrip() async throws {
+        let db = try await CatalogFixture.database.value
+        let logger = Logger(label: "dates")
+        for text in ["0999-01-01", "1582-10-10", "1900-02-28", "2024-02-29", "1975-06-01", "9999-12-31"] {
+            let read = try await db.withConnection(as: TestDatabase.server) { connection in
+                try await connection.query("SELECT \(text)::date", logger: logger).collect().first?.decode(Date.self)
+            }
+            #expect(read.map(CalendarDate.text) == text)
+        }
+    }
+}

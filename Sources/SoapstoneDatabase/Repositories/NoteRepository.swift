@@ -8,14 +8,16 @@ public struct NoteRepository {
     let tx: TenantTransaction
 
     /// A new draft at version 1, with the encounter's patient: the note, its first version and
-    /// the answer in one statement.
+    /// the answer in one statement. The target is aliased (Citus plans `INSERT … SELECT …
+    /// RETURNING` only so) and the encounter named with its tenant (one shard).
     public func createDraft(id: UUID = UUID(), encounterID: UUID, authorID: UUID, content: NoteContent) async throws -> Note {
         let written = try await notes(
             tx.query(
                 Self.withNewVersion(
                     of: """
-                        INSERT INTO notes (id, tenant_id, encounter_id, patient_id, status, current_version, author_id)
-                        SELECT \(id), tenant_id, id, patient_id, 'draft', 1, \(authorID) FROM encounters WHERE id = \(encounterID)
+                        INSERT INTO notes AS n (id, tenant_id, encounter_id, patient_id, status, current_version, author_id)
+                        SELECT \(id), e.tenant_id, e.id, e.patient_id, 'draft', 1, \(authorID) FROM encounters e
+                         WHERE e.tenant_id = \(tx.tenantID) AND e.id = \(encounterID)
                         RETURNING *
                         """, content: content, authorID: authorID, reason: nil)))
         guard let note = written.first else { throw DomainError.notFound }

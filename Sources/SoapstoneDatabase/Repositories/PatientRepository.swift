@@ -97,10 +97,10 @@ public struct PatientRepository {
     public func search(_ search: PatientSearch) async throws -> (patients: [PatientSummary], next: PatientCursor?) {
         let rows = try await tx.query(Self.searchStatement(search))
         var page: [PatientSummary] = []
-        for try await row in rows.decode((UUID, String, String, String, String, AdministrativeSex, Bool).self) {
+        for try await row in rows.decode((UUID, String, String, String, Date, AdministrativeSex, Bool).self) {
             page.append(
                 PatientSummary(
-                    id: row.0, mrn: row.1, givenName: row.2, familyName: row.3, birthDate: row.4,
+                    id: row.0, mrn: row.1, givenName: row.2, familyName: row.3, birthDate: CalendarDate.text(row.4),
                     sex: row.5, active: row.6))
         }
         guard page.count > search.limit else { return (page, nil) }
@@ -167,12 +167,12 @@ public struct PatientRepository {
     }
 
     static let columns = """
-        id, mrn, given_name, family_name, birth_date::text, sex, phone, email, address_line, address_city,
+        id, mrn, given_name, family_name, birth_date, sex, phone, email, address_line, address_city,
         address_region, address_postal_code, address_country, active, created_at, updated_at
         """
 
     /// What a search lists of each patient (`PatientSummary`).
-    static let summaryColumns = "id, mrn, given_name, family_name, birth_date::text, sex, active"
+    static let summaryColumns = "id, mrn, given_name, family_name, birth_date, sex, active"
 
     static func first(_ rows: PostgresRowSequence) async throws -> Patient? {
         for try await row in rows { return try patient(from: row) }
@@ -183,7 +183,7 @@ public struct PatientRepository {
         let c = row.makeRandomAccess()
         let details = PatientDetails(
             mrn: try c[1].decode(String.self), givenName: try c[2].decode(String.self), familyName: try c[3].decode(String.self),
-            birthDate: try c[4].decode(String.self), sex: try c[5].decode(AdministrativeSex.self),
+            birthDate: CalendarDate.text(try c[4].decode(Date.self)), sex: try c[5].decode(AdministrativeSex.self),
             phone: try c[6].decode(String?.self), email: try c[7].decode(String?.self),
             address: Address(
                 line: try c[8].decode(String?.self), city: try c[9].decode(String?.self), region: try c[10].decode(String?.self),
