@@ -1,12 +1,7 @@
 import Foundation
-import Hummingbird
-import HummingbirdCore
 import Logging
-import OpenAPIHummingbird
-import OpenAPIRuntime
 // The database client's configuration, as PostgresNIO takes it (see Application+build.swift).
 import PostgresNIO
-import Prometheus
 import SoapstoneCore
 import SoapstoneDatabase
 

@@ -1,13 +1,5 @@
 import Foundation
-import Hummingbird
-import HummingbirdCore
-import Logging
-import OpenAPIHummingbird
-import OpenAPIRuntime
-import PostgresNIO
-import Prometheus
 import SoapstoneCore
-import SoapstoneDatabase
 
 public struct AuthConfiguration: Sendable {
     public var keys: SigningKeys

@@ -1,13 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdCore
-import Logging
-import OpenAPIHummingbird
-import OpenAPIRuntime
-import PostgresNIO
-import Prometheus
-import SoapstoneCore
-import SoapstoneDatabase
 
 /// The common-password list shipped with the code (see the file's header for its source).
 enum CommonPasswords {

@@ -1,7 +1,3 @@
-import Foundation
-import Logging
-import SoapstoneDatabase
-
 struct DeadlineExceeded: Error {}
 
 /// Runs `body`, giving up after `timeout`: a pool waiting for a database that is gone would

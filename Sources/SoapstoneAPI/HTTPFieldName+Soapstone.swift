@@ -1,9 +1,4 @@
-import Foundation
 import HTTPTypes
-import Hummingbird
-import Logging
-import NIOCore
-import SoapstoneCore
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-ID")!

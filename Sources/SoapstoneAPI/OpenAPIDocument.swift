@@ -1,13 +1,4 @@
 import Foundation
-import Hummingbird
-import HummingbirdCore
-import Logging
-import OpenAPIHummingbird
-import OpenAPIRuntime
-import PostgresNIO
-import Prometheus
-import SoapstoneCore
-import SoapstoneDatabase
 
 /// The OpenAPI document the server was generated from, served as it is.
 enum OpenAPIDocument {

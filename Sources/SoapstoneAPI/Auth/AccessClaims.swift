@@ -1,8 +1,6 @@
-import Crypto
 import Foundation
 import JWTKit
 import SoapstoneCore
-import Synchronization
 
 /// The claims of an access token (RFC 9068 names; `tid` and `role` are ours).
 struct AccessClaims: JWTPayload {

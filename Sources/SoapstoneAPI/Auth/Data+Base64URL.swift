@@ -1,8 +1,4 @@
-import Crypto
 import Foundation
-import JWTKit
-import SoapstoneCore
-import Synchronization
 
 extension Data {
     init?(base64URLEncoded text: String) {

@@ -1,8 +1,4 @@
-import Crypto
-import Foundation
-import Logging
 import SoapstoneCore
-import SoapstoneDatabase
 
 /// A session as the client receives it.
 struct IssuedSession: Sendable {

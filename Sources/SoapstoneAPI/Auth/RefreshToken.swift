@@ -1,8 +1,5 @@
 import Crypto
 import Foundation
-import Logging
-import SoapstoneCore
-import SoapstoneDatabase
 
 /// Refresh tokens are opaque to clients: `rt1.<tenant id>.<32 random bytes, base64url>`. The
 /// tenant part lets the server open the right tenant's transaction; only the SHA-256 of the

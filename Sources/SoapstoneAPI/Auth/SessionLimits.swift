@@ -1,8 +1,4 @@
-import Crypto
 import Foundation
-import Logging
-import SoapstoneCore
-import SoapstoneDatabase
 
 /// How long a session may last, and stay unused, before the server ends it (a refresh is its use).
 struct SessionLimits: Sendable {

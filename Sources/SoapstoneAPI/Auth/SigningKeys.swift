@@ -1,8 +1,6 @@
 import Crypto
 import Foundation
 import JWTKit
-import SoapstoneCore
-import Synchronization
 
 /// Ed25519 keys for access tokens: one that signs, any number that only verify (the previous
 /// ones, while their tokens live out the rotation).

@@ -1,6 +1,4 @@
-import Crypto
 import Foundation
-import JWTKit
 import SoapstoneCore
 import Synchronization
 
