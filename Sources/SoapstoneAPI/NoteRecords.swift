@@ -64,9 +64,9 @@ struct NoteRecords: Sendable {
     }
 
     func save(_ id: UUID, expected: VersionPrecondition, content: NoteContent, by principal: Principal) async throws -> Note {
-        try await change(id, .noteUpdate, by: principal) { tx in
-            try await tx.notes.saveDraft(id: id, expected: expected, authorID: principal.userID, content: content)
-        }
+        try await database.advanceNote(
+            id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.save), content: content,
+            authorID: principal.userID, reason: nil, audit: entry(principal, .noteUpdate, note: id, patient: nil))
     }
 
     func sign(_ id: UUID, expected: VersionPrecondition, by principal: Principal) async throws -> Note {
@@ -78,9 +78,9 @@ struct NoteRecords: Sendable {
     func amend(_ id: UUID, expected: VersionPrecondition, content: NoteContent, reason: String, by principal: Principal)
         async throws -> Note
     {
-        try await change(id, .noteAmend, by: principal) { tx in
-            try await tx.notes.amend(id: id, expected: expected, authorID: principal.userID, content: content, reason: reason)
-        }
+        try await database.advanceNote(
+            id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.amend), content: content,
+            authorID: principal.userID, reason: reason, audit: entry(principal, .noteAmend, note: id, patient: nil))
     }
 
     func markEnteredInError(_ id: UUID, expected: VersionPrecondition, reason: String, by principal: Principal) async throws
@@ -125,7 +125,7 @@ struct NoteRecords: Sendable {
         }
     }
 
-    private func entry(_ principal: Principal, _ action: AuditAction, note: UUID?, patient: UUID) -> AuditEntry {
+    private func entry(_ principal: Principal, _ action: AuditAction, note: UUID?, patient: UUID?) -> AuditEntry {
         AuditEntry(principal, action, entityType: "note", entityID: note, patientID: patient)
     }
 }

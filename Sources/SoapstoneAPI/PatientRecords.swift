@@ -9,13 +9,9 @@ struct PatientRecords: Sendable {
     func search(_ search: PatientSearch, by principal: Principal) async throws -> (
         patients: [PatientSummary], next: PatientCursor?
     ) {
-        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            let page = try await tx.patients.search(search)
-            try await tx.auditEvents.record(
-                entry(principal, .patientList, patient: nil),
-                detail: ["count": String(page.patients.count), "filtered": String(search.text != nil)])
-            return page
-        }
+        try await database.searchPatients(
+            search, tenantID: principal.tenantID, audit: entry(principal, .patientList, patient: nil),
+            detail: ["filtered": String(search.text != nil)])
     }
 
     func create(_ details: PatientDetails, by principal: Principal, idempotency: IdempotencyRequest? = nil) async throws
@@ -42,11 +38,10 @@ struct PatientRecords: Sendable {
     }
 
     func find(_ id: UUID, by principal: Principal) async throws -> Patient {
-        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            guard let patient = try await tx.patients.find(id: id) else { throw DomainError.notFound }
-            try await tx.auditEvents.record(entry(principal, .patientRead, patient: id))
-            return patient
-        }
+        guard let patient = try await database.readPatient(
+            id, tenantID: principal.tenantID, audit: entry(principal, .patientRead, patient: id))
+        else { throw DomainError.notFound }
+        return patient
     }
 
     func update(_ id: UUID, _ changes: PatientChanges, by principal: Principal) async throws -> Patient {

@@ -56,6 +56,23 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs one request that is one statement (migration 18): a function that sets the tenant
+    /// itself with `soapstone_set_tenant` before anything else, does the work and writes the
+    /// audit event, in the statement's own transaction. No BEGIN and no COMMIT: one round trip
+    /// where `withTenant` takes five, and the same rules (the tenant in the same transaction,
+    /// fail-closed, the audit event with the work). `CitusRuleTests` holds every such function
+    /// to setting the tenant first.
+    public func call<Call: TenantCall>(
+        _ call: Call,
+        isolation: isolated (any Actor)? = #isolation
+    ) async throws -> [Call.Row] {
+        try await withPooledConnection(isolation: isolation) { connection in
+            var rows: [Call.Row] = []
+            for try await row in try await connection.execute(call, logger: logger) { rows.append(row) }
+            return rows
+        }
+    }
+
     /// The newest applied migration, for /health. Safe without a tenant: schema_migrations
     /// holds no tenant data and the runtime role may only read it.
     public func schemaVersion() async throws -> Int {
@@ -105,6 +122,12 @@ public struct TenantTransaction {
     {
         try await connection.execute(statement, logger: logger)
     }
+}
+
+/// A prepared call of one of migration 18's request functions, whose first two arguments are
+/// the tenant and the acting user.
+public protocol TenantCall: PostgresPreparedStatement where Row: Sendable {
+    var tenantID: UUID { get }
 }
 
 /// The tenant statement of every transaction, prepared once per connection (PostgresNIO names

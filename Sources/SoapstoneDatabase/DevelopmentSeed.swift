@@ -166,6 +166,9 @@ public struct DevelopmentSeed: Sendable {
 
                 // A note in each state: draft (two versions), signed (two), amended (three).
                 let noteID = Self.id("note", clinic.slug, details.mrn)
+                let noteEntry = { (actor: Principal, action: AuditAction) in
+                    AuditEntry(actor, action, entityType: "note", entityID: noteID, patientID: patient.id, origin: .none)
+                }
                 var note = try await tx.notes.createDraft(
                     id: noteID, encounterID: visit.id, authorID: nurse.id,
                     content: NoteContent(
@@ -176,8 +179,9 @@ public struct DevelopmentSeed: Sendable {
                     content: NoteContent(
                         subjective: note.content.subjective, objective: note.content.objective,
                         assessment: "Tension-type headache, likely related to screen time.",
-                        plan: "Hydration, breaks from screens; review in six weeks."))
-                var actions: [AuditAction] = [.noteCreate, .noteUpdate]
+                        plan: "Hydration, breaks from screens; review in six weeks."),
+                    audit: noteEntry(Principal(physician), .noteUpdate), detail: ["source": "seed"])
+                var actions: [AuditAction] = [.noteCreate]
                 if index >= 1 {
                     note = try await tx.notes.sign(id: noteID, expected: .oneOf([note.version]), signerID: physician.id)
                     actions.append(.noteSign)
@@ -187,8 +191,8 @@ public struct DevelopmentSeed: Sendable {
                     amended.plan += " Added: ibuprofen 200 mg as needed, at most three days a week."
                     note = try await tx.notes.amend(
                         id: noteID, expected: .oneOf([note.version]), authorID: physician.id, content: amended,
-                        reason: "Medication advice given at the visit was missing from the plan.")
-                    actions.append(.noteAmend)
+                        reason: "Medication advice given at the visit was missing from the plan.",
+                        audit: noteEntry(Principal(physician), .noteAmend), detail: ["source": "seed"])
                 }
                 for action in actions {
                     let actor = action == .noteCreate ? nurse : physician

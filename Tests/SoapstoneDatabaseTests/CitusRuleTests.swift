@@ -108,6 +108,47 @@ struct CitusRuleTests {
             }
         }
     }
+
+    @Test("A request function sets its tenant before anything else, and the tenant ends with its statement")
+    func requestFunctionsSetTheTenantFirst() async throws {
+        let functions = try await query(
+            """
+            SELECT p.proname || ' | ' || btrim(p.prosrc, E' \n') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'public' AND p.proargnames[1] = 'tenant' AND p.proargnames[2] = 'actor'
+               AND p.proname NOT IN ('soapstone_set_tenant', 'soapstone_record_audit')
+             ORDER BY 1
+            """)
+        #expect(functions.count == 3, "\(functions)")
+        for function in functions {
+            let body = function.split(separator: "|", maxSplits: 1).last.map(String.init) ?? ""
+            let firstStatement = body.components(separatedBy: "BEGIN").dropFirst().first?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(firstStatement?.hasPrefix("PERFORM soapstone_set_tenant(tenant, actor);") == true, "\(function)")
+            #expect(!body.contains("set_config"), "\(function)")
+        }
+
+        let db = try await CatalogFixture.database.value
+        let (a, b) = try await CatalogFixture.tenants()
+        let theirs = try await db.value("SELECT id::text FROM patients WHERE tenant_id = '\(b)' LIMIT 1")
+        let logger = Logger(label: "citus-rules")
+        let events = "SELECT count(*)::text FROM audit_events"
+        let before = try await db.value(events)
+        try await db.withConnection(as: TestDatabase.server) { connection in
+            // Its own transaction: another tenant's patient is not found, and nothing is audited.
+            let rows = try await connection.query(
+                """
+                SELECT id FROM soapstone_read_patient(\(a), NULL, \(theirs)::uuid, NULL, 'patient.read', 'patient', NULL, NULL,
+                                                      NULL, NULL, NULL, 'success', '{}')
+                """, logger: logger
+            ).collect()
+            #expect(rows.isEmpty)
+            let after = try await connection.query(
+                "SELECT coalesce(current_setting('app.tenant_id', true), '')", logger: logger
+            ).collect().first?.decode(String.self)
+            #expect(after == "", "the tenant outlived the statement")
+        }
+        #expect(try await db.value(events) == before)
+    }
 }
 
 @Suite("Calendar dates")

@@ -163,13 +163,17 @@ struct MigrationTests {
         #expect(try await db.strings("SELECT count(*)::text FROM pg_default_acl") == ["0"])
         let found = try await db.withDatabase { database in
             let tenant = UUID()
-            return try await database.withTenant(tenant, userID: nil) { tx in
+            try await database.withTenant(tenant, userID: nil) { tx in
                 _ = try await tx.tenants.create(name: "Probe Clinic", slug: "probe-\(role.rawValue)")
                 _ = try await tx.patients.create(
                     PatientDetails(mrn: "P-1", givenName: "Zoë", familyName: "Brontë", birthDate: "2012-06-30", sex: .female))
-                return try await tx.patients.search(PatientSearch(text: "bronte", active: nil, limit: 5, after: nil)).patients
-                    .map(\.mrn)
             }
+            let listed = AuditEntry(
+                recordedBy: nil, role: nil, action: .patientList, entityType: "patient", entityID: nil, patientID: nil,
+                origin: .none, outcome: .success)
+            return try await database.searchPatients(
+                PatientSearch(text: "bronte", active: nil, limit: 5, after: nil), tenantID: tenant, audit: listed, detail: [:]
+            ).patients.map(\.mrn)
         }
         #expect(found == ["P-1"])
     }

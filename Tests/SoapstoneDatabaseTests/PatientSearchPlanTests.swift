@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import SoapstoneCore
 import SoapstoneTestSupport
 import Testing
 
@@ -42,24 +43,19 @@ struct PatientSearchPlanTests {
     func searchIsAnIndexRange(_ index: Int) async throws {
         let (name, text, active, afterMRN) = Self.searches[index]
         let (db, tenant) = try await Self.fixture.value
-        var after: PatientCursor?
-        if let afterMRN {
-            let id = try await db.value("SELECT id FROM patients WHERE mrn = '\(afterMRN)'")
-            after = PatientCursor(id: try #require(UUID(uuidString: id)))
-        }
-        let statement = PatientRepository.searchStatement(
-            PatientSearch(text: text, active: active, limit: 20, after: after))
-        let explained: Data = try await db.withDatabase { database in
-            try await database.withTenant(tenant, userID: nil) { tx in
-                let rows = try await tx.query(
-                    PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) " + statement.sql, binds: statement.binds))
-                for try await buffer in rows.decode(ByteBuffer.self) { return Data(buffer: buffer) }
-                return Data()
-            }
-        }
-        let json = try JSONSerialization.jsonObject(with: explained) as? [[String: Any]]
-        let nodes = Self.flatten(try #require(json?.first?["Plan"] as? [String: Any]))
-        let scans = nodes.filter { ($0["Relation Name"] as? String) == "patients" }
+        var after = "NULL"
+        if let afterMRN { after = "'\(try await db.value("SELECT id FROM patients WHERE mrn = '\(afterMRN)'"))'" }
+        // The server's own function with the parameters SearchPatients binds, seven times: past
+        // the fifth a cached plan could turn generic; the function's SET clause keeps it custom.
+        let ways = SearchPatients.ways(of: text)
+        let call = """
+            SELECT count(*) FROM soapstone_search_patients(
+                '\(tenant)', NULL, \(Self.literal(active)), \(after), 20, \(Self.literal(ways.text)), \(Self.literal(ways.first)),
+                \(Self.literal(ways.second)), \(Self.literal(ways.familyFirst)), \(Self.auditLiterals(.patientList)))
+            """
+        let plans = try await Self.explainNested(Array(repeating: call, count: 7), in: db, matching: "cursor_keys")
+        let nodes = Self.flatten(try #require(plans.last?["Plan"] as? [String: Any]))
+        let scans = nodes.filter { ($0["Relation Name"] as? String) == "patients" && ($0["Actual Loops"] as? Int ?? 0) > 0 }
         #expect(!scans.isEmpty, "\(name): no scan of patients")
         for scan in scans {
             let condition = (scan["Index Cond"] as? String) ?? ""
@@ -73,6 +69,68 @@ struct PatientSearchPlanTests {
             $0 + (($1["Rows Removed by Filter"] as? Int) ?? 0) + (($1["Rows Removed by Index Recheck"] as? Int) ?? 0)
         }
         #expect(discarded < 100, "\(name): read and discarded \(discarded) rows")
+    }
+
+    @Test("The read function, past the switch to a generic plan, is still one (tenant_id, id) lookup")
+    func readFunctionGeneric() async throws {
+        let (db, tenant) = try await Self.fixture.value
+        let id = try #require(UUID(uuidString: try await db.value("SELECT id FROM patients WHERE mrn = 'PLAN-1502'")))
+        let call = "SELECT count(*) FROM soapstone_read_patient('\(tenant)', NULL, '\(id)', \(Self.auditLiterals(.patientRead)))"
+        let plans = try await Self.explainNested(Array(repeating: call, count: 7), in: db, matching: "api_patients")
+        #expect(plans.count == 7)
+        let nodes = Self.flatten(try #require(plans.last?["Plan"] as? [String: Any]))
+        let scan = try #require(nodes.first { ($0["Relation Name"] as? String) == "patients" }, "\(nodes)")
+        // $1 and $3: the function's tenant and patient, as a generic plan names them.
+        #expect((scan["Index Cond"] as? String)?.contains("(tenant_id = $1) AND (id = $3)") == true, "\(scan)")
+        #expect(scan["Filter"] == nil, "\(scan)")
+    }
+
+    static func literal(_ value: String?) -> String {
+        value.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"
+    }
+
+    static func literal(_ value: Bool?) -> String { value.map { $0 ? "true" : "false" } ?? "NULL" }
+
+    /// An audit entry of no user, as the functions take it.
+    static func auditLiterals(_ action: AuditAction) -> String {
+        "NULL, '\(action.rawValue)', 'patient', NULL, NULL, NULL, NULL, NULL, 'success', '{}'"
+    }
+
+    /// Runs `statements` in psql as the server's role with auto_explain on for statements
+    /// inside functions, and answers the JSON plans of those whose text contains `marker`: a
+    /// function's inner statements cannot be EXPLAINed from outside it.
+    static func explainNested(_ statements: [String], in db: TestDatabase, matching marker: String) async throws
+        -> [[String: Any]]
+    {
+        // psql beside the initdb the cluster was made with, else Debian's.
+        let binaries = try PostgresBinaries.locate(logger: Logger(label: "plan-test"))
+        let beside = URL(fileURLWithPath: binaries.initdb).resolvingSymlinksInPath().deletingLastPathComponent()
+        let psql = try #require(
+            [beside.appendingPathComponent("psql").path, "/usr/lib/postgresql/15/bin/psql", "/usr/bin/psql"].first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        let setup = [
+            "LOAD 'auto_explain'", "SET auto_explain.log_min_duration = 0", "SET auto_explain.log_analyze = on",
+            "SET auto_explain.log_nested_statements = on", "SET auto_explain.log_format = json",
+            "SET auto_explain.log_level = notice", "SET ROLE \(TestDatabase.server)",
+        ]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: psql)
+        process.arguments =
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url(as: TestDatabase.superuser)]
+            + (setup + statements).flatMap { ["-c", $0] }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        return output.components(separatedBy: "NOTICE:").compactMap { notice in
+            guard let start = notice.firstIndex(of: "{"), let end = notice.lastIndex(of: "}") else { return nil }
+            let plan = try? JSONSerialization.jsonObject(with: Data(notice[start...end].utf8)) as? [String: Any]
+            return (plan?["Query Text"] as? String)?.contains(marker) == true ? plan : nil
+        }
     }
 
     @Test("A patient read by id is one lookup of (tenant_id, id), the tenant condition inlined")

@@ -9,7 +9,7 @@ import Testing
 /// connection's own list of prepared statements shows each once, with every execution counted.
 @Suite("Prepared statements")
 struct PreparedStatementTests {
-    @Test("The tenant statement, the patient read, the note save and the audit insert are prepared once, executed many times")
+    @Test("The tenant statement, the patient read and search, the note save and the audit insert are prepared once, executed many times")
     func preparedOnce() async throws {
         let db = try await CatalogFixture.database.value
         let (a, _) = try await CatalogFixture.tenants()
@@ -18,25 +18,39 @@ struct PreparedStatementTests {
         let user = try #require(
             UUID(uuidString: try await db.value("SELECT id::text FROM users WHERE tenant_id = '\(a)' AND role = 'physician'")))
         let principal = Principal(userID: user, tenantID: a, role: .physician)
+        let entry = { @Sendable (action: AuditAction, patient: UUID?) in
+            AuditEntry(principal, action, entityType: "patient", entityID: patient, patientID: patient, origin: .none)
+        }
         let draft = try #require(
             UUID(uuidString: try await db.value("SELECT id::text FROM notes WHERE tenant_id = '\(a)' AND status = 'draft' LIMIT 1")))
         let seen: [String] = try await db.withDatabase { database in
             do {
                 try await database.withTenant(a, userID: user) { tx in
                     for _ in 0..<3 {
-                        #expect(try await tx.patients.find(id: patient)?.id == patient)
-                        try await tx.auditEvents.record(
-                            AuditEntry(principal, .patientRead, entityType: "patient", entityID: patient, patientID: patient, origin: .none))
+                        // The request functions' calls, inside a transaction as the seed runs them.
+                        for try await read in try await tx.execute(
+                            ReadPatient(tenantID: a, id: patient, audit: entry(.patientRead, patient)))
+                        {
+                            #expect(read.id == patient)
+                        }
+                        for try await _ in try await tx.execute(
+                            SearchPatients(
+                                tenantID: a, search: PatientSearch(text: "a", active: nil, limit: 5, after: nil),
+                                audit: entry(.patientList, nil), detail: [:]))
+                        {}
+                        try await tx.auditEvents.record(entry(.patientRead, patient))
                         _ = try await tx.notes.saveDraft(
                             id: draft, expected: .any, authorID: user,
-                            content: NoteContent(subjective: "S", objective: "O", assessment: "A", plan: "P"))
+                            content: NoteContent(subjective: "S", objective: "O", assessment: "A", plan: "P"),
+                            audit: entry(.noteUpdate, nil))
                     }
                     var statements: [String] = []
                     let rows = try await tx.query(
                         """
                         SELECT name || ' ' || (generic_plans + custom_plans)::text FROM pg_prepared_statements
-                         WHERE name IN ('SoapstoneDatabase.SetTenant', 'SoapstoneDatabase.FindPatient',
-                                        'SoapstoneDatabase.RecordAuditEvent', 'SoapstoneDatabase.AdvanceNote')
+                         WHERE name IN ('SoapstoneDatabase.SetTenant', 'SoapstoneDatabase.ReadPatient',
+                                        'SoapstoneDatabase.SearchPatients', 'SoapstoneDatabase.RecordAuditEvent',
+                                        'SoapstoneDatabase.AdvanceNote')
                          ORDER BY name
                         """)
                     for try await line in rows.decode(String.self) { statements.append(line) }
@@ -47,8 +61,8 @@ struct PreparedStatementTests {
             }
             return []
         }
-        #expect(seen.count == 4, "\(seen)")
-        for name in ["FindPatient", "RecordAuditEvent", "AdvanceNote"] {
+        #expect(seen.count == 5, "\(seen)")
+        for name in ["ReadPatient", "SearchPatients", "RecordAuditEvent", "AdvanceNote"] {
             #expect(seen.contains("SoapstoneDatabase.\(name) 3"), "\(seen)")
         }
         #expect(seen.contains { $0.hasPrefix("SoapstoneDatabase.SetTenant ") }, "\(seen)")

@@ -84,19 +84,11 @@ public struct AuditEventFilter: Sendable {
     }
 }
 
-/// The audit event of every request: a prepared statement, parsed once per connection.
+/// The audit event of a request that writes it beside other statements: a prepared call of the
+/// one function that writes events (migration 18), parsed once per connection.
 struct RecordAuditEvent: PostgresPreparedStatement {
-    static let sql = """
-        INSERT INTO audit_events (tenant_id, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id,
-                                  client_request_id, outcome, detail)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11, $12::jsonb)
-        RETURNING id
-        """
-    // Stated, not inferred from the first values bound: a first event without a user would
-    // otherwise leave a parameter's type to the server for as long as the connection lives.
-    static var bindingDataTypes: [PostgresDataType] {
-        [.uuid, .uuid, .text, .text, .text, .uuid, .uuid, .text, .text, .text, .text, .text]
-    }
+    static let sql = "SELECT soapstone_record_audit($1, $2, \(PostgresBindings.auditEntryParameters(from: 3)))"
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid] + PostgresBindings.auditEntryTypes }
     typealias Row = UUID
 
     let tenantID: UUID
@@ -107,16 +99,7 @@ struct RecordAuditEvent: PostgresPreparedStatement {
         var bindings = PostgresBindings(capacity: 12)
         bindings.append(tenantID)
         bindings.append(entry.userID)
-        try bindings.append(entry.role)
-        try bindings.append(entry.action)
-        bindings.append(entry.entityType)
-        bindings.append(entry.entityID)
-        bindings.append(entry.patientID)
-        bindings.append(entry.origin.ip)
-        bindings.append(entry.origin.requestID)
-        bindings.append(entry.origin.clientRequestID)
-        try bindings.append(entry.outcome)
-        bindings.append(JSONText.object(detail))
+        try bindings.append(entry, detail: detail)
         return bindings
     }
 

@@ -24,10 +24,16 @@ public struct NoteRepository {
         return note
     }
 
-    /// Saves `content` as the next version of a draft, from the version `expected` names.
-    public func saveDraft(id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent) async throws -> Note {
+    /// Saves `content` as the next version of a draft, from the version `expected` names, and
+    /// writes `audit` with it (the seed's history; a request goes through `Database.advanceNote`).
+    public func saveDraft(
+        id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent, audit: AuditEntry,
+        detail: [String: String] = [:]
+    ) async throws -> Note {
         try await advance(
-            id: id, expected: expected, rule: NoteLifecycle.rule(.save), content: content, authorID: authorID, reason: nil)
+            AdvanceNote(
+                tenantID: tx.tenantID, id: id, expected: expected, rule: NoteLifecycle.rule(.save), content: content,
+                authorID: authorID, reason: nil, audit: audit, detail: detail))
     }
 
     /// Freezes a draft at its current version, recording the signer and that version's hash.
@@ -49,12 +55,16 @@ public struct NoteRepository {
         try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
     }
 
-    /// Adds a version to a signed (or already amended) note, with the reason for the change.
-    public func amend(id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent, reason: String)
-        async throws -> Note
-    {
+    /// Adds a version to a signed (or already amended) note, with the reason for the change, and
+    /// writes `audit` with it.
+    public func amend(
+        id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent, reason: String, audit: AuditEntry,
+        detail: [String: String] = [:]
+    ) async throws -> Note {
         try await advance(
-            id: id, expected: expected, rule: NoteLifecycle.rule(.amend), content: content, authorID: authorID, reason: reason)
+            AdvanceNote(
+                tenantID: tx.tenantID, id: id, expected: expected, rule: NoteLifecycle.rule(.amend), content: content,
+                authorID: authorID, reason: reason, audit: audit, detail: detail))
     }
 
     /// Marks a note entered in error, from the version `expected` names and one of
@@ -191,18 +201,14 @@ public struct NoteRepository {
     /// Moves the note from the version `expected` names to the next one with a conditional
     /// UPDATE, so of two concurrent saves from the same version exactly one wins; the new version
     /// is written and the note read back in the same statement (one round trip, prepared).
-    private func advance(
-        id: UUID, expected: VersionPrecondition, rule: NoteLifecycle.Rule, content: NoteContent, authorID: UUID,
-        reason: String?
-    ) async throws -> Note {
-        let statement = AdvanceNote(
-            tenantID: tx.tenantID, id: id, expected: expected, rule: rule, content: content, authorID: authorID,
-            reason: reason)
+    private func advance(_ statement: AdvanceNote) async throws -> Note {
         for try await note in try await tx.execute(statement) { return note }
-        try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
+        try await explainRefusal(id: statement.id, expected: statement.expected, allowedStatuses: statement.rule.accepts)
     }
 
-    private func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
+    /// Why a change found no note to change: gone (or another tenant's), stale, or in a status
+    /// the change does not accept.
+    func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
         let rows = try await tx.query("SELECT status, current_version FROM notes WHERE id = \(id)")
         for try await (status, version) in rows.decode((String, Int).self) {
             if !expected.admits(version) { throw DomainError.staleVersion(current: version) }
@@ -248,28 +254,19 @@ extension TenantTransaction {
 /// Where a page of drafts ends: the time and id of its last draft's last change.
 public typealias DraftCursor = InstantCursor
 
-/// A note's next version, from the version the caller saw and a status its action accepts:
-/// the note row moved, the version written and the note answered in one statement, prepared
-/// once per connection (a save and an amendment differ only in their values). The explicit
-/// tenant_id is for Citus (DESIGN.md rule 9).
-struct AdvanceNote: PostgresPreparedStatement {
+/// A draft's save or an amendment in one round trip (`soapstone_advance_note`, migration 18),
+/// prepared once per connection: the note moves to its next version if it is still at one of
+/// the versions If-Match named and in a status the lifecycle accepts, the version is written and
+/// the change audited. No row: refused (see `explainRefusal`).
+struct AdvanceNote: TenantCall {
     static let sql = """
-        WITH note AS (
-            UPDATE notes SET current_version = current_version + 1, status = $3
-             WHERE tenant_id = $1 AND id = $2
-               AND ($4::int[] IS NULL OR current_version = ANY($4::int[]))
-               AND status = ANY($5)
-            RETURNING *
-        ),
-        version AS (
-            INSERT INTO note_versions (tenant_id, note_id, version, subjective, objective, assessment, plan, author_id, reason)
-            SELECT tenant_id, id, current_version, $6, $7, $8, $9, $10, $11 FROM note
-            RETURNING *
-        )
-        SELECT \(NoteRepository.noteFromRowAndVersion) FROM note n JOIN version v ON v.note_id = n.id
+        SELECT \(NoteRepository.noteColumns)
+          FROM soapstone_advance_note($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                                      \(PostgresBindings.auditEntryParameters(from: 13)))
         """
     static var bindingDataTypes: [PostgresDataType] {
-        [.uuid, .uuid, .text, .int8Array, .textArray, .text, .text, .text, .text, .uuid, .text]
+        [.uuid, .uuid, .uuid, .text, .int4Array, .textArray, .text, .text, .text, .text, .uuid, .text]
+            + PostgresBindings.auditEntryTypes
     }
     typealias Row = Note
 
@@ -280,13 +277,16 @@ struct AdvanceNote: PostgresPreparedStatement {
     let content: NoteContent
     let authorID: UUID
     let reason: String?
+    let audit: AuditEntry
+    let detail: [String: String]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 11)
+        var bindings = PostgresBindings(capacity: 22)
         bindings.append(tenantID)
+        bindings.append(audit.userID)
         bindings.append(id)
         bindings.append(rule.produces?.rawValue)
-        bindings.append(expected.versions)
+        bindings.append(expected.versions?.map(Int32.init))
         bindings.append(rule.accepts.map(\.rawValue))
         bindings.append(content.subjective)
         bindings.append(content.objective)
@@ -294,8 +294,26 @@ struct AdvanceNote: PostgresPreparedStatement {
         bindings.append(content.plan)
         bindings.append(authorID)
         bindings.append(reason)
+        try bindings.append(audit, detail: detail)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Note { try NoteRepository.note(from: row) }
+}
+
+extension Database {
+    /// A draft's save or an amendment (`rule`) as one statement, audited with `audit`; when it
+    /// is refused, why, asked in a transaction of its own.
+    public func advanceNote(
+        _ id: UUID, tenantID: UUID, expected: VersionPrecondition, rule: NoteLifecycle.Rule, content: NoteContent,
+        authorID: UUID, reason: String?, audit: AuditEntry
+    ) async throws -> Note {
+        let statement = AdvanceNote(
+            tenantID: tenantID, id: id, expected: expected, rule: rule, content: content, authorID: authorID, reason: reason,
+            audit: audit, detail: [:])
+        if let note = try await call(statement).first { return note }
+        return try await withTenant(tenantID, userID: audit.userID) { tx in
+            try await tx.notes.explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
+        }
+    }
 }

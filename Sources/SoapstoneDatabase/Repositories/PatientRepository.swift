@@ -91,72 +91,6 @@ public struct PatientRepository {
                 """))
     }
 
-    /// One page in (family, given, id) order after `search.after`, and the cursor of the next
-    /// page when there is one. Keyset paging, never OFFSET: page 500 costs what page 1 does,
-    /// and rows inserted meanwhile neither repeat nor push others out of sight.
-    public func search(_ search: PatientSearch) async throws -> (patients: [PatientSummary], next: PatientCursor?) {
-        let rows = try await tx.query(Self.searchStatement(search))
-        var page: [PatientSummary] = []
-        for try await row in rows.decode((UUID, String, String, String, Date, AdministrativeSex, Bool).self) {
-            page.append(
-                PatientSummary(
-                    id: row.0, mrn: row.1, givenName: row.2, familyName: row.3, birthDate: CalendarDate.text(row.4),
-                    sex: row.5, active: row.6))
-        }
-        guard page.count > search.limit else { return (page, nil) }
-        return (Array(page.prefix(search.limit)), PatientCursor(id: page[search.limit - 1].id))
-    }
-
-    /// The statement of `search`. Only leakproof operations touch the stored keys (starts_with,
-    /// whose planner support makes a prefix an index range, equality, and row comparison), so
-    /// that under RLS they are index conditions (migrations 0006, 0014). A text search is one
-    /// ordered, limited index range per way of matching, merged: an OR would walk the list
-    /// order until enough rows match. The ways: the text as the start of a family or a given
-    /// name, as an MRN in any case, and, when it has two parts, as a name written either way
-    /// ("Zoe Bronte", "Bronte Zoe", "Bronte, Zoe"). A later page starts after the
-    /// cursor's patient as it sorts now: its keys are read by a sub-select, evaluated once
-    /// before the scan (an InitPlan), so the row comparison stays an index condition. A cursor
-    /// naming no patient of this tenant gives an empty page.
-    static func searchStatement(_ search: PatientSearch) -> PostgresQuery {
-        var binds = PostgresBindings()
-        binds.append(search.active)  // $1
-        binds.append(search.after?.id)  // $2
-        binds.append(search.limit + 1)  // $3
-        let page = """
-            ($1::boolean IS NULL OR active = $1)
-            AND ($2::uuid IS NULL
-                 OR (family_key, given_key, id) > (SELECT family_key, given_key, id FROM patients WHERE id = $2::uuid))
-            ORDER BY family_key, given_key, id LIMIT $3
-            """
-        let select = "SELECT \(summaryColumns), family_key, given_key FROM patients"
-        // "Bronte," is a family name typed before its given name: the comma alone says nothing.
-        guard let text = search.text?.trimmingCharacters(in: .whitespaces.union([","])), !text.isEmpty else {
-            return PostgresQuery(unsafeSQL: "\(select) WHERE \(page)", binds: binds)
-        }
-        binds.append(text)  // $4
-        var ways = [
-            "starts_with(family_key, search_key($4))", "starts_with(given_key, search_key($4))",
-            "mrn_key = search_key($4)",
-        ]
-        if let (first, second) = nameParts(of: text) {
-            binds.append(first)  // $5
-            binds.append(second)  // $6
-            if text.contains(",") {
-                ways.append("starts_with(family_key, search_key($5)) AND starts_with(given_key, search_key($6))")
-            } else {
-                ways.append("starts_with(given_key, search_key($5)) AND starts_with(family_key, search_key($6))")
-                ways.append("starts_with(family_key, search_key($5)) AND starts_with(given_key, search_key($6))")
-            }
-        }
-        return PostgresQuery(
-            unsafeSQL: """
-                SELECT * FROM (
-                    \(ways.map { "(\(select) WHERE \($0) AND \(page))" }.joined(separator: "\nUNION\n"))
-                ) AS matches
-                ORDER BY family_key, given_key, id LIMIT $3
-                """, binds: binds)
-    }
-
     /// A name in two parts: "Bronte, Zoe" (family, given) at its comma, otherwise at its first
     /// space ("Zoe Bronte", "van Dijk" too: the whole text is also tried as one name).
     static func nameParts(of text: String) -> (String, String)? {
@@ -171,8 +105,8 @@ public struct PatientRepository {
         address_region, address_postal_code, address_country, active, created_at, updated_at
         """
 
-    /// What a search lists of each patient (`PatientSummary`).
-    static let summaryColumns = "id, mrn, given_name, family_name, birth_date, sex, active"
+    /// What a search lists of each patient (`PatientSummary`), and the keys it is in order of.
+    static let summaryColumns = "id, mrn, given_name, family_name, birth_date, sex, active, family_key, given_key"
 
     static func first(_ rows: PostgresRowSequence) async throws -> Patient? {
         for try await row in rows { return try patient(from: row) }
@@ -217,4 +151,105 @@ struct FindPatient: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Patient { try PatientRepository.patient(from: row) }
+}
+
+extension Database {
+    /// A patient's record and its read audited, as one statement (`soapstone_read_patient`,
+    /// migration 18); nil, and nothing audited, when this tenant has no such patient.
+    public func readPatient(_ id: UUID, tenantID: UUID, audit: AuditEntry) async throws -> Patient? {
+        try await call(ReadPatient(tenantID: tenantID, id: id, audit: audit)).first
+    }
+
+    /// One page in (family, given, id) order after `search.after`, and the cursor of the next
+    /// page when there is one, the list audited with how many it showed, as one statement
+    /// (`soapstone_search_patients`, migration 18, which says how it finds them). Keyset
+    /// paging, never OFFSET: page 500 costs what page 1 does, and rows inserted meanwhile
+    /// neither repeat nor push others out of sight. A cursor naming no patient of this tenant
+    /// gives an empty page.
+    public func searchPatients(_ search: PatientSearch, tenantID: UUID, audit: AuditEntry, detail: [String: String])
+        async throws -> (patients: [PatientSummary], next: PatientCursor?)
+    {
+        let page = try await call(SearchPatients(tenantID: tenantID, search: search, audit: audit, detail: detail))
+        guard page.count > search.limit else { return (page, nil) }
+        return (Array(page.prefix(search.limit)), PatientCursor(id: page[search.limit - 1].id))
+    }
+}
+
+/// `GET /v1/patients/{id}` in one round trip, prepared once per connection.
+struct ReadPatient: TenantCall {
+    static let sql = """
+        SELECT \(PatientRepository.columns)
+          FROM soapstone_read_patient($1, $2, $3, \(PostgresBindings.auditEntryParameters(from: 4)))
+        """
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid, .uuid] + PostgresBindings.auditEntryTypes }
+    typealias Row = Patient
+
+    let tenantID: UUID
+    let id: UUID
+    let audit: AuditEntry
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 13)
+        bindings.append(tenantID)
+        bindings.append(audit.userID)
+        bindings.append(id)
+        try bindings.append(audit, detail: [:])
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Patient { try PatientRepository.patient(from: row) }
+}
+
+/// `GET /v1/patients?q=` in one round trip, prepared once per connection; the function plans
+/// its inner statement for each call's values (its SET clause).
+struct SearchPatients: TenantCall {
+    static let sql = """
+        SELECT \(PatientRepository.summaryColumns)
+          FROM soapstone_search_patients($1, $2, $3, $4, $5, $6, $7, $8, $9, \(PostgresBindings.auditEntryParameters(from: 10)))
+         ORDER BY family_key, given_key, id
+        """
+    static var bindingDataTypes: [PostgresDataType] {
+        [.uuid, .uuid, .bool, .uuid, .int4, .text, .text, .text, .bool] + PostgresBindings.auditEntryTypes
+    }
+    typealias Row = PatientSummary
+
+    let tenantID: UUID
+    let search: PatientSearch
+    let audit: AuditEntry
+    let detail: [String: String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 19)
+        bindings.append(tenantID)
+        bindings.append(audit.userID)
+        bindings.append(search.active)
+        bindings.append(search.after?.id)
+        bindings.append(Int32(search.limit))
+        let ways = Self.ways(of: search.text)
+        bindings.append(ways.text)
+        bindings.append(ways.first)
+        bindings.append(ways.second)
+        bindings.append(ways.familyFirst)
+        try bindings.append(audit, detail: detail)
+        return bindings
+    }
+
+    /// What the function matches the text by: the text itself (nil: the whole list), and, when
+    /// it has two parts, each part, and whether the family name comes first (a comma).
+    static func ways(of text: String?) -> (text: String?, first: String?, second: String?, familyFirst: Bool?) {
+        // "Bronte," is a family name typed before its given name: the comma alone says nothing.
+        guard let text = text?.trimmingCharacters(in: .whitespaces.union([","])), !text.isEmpty else {
+            return (nil, nil, nil, nil)
+        }
+        guard let (first, second) = PatientRepository.nameParts(of: text) else { return (text, nil, nil, nil) }
+        return (text, first, second, text.contains(","))
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> PatientSummary {
+        let (id, mrn, given, family, born, sex, active, _, _) = try row.decode(
+            (UUID, String, String, String, Date, AdministrativeSex, Bool, String, String).self)
+        return PatientSummary(
+            id: id, mrn: mrn, givenName: given, familyName: family, birthDate: CalendarDate.text(born), sex: sex,
+            active: active)
+    }
 }
