@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # The clinical API against raw PostgreSQL, measured in one run on this machine.
-#   bench/clinical.sh [seconds] [connections]
+#   [BENCH_BASELINE=path/to/soapstone] bench/clinical.sh [seconds] [connections]
 # Builds the release binary, starts `soapstone dev` on a throwaway data folder, adds 10 000
 # patients and 6 000 draft notes (bench/clinical-seed.sql), then for each request —
 # GET /v1/patients/{id}, GET /v1/patients?q=, PUT /v1/notes/{id} — measures:
 #   peak  wrk, 2 threads, <connections> connections, after a 5 s warm-up
-#   raw   pgbench running the same statements at the same concurrency (bench/pgbench/),
-#         both in two halves: peak, raw, raw, peak
+#   call  pgbench -M prepared running the server's one statement (bench/pgbench/<request>.sql,
+#         the ceiling of the design, and since migration 18 also the single-function form)
+#   five  pgbench -M prepared running the five statements the server ran before migration 18
+#         (bench/pgbench/<request>_statements.sql), the alternative measured beside it
+#   base  with BENCH_BASELINE, the same wrk against another build (today's main before the
+#         change), started beside this one on a cluster of its own, seeded alike
+#         all in halves, in the order peak, base, call, five, five, call, base, peak
 #   half  wrk paced to about half the peak rate (BENCH_DELAY_MS), for its p99, and pgbench
 #         paced to the same rate, for PostgreSQL's own
-# then the RLS cost (patient_read.sql as soapstone_server against the same statements with
-# an explicit tenant_id condition as bench_unbound, the app's grants and BYPASSRLS), and the
-# list queries' plans.
+# then the RLS cost (patient_read.sql as soapstone_server under the policies against the same
+# call as bench_unbound, the app's grants and BYPASSRLS; the function filters by tenant_id
+# itself).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -27,18 +32,35 @@ as() { local role=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pgp
 as postgres -f bench/clinical-seed.sql
 tenant=$(as postgres -At -c "SELECT tenant_id FROM tenants WHERE slug = 'northside'")
 user=$(as postgres -At -c "SELECT id FROM users WHERE email = 'physician@northside.example'")
-token=$(curl -sf "http://127.0.0.1:$port/v1/auth/login" -H 'Content-Type: application/json' \
-    -d '{"tenant":"northside","email":"physician@northside.example","password":"soapstone-dev-password"}' |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+login() {
+    curl -sf "http://127.0.0.1:$1/v1/auth/login" -H 'Content-Type: application/json' \
+        -d '{"tenant":"northside","email":"physician@northside.example","password":"soapstone-dev-password"}' |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+declare -A url=([peak]="http://127.0.0.1:$port/v1/patients") token=([peak]="$(login $port)")
 
-url="http://127.0.0.1:$port/v1/patients"
-http() { # mode block [delay_ms] [seconds]
-    BENCH_DELAY_MS=${3:-} wrk -t2 -c"$connections" -d"${4:-$seconds}s" --latency -s bench/clinical.lua "$url" \
-        -- "$1" "$token" "$2" | grep '^http '
+# The other build, on its own data folder and cluster, seeded alike; stopped with this one.
+if [[ -n ${BENCH_BASELINE:-} ]]; then
+    base_port=18082
+    base_data=$(mktemp -d /var/tmp/soapstone-bench-base-XXXX)
+    chmod 755 "$base_data"
+    env LOG_LEVEL=error "$BENCH_BASELINE" dev --port $base_port --data-dir "$base_data" >"$base_data/server.log" 2>&1 &
+    base_server=$!
+    trap 'kill -INT $server $base_server 2>/dev/null; wait $server $base_server 2>/dev/null; rm -rf "$data" "$base_data"' EXIT
+    for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$base_port/health" >/dev/null && break; sleep 0.1; done
+    psql -X -q -v ON_ERROR_STOP=1 -h "$(sed -n 5p "$base_data/pg/postmaster.pid")" -p "$(sed -n 4p "$base_data/pg/postmaster.pid")" \
+        -U postgres -d soapstone -f bench/clinical-seed.sql
+    url[base]="http://127.0.0.1:$base_port/v1/patients"
+    token[base]=$(login $base_port)
+fi
+
+http() { # target mode block [delay_ms] [seconds]
+    BENCH_DELAY_MS=${4:-} wrk -t2 -c"$connections" -d"${5:-$seconds}s" --latency -s bench/clinical.lua "${url[$1]}" \
+        -- "$2" "${token[$1]}" "$3" | grep '^http '
 }
 raw() { # seconds note_offset role, then pgbench's script options
     local duration=$1 offset=$2 role=$3; shift 3
-    PGHOST=$socket PGPORT=$pgport pgbench -n -M extended -c "$connections" -j 2 -T "$duration" -U "$role" \
+    PGHOST=$socket PGPORT=$pgport pgbench -n -M prepared -c "$connections" -j 2 -T "$duration" -U "$role" \
         -D tenant="$tenant" -D user="$user" -D current_version=1 -D note_offset="$offset" "$@" soapstone 2>&1 |
         awk '/^latency average/ {lat=$4} /^tps/ {tps=$3} /^number of failed/ {failed=$5}
              END {printf "raw tps=%s mean_ms=%s failed=%s\n", tps, lat, failed}'
@@ -57,7 +79,7 @@ PY
 raw_paced() { # rate, then pgbench's script options
     local rate=$1; shift
     rm -f "$data"/paced.*
-    PGHOST=$socket PGPORT=$pgport pgbench -n -M extended -c "$connections" -j 2 -T "$seconds" -R "$rate" -U soapstone_server \
+    PGHOST=$socket PGPORT=$pgport pgbench -n -M prepared -c "$connections" -j 2 -T "$seconds" -R "$rate" -U soapstone_server \
         -D tenant="$tenant" -D user="$user" -D current_version=1 -D note_offset=900 -l --log-prefix="$data/paced" "$@" soapstone >/dev/null 2>&1
     cat "$data"/paced.* | python3 -c '
 import sys
@@ -66,51 +88,68 @@ print(f"paced per_second={len(latencies) / '"$seconds"':.1f} p99_ms={latencies[i
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-searches=()
+searches=() search_statements=()
 for prefix in gar smi ngu mul oka joh kow had ros tan dub nov sil kim ahm bro mar sch lop iva; do
     sed "s/@prefix@/$prefix/g" bench/pgbench/patient_search.sql >"$data/search-$prefix.sql"
+    sed "s/@prefix@/$prefix/g" bench/pgbench/patient_search_statements.sql >"$data/search-statements-$prefix.sql"
     searches+=(-f "$data/search-$prefix.sql")
+    search_statements+=(-f "$data/search-statements-$prefix.sql")
 done
 
 declare -A script=([read]="-f bench/pgbench/patient_read.sql" [search]="${searches[*]}" [save]="-f bench/pgbench/note_save.sql")
-echo "mode | HTTP/s | raw tps | ratio | HTTP mean ms | raw mean ms | half-rate req/s | HTTP p99 at half rate ms | raw p99 at that rate ms | failed"
-# The peak and pgbench are each measured in two halves, in the order HTTP, pgbench, pgbench,
-# HTTP: the machine's speed drifts over the minutes of a run (by a tenth between runs minutes
-# apart), and this way a drift weighs on both sides of the ratio alike.
+declare -A statements=([read]="-f bench/pgbench/patient_read_statements.sql" [search]="${search_statements[*]}"
+    [save]="-f bench/pgbench/note_save_statements.sql")
+echo "mode | HTTP/s | call tps | ratio | five tps | base HTTP/s | HTTP / base | HTTP mean ms | call mean ms | half-rate req/s | HTTP p99 at half rate ms | call p99 at that rate ms | failed"
+# Each figure is measured in two halves, in the order peak, base, call, five, five, call, base,
+# peak: the machine's speed drifts over the minutes of a run (by a tenth between runs minutes
+# apart), and this way a drift weighs on every side of a ratio alike.
 half=$((seconds / 2))
+base_pair() { # mode block: the other build's half, when there is one
+    if [[ -n ${BENCH_BASELINE:-} ]]; then http base "$1" "$2" "" "$half"; else echo "http per_second=0 mean_ms=0 failed=0"; fi
+}
 for mode in read search save; do
-    http "$mode" 0 "" 5 >/dev/null
-    first=$(http "$mode" 1 "" "$half")
+    http peak "$mode" 0 "" 5 >/dev/null
+    [[ -n ${BENCH_BASELINE:-} ]] && http base "$mode" 0 "" 5 >/dev/null
+    first=$(http peak "$mode" 1 "" "$half")
+    base_first=$(base_pair "$mode" 1)
     # shellcheck disable=SC2086 # the script options are words on purpose
-    pg=$(both "$(raw "$half" 0 soapstone_server ${script[$mode]})" "$(raw "$half" 100 soapstone_server ${script[$mode]})")
-    peak=$(both "$first" "$(http "$mode" 4 "" "$half")")
+    call_first=$(raw "$half" 0 soapstone_server ${script[$mode]})
+    # shellcheck disable=SC2086
+    five=$(both "$(raw "$half" 200 soapstone_server ${statements[$mode]})" "$(raw "$half" 300 soapstone_server ${statements[$mode]})")
+    # shellcheck disable=SC2086
+    pg=$(both "$call_first" "$(raw "$half" 100 soapstone_server ${script[$mode]})")
+    base=$(both "$base_first" "$(base_pair "$mode" 4)")
+    peak=$(both "$first" "$(http peak "$mode" 4 "" "$half")")
     # Pace each connection to half the peak rate: its interval, less the time a request takes.
     interval=$(python3 -c "print(2000 * $connections / $(field per_second "$peak"))")
-    probe=$(http "$mode" 2 "$(python3 -c "print(max(0, round($interval - $(field mean_ms "$peak") / 2)))")" 5)
-    half_rate=$(http "$mode" 3 "$(python3 -c "print(max(0, round($interval - $(field mean_ms "$probe"))))")")
+    probe=$(http peak "$mode" 2 "$(python3 -c "print(max(0, round($interval - $(field mean_ms "$peak") / 2)))")" 5)
+    half_rate=$(http peak "$mode" 3 "$(python3 -c "print(max(0, round($interval - $(field mean_ms "$probe"))))")")
     # shellcheck disable=SC2086
     paced=$(raw_paced "$(field per_second "$half_rate")" ${script[$mode]})
-    python3 - "$mode" "$peak" "$half_rate" "$pg" "$paced" <<'PY'
+    python3 - "$mode" "$peak" "$half_rate" "$pg" "$paced" "$five" "$base" <<'PY'
 import sys
 def fields(line): return dict(part.split("=") for part in line.split() if "=" in part)
-mode, peak, half, raw, paced = sys.argv[1], fields(sys.argv[2]), fields(sys.argv[3]), fields(sys.argv[4]), fields(sys.argv[5])
+mode, peak, half, raw, paced, five, base = sys.argv[1], *map(fields, sys.argv[2:])
 ratio = float(peak["per_second"]) / float(raw["tps"])
-failed = int(peak["failed"]) + int(half["failed"]) + int(raw["failed"] or 0)
-print(f"{mode} | {float(peak['per_second']):.0f} | {float(raw['tps']):.0f} | {ratio:.2f} | {peak['mean_ms']} | {raw['mean_ms']} "
+base_rate = float(base["per_second"])
+speedup = f"{float(peak['per_second']) / base_rate:.2f}" if base_rate else "-"
+failed = int(peak["failed"]) + int(half["failed"]) + int(raw["failed"] or 0) + int(five["failed"] or 0) + int(float(base["failed"]))
+print(f"{mode} | {float(peak['per_second']):.0f} | {float(raw['tps']):.0f} | {ratio:.2f} | {float(five['tps']):.0f} "
+      f"| {base_rate:.0f} | {speedup} | {peak['mean_ms']} | {raw['mean_ms']} "
       f"| {float(half['per_second']):.0f} | {half['p99_ms']} | {paced['p99_ms']} | {failed}")
 PY
 done
 
 echo
-echo "RLS cost: patient_read.sql, soapstone_server with the policies / bench_unbound with WHERE tenant_id ="
+echo "RLS cost: patient_read.sql, soapstone_server under the policies / bench_unbound (BYPASSRLS), the same call"
 # Four alternations, each pair in the other order than the last (as above, for the drift).
 rls_total=0 explicit_total=0
 for round in 1 2 3 4; do
     if ((round % 2)); then
         rls=$(raw "$half" 0 soapstone_server -f bench/pgbench/patient_read.sql)
-        explicit=$(raw "$half" 0 bench_unbound -f bench/pgbench/patient_read_explicit.sql)
+        explicit=$(raw "$half" 0 bench_unbound -f bench/pgbench/patient_read.sql)
     else
-        explicit=$(raw "$half" 0 bench_unbound -f bench/pgbench/patient_read_explicit.sql)
+        explicit=$(raw "$half" 0 bench_unbound -f bench/pgbench/patient_read.sql)
         rls=$(raw "$half" 0 soapstone_server -f bench/pgbench/patient_read.sql)
     fi
     rls_total=$(python3 -c "print($rls_total + $(field tps "$rls"))")

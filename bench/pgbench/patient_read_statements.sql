@@ -1,6 +1,5 @@
--- RLS cost: patient_read.sql run by bench_unbound (the app's grants and BYPASSRLS, from
--- bench/clinical-seed.sql), the tenant named in the WHERE
--- clause instead of by the policies. Same statements otherwise (the tenant statement included).
+-- GET /v1/patients/{id} as the server ran it before migration 18: five statements, BEGIN to
+-- COMMIT (the middle three prepared there too). -D tenant= user= set the caller.
 \set n random(1, 10000)
 BEGIN;
 SELECT soapstone_set_tenant(:tenant, :user);
