@@ -64,66 +64,93 @@ GRANT EXECUTE ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, t
 -- matching, merged (an OR would walk the list order until enough rows match): the text as the
 -- start of a family or a given name, as an MRN in any case, and, in two parts, as a name
 -- written either way ("Zoe Bronte"), or family first when the text had a comma ("Bronte, Zoe").
--- The ways that do not apply have a NULL argument and drop out at planning. Custom plans
--- always (the SET clause): a plan made for a NULL text or cursor would keep the OR with it,
--- and starts_with makes a prefix an index range only for a known prefix. Only leakproof
--- operations touch the stored keys (migrations 6 and 14), so under RLS they stay index
--- conditions; the cursor's keys are a sub-select, evaluated once before the scan.
+-- One plan for every call (force_generic_plan: planned once per connection, not per search),
+-- so each condition is one a generic plan keeps as an index range:
+--   - a prefix as bounds on the stored key (C collation, so byte order): from the prefix to the
+--     prefix followed by the greatest code point, U+10FFFF, which no name holds (starts_with
+--     makes a range only of a prefix known when planning);
+--   - a way that does not apply has a NULL argument: its range is empty, or its one-time filter
+--     false, and its scan returns at once;
+--   - the page starts after after_row: the cursor's patient's keys, or, with no cursor, a row
+--     below every patient ('' sorts first and no id is the nil UUID), so the comparison stays
+--     an index condition instead of an OR; a cursor naming no patient of this tenant gives no
+--     row, and an empty page.
+-- A name in two parts is two ranges, both index conditions of the family index, which also
+-- gives the list's order. Only leakproof operations touch the stored keys (migrations 6 and
+-- 14: comparisons and equality), so under RLS they stay index conditions. The columns are those the indexes
+-- carry (migration 7): a search is answered from them without the table.
 CREATE FUNCTION soapstone_search_patients(
     tenant uuid, actor uuid, only_active boolean, after_patient uuid, page_size int, search_text text,
     first_part text, second_part text, family_first boolean,
     audit_role text, audit_action text, audit_entity_type text, audit_entity_id uuid, audit_patient_id uuid,
     audit_ip inet, audit_request_id text, audit_client_request_id text, audit_outcome text, audit_detail jsonb
-) RETURNS SETOF patients
+) RETURNS TABLE (
+    id uuid, mrn text, given_name text, family_name text, birth_date date, sex text, active boolean, family_key text,
+    given_key text
+)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, public
-    SET plan_cache_mode = force_custom_plan
+    SET plan_cache_mode = force_generic_plan
 AS $$
+#variable_conflict use_column
 DECLARE
     listed int;
 BEGIN
     PERFORM soapstone_set_tenant(tenant, actor);
     RETURN QUERY
-    WITH cursor_keys AS MATERIALIZED (
+    WITH after_row AS MATERIALIZED (
         SELECT c.family_key, c.given_key, c.id FROM patients c WHERE c.tenant_id = tenant AND c.id = after_patient
+        UNION ALL
+        SELECT ''::text COLLATE "C", ''::text COLLATE "C", '00000000-0000-0000-0000-000000000000'::uuid
+         WHERE after_patient IS NULL
     )
     SELECT m.* FROM (
-        (SELECT p.* FROM patients p
+        (SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.active, p.family_key, p.given_key
+           FROM patients p
           WHERE p.tenant_id = tenant AND search_text IS NULL
             AND (only_active IS NULL OR p.active = only_active)
-            AND (after_patient IS NULL OR (p.family_key, p.given_key, p.id) > (SELECT * FROM cursor_keys))
+            AND (p.family_key, p.given_key, p.id) > (SELECT * FROM after_row)
           ORDER BY p.family_key, p.given_key, p.id LIMIT page_size + 1)
         UNION
-        (SELECT p.* FROM patients p
-          WHERE p.tenant_id = tenant AND starts_with(p.family_key, search_key(search_text))
+        (SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.active, p.family_key, p.given_key
+           FROM patients p
+          WHERE p.tenant_id = tenant
+            AND p.family_key >= search_key(search_text) AND p.family_key < search_key(search_text) || chr(1114111)
             AND (only_active IS NULL OR p.active = only_active)
-            AND (after_patient IS NULL OR (p.family_key, p.given_key, p.id) > (SELECT * FROM cursor_keys))
+            AND (p.family_key, p.given_key, p.id) > (SELECT * FROM after_row)
           ORDER BY p.family_key, p.given_key, p.id LIMIT page_size + 1)
         UNION
-        (SELECT p.* FROM patients p
-          WHERE p.tenant_id = tenant AND starts_with(p.given_key, search_key(search_text))
+        (SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.active, p.family_key, p.given_key
+           FROM patients p
+          WHERE p.tenant_id = tenant
+            AND p.given_key >= search_key(search_text) AND p.given_key < search_key(search_text) || chr(1114111)
             AND (only_active IS NULL OR p.active = only_active)
-            AND (after_patient IS NULL OR (p.family_key, p.given_key, p.id) > (SELECT * FROM cursor_keys))
+            AND (p.family_key, p.given_key, p.id) > (SELECT * FROM after_row)
           ORDER BY p.family_key, p.given_key, p.id LIMIT page_size + 1)
         UNION
-        (SELECT p.* FROM patients p
+        (SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.active, p.family_key, p.given_key
+           FROM patients p
           WHERE p.tenant_id = tenant AND p.mrn_key = search_key(search_text)
             AND (only_active IS NULL OR p.active = only_active)
-            AND (after_patient IS NULL OR (p.family_key, p.given_key, p.id) > (SELECT * FROM cursor_keys))
+            AND (p.family_key, p.given_key, p.id) > (SELECT * FROM after_row)
           ORDER BY p.family_key, p.given_key, p.id LIMIT page_size + 1)
         UNION
-        (SELECT p.* FROM patients p
+        (SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.active, p.family_key, p.given_key
+           FROM patients p
           WHERE p.tenant_id = tenant AND NOT family_first
-            AND starts_with(p.given_key, search_key(first_part)) AND starts_with(p.family_key, search_key(second_part))
+            AND p.given_key >= search_key(first_part) AND p.given_key < search_key(first_part) || chr(1114111)
+            AND p.family_key >= search_key(second_part) AND p.family_key < search_key(second_part) || chr(1114111)
             AND (only_active IS NULL OR p.active = only_active)
-            AND (after_patient IS NULL OR (p.family_key, p.given_key, p.id) > (SELECT * FROM cursor_keys))
+            AND (p.family_key, p.given_key, p.id) > (SELECT * FROM after_row)
           ORDER BY p.family_key, p.given_key, p.id LIMIT page_size + 1)
         UNION
-        (SELECT p.* FROM patients p
+        (SELECT p.id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.active, p.family_key, p.given_key
+           FROM patients p
           WHERE p.tenant_id = tenant
-            AND starts_with(p.family_key, search_key(first_part)) AND starts_with(p.given_key, search_key(second_part))
+            AND p.family_key >= search_key(first_part) AND p.family_key < search_key(first_part) || chr(1114111)
+            AND p.given_key >= search_key(second_part) AND p.given_key < search_key(second_part) || chr(1114111)
             AND (only_active IS NULL OR p.active = only_active)
-            AND (after_patient IS NULL OR (p.family_key, p.given_key, p.id) > (SELECT * FROM cursor_keys))
+            AND (p.family_key, p.given_key, p.id) > (SELECT * FROM after_row)
           ORDER BY p.family_key, p.given_key, p.id LIMIT page_size + 1)
     ) AS m
     ORDER BY m.family_key, m.given_key, m.id LIMIT page_size + 1;
