@@ -8,12 +8,9 @@ import SoapstoneCore
 struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
-    /// The loop the request's channel reads on (see `EventLoopAffinityMiddleware`).
-    let eventLoop: any EventLoop
 
     init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
-        self.eventLoop = source.channel.eventLoop
     }
 }

@@ -63,10 +63,10 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         health: health)
 
     let router = Router(context: AppRequestContext.self)
-    // Outermost: the request moves onto its channel's event loop, beside that loop's pool;
-    // then the headers every answer carries, request ids, the body limit, and the one mapping
-    // of errors to problem+json; a documented path asked with another method is a 405.
-    router.add(middleware: EventLoopAffinityMiddleware(pools: pools))
+    // Each connection already runs on its channel's event loop, beside that loop's pool
+    // (EventLoopBoundChannel). Outermost: the headers every answer carries, request ids, the
+    // body limit, and the one mapping of errors to problem+json; a documented path asked with
+    // another method is a 405.
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(
         middleware: RequestInfoMiddleware(
@@ -100,8 +100,13 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
 
     var app = Application(
         router: router,
-        server: .http1(
-            configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))),
+        server: HTTPServerBuilder { responder in
+            EventLoopBoundChannel(
+                inner: HTTP1Channel(
+                    responder: responder,
+                    configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1))))),
+                pools: pools)
+        },
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "soapstone",
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maximumConnections, logger: logger)),
