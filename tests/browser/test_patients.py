@@ -133,7 +133,9 @@ class RoleTests(BrowserTest):
         self.page.open("/#/patients")
         self.page.heading("Patients")
         self.assertEqual(self.page.driver.find_elements(By.LINK_TEXT, "New patient"), [])
-        self.page.driver.find_element(By.CSS_SELECTOR, "main ul.rows li a").click()
+        # The heading shows before the list's answer: wait for its first row.
+        WebDriverWait(self.page.driver, 10).until(
+            EC.element_to_be_clickable((By.CSS_SELECTOR, "main ul.rows li a"))).click()
         self.page.heading(",")
         self.assertEqual(self.page.driver.find_elements(By.LINK_TEXT, "Edit"), [])
         self.assertEqual(self.page.driver.find_elements(By.XPATH, "//button[text()='Start the encounter']"), [])
