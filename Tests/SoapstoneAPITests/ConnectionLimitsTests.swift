@@ -91,8 +91,11 @@ struct ConnectionLimitsTests {
         }
     }
 
-    @Test("A body that does not arrive within its time answers 408 and the connection is closed")
-    func slowBodyAnswers408() async throws {
+    // Both ways a body is framed: only a request with neither has no body to wait for.
+    @Test(
+        "A body that does not arrive within its time answers 408 and the connection is closed",
+        arguments: ["Content-Length: 100\r\n\r\n{", "Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n"])
+    func slowBodyAnswers408(framing: String) async throws {
         let app = try await TestApp.make(.migrated) {
             $0.idleTimeout = .seconds(30)
             $0.bodyReadTimeout = .seconds(1)
@@ -100,7 +103,7 @@ struct ConnectionLimitsTests {
         try await app.serve { port in
             let upload = try RawConnection(port: port)
             upload.send(
-                "POST /v1/auth/login HTTP/1.1\r\nHost: soapstone\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+                "POST /v1/auth/login HTTP/1.1\r\nHost: soapstone\r\nContent-Type: application/json\r\n\(framing)")
             let answer = await upload.readUntilClosed()
             #expect(answer?.hasPrefix("HTTP/1.1 408") == true, "\(answer ?? "still open")")
             #expect(answer?.contains("application/problem+json") == true)
