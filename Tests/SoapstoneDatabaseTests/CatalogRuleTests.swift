@@ -1,4 +1,5 @@
 import Foundation
+import SoapstoneDatabase
 import SoapstoneTestSupport
 import Testing
 
@@ -193,20 +194,56 @@ struct CatalogRuleTests {
         #expect(Int(count[0])! > 10, "the check above must have foreign keys to look at")
     }
 
-    @Test("Primary keys and indexes lead with tenant_id (but the global slug index)")
+    @Test("Primary keys and indexes lead with tenant_id, but on the tables Citus keeps whole")
     func indexesLeadWithTenant() async throws {
+        let whole = Distribution.referenceTables.union(Distribution.globalTables).map { "'\($0)'" }.joined(separator: ", ")
         let offending = try await query(
             """
             SELECT i.indexrelid::regclass::text
               FROM pg_index i
               JOIN pg_class t ON t.oid = i.indrelid
               JOIN pg_namespace n ON n.oid = t.relnamespace
-             WHERE n.nspname = 'public' AND t.relname <> 'schema_migrations'
-               AND t.relname NOT IN ('login_lockouts', 'login_throttle')
+             WHERE n.nspname = 'public' AND t.relname NOT IN (\(whole))
                AND (SELECT attname FROM pg_attribute WHERE attrelid = t.oid AND attnum = i.indkey[0]) IS DISTINCT FROM 'tenant_id'
             """)
-        // A slug names its organisation at login, before a tenant is known: unique across tenants.
-        #expect(offending == ["tenants_slug_key"])
+        #expect(offending.isEmpty)
+        // A slug names its organisation at login, before a tenant is known: unique across
+        // tenants, on the one table that is whole on every node.
+        let global = try await query(
+            """
+            SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+             WHERE t.relname IN (\(Distribution.referenceTables.map { "'\($0)'" }.joined(separator: ", ")))
+               AND (SELECT attname FROM pg_attribute WHERE attrelid = t.oid AND attnum = i.indkey[0]) IS DISTINCT FROM 'tenant_id'
+            """)
+        #expect(global == ["tenants_slug_key"])
+    }
+
+    @Test("No table is distributed that a reference table points at, and no foreign keys form a cycle")
+    func foreignKeysDistributable() async throws {
+        // Citus distributes tables one at a time, each after the tables its keys point at.
+        let cycles = try await query(
+            """
+            WITH RECURSIVE edge AS (
+                SELECT DISTINCT conrelid AS child, confrelid AS parent FROM pg_constraint c
+                  JOIN pg_namespace n ON n.oid = c.connamespace
+                 WHERE n.nspname = 'public' AND c.contype = 'f' AND conrelid <> confrelid
+            ), walk (start, reached, path) AS (
+                SELECT child, parent, ARRAY[child, parent] FROM edge
+                UNION ALL
+                SELECT w.start, e.parent, w.path || e.parent FROM walk w JOIN edge e ON e.child = w.reached
+                 WHERE e.parent <> ALL (w.path[2:])
+            )
+            SELECT array_to_string(path::regclass[], ' -> ') FROM walk WHERE reached = start
+            """)
+        #expect(cycles.isEmpty)
+        let reference = Distribution.referenceTables.map { "'\($0)'" }.joined(separator: ", ")
+        let fromReference = try await query(
+            """
+            SELECT conname FROM pg_constraint c
+             WHERE c.contype = 'f' AND c.conrelid::regclass::text IN (\(reference))
+               AND c.confrelid::regclass::text NOT IN (\(reference))
+            """)
+        #expect(fromReference.isEmpty, "a reference table may point only at reference tables")
     }
 
     @Test("soapstone_app: no login, no superuser, no BYPASSRLS, owns nothing")

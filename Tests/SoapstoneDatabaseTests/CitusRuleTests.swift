@@ -17,6 +17,30 @@ struct CitusRuleTests {
         try await CatalogFixture.database.value.strings(sql).map { $0 ?? "NULL" }
     }
 
+    /// Citus runs an ALTER TABLE on a distributed table only when it changes one constraint.
+    /// Migration 1 predates the rule and is not run on a distributed schema again.
+    static let oneConstraintPerAlterSince = 19
+
+    /// A statement's first line of SQL, upper-cased: a statement keeps the comments above it.
+    static func firstLine(of statement: String) -> String {
+        let lines = statement.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        return lines.first(where: { !$0.isEmpty && !$0.hasPrefix("--") })?.uppercased() ?? ""
+    }
+
+    @Test("From migration 19 on, each ALTER TABLE adds or drops one constraint, both ways")
+    func oneConstraintPerAlter() throws {
+        let constraint = try Regex(#"(?i)\b(ADD|DROP)\s+(CONSTRAINT|FOREIGN\s+KEY|PRIMARY\s+KEY|UNIQUE|CHECK|EXCLUDE)\b"#)
+        let migrations = try Migration.bundled().filter { $0.version >= Self.oneConstraintPerAlterSince }
+        #expect(!migrations.isEmpty)
+        for migration in migrations {
+            for script in [migration.up, migration.down] {
+                for statement in SQLScript(script).statements where Self.firstLine(of: statement).hasPrefix("ALTER TABLE") {
+                    #expect(statement.matches(of: constraint).count <= 1, "migration \(migration.version): \(statement)")
+                }
+            }
+        }
+    }
+
     @Test("No policy holds a sub-query: Citus refuses them on distributed tables")
     func noSubqueryInPolicies() async throws {
         let policies = try await query(

@@ -44,4 +44,45 @@ struct NoteLifecycleTriggerTests {
             }
         }
     }
+
+    /// Migration 19 replaced the note's keys to its versions (a cycle Citus cannot distribute)
+    /// with a deferred trigger: the same refusal, at commit, for the same mistakes.
+    @Test("A note points at versions of its own, checked at commit, whoever writes the SQL")
+    func notePointsAtOwnVersion() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let draft = try await db.value("SELECT id::text FROM notes WHERE status = 'draft' LIMIT 1")
+        let tenant = try await db.value("SELECT tenant_id::text FROM notes WHERE id = '\(draft)'")
+        let encounter = try await db.value("SELECT encounter_id::text FROM notes WHERE id = '\(draft)'")
+        let patient = try await db.value("SELECT patient_id::text FROM notes WHERE id = '\(draft)'")
+        let author = try await db.value("SELECT author_id::text FROM notes WHERE id = '\(draft)'")
+        let attempts: [(sql: String, constraint: String)] = [
+            // A draft may move to its next version, but only with that version written.
+            ("UPDATE notes SET current_version = current_version + 1 WHERE id = '\(draft)'", "notes_current_version_exists"),
+            (
+                """
+                INSERT INTO notes (tenant_id, encounter_id, patient_id, status, current_version, author_id)
+                VALUES ('\(tenant)', '\(encounter)', '\(patient)', 'draft', 1, '\(author)')
+                """, "notes_current_version_exists"
+            ),
+        ]
+        let logger = Logger(label: "lifecycle")
+        for role in [TestDatabase.server, TestDatabase.owner] {
+            for attempt in attempts {
+                let refusal: (state: String?, constraint: String?)? = try await db.withConnection(as: role) { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("SELECT set_config('app.tenant_id', \(tenant), true)", logger: logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: attempt.sql), logger: logger)
+                    do {
+                        try await connection.query("COMMIT", logger: logger)
+                        return nil
+                    } catch let error as PSQLError {
+                        return (error.sqlState, error.serverInfo?[.constraintName])
+                    }
+                }
+                #expect(refusal?.state == "23503", "\(role): \(attempt.sql) gave \(refusal?.state ?? "success")")
+                #expect(refusal?.constraint == attempt.constraint, "\(role): \(attempt.sql)")
+            }
+        }
+        #expect(try await db.value("SELECT count(*)::text FROM notes n WHERE NOT EXISTS (SELECT FROM note_versions v WHERE v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version)") == "0")
+    }
 }
