@@ -23,11 +23,15 @@ public struct LocalCluster: Sendable {
             self.logger = logger
         }
 
-        /// For throwaway clusters: no fsync, room for many parallel test connections.
+        /// For throwaway clusters: no fsync, room for many parallel test connections, and every
+        /// statement recorded (nested ones too) so a test can read what the server ran. Room
+        /// for many: each test's database records its own.
         public static func throwaway(logger: Logger) -> Settings {
             Settings(
                 serverSettings: [
                     "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "1000",
+                    "shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": "all",
+                    "pg_stat_statements.max": "50000",
                 ], logger: logger)
         }
     }

@@ -24,7 +24,8 @@ public struct AuditEventRepository {
                    p.mrn, p.family_name, p.given_name, p.birth_date::text
               FROM api_audit_events a
               LEFT JOIN api_patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
-             WHERE (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
+             WHERE a.tenant_id = \(tx.tenantID)
+               AND (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
                AND (\(filter.patientID)::uuid IS NULL OR a.patient_id = \(filter.patientID))
                AND (\(filter.entityID)::uuid IS NULL OR a.entity_id = \(filter.entityID))
                AND (\(filter.action)::text IS NULL OR a.action = \(filter.action))

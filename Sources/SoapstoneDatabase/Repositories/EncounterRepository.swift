@@ -41,7 +41,7 @@ public struct EncounterRepository {
 
     public func find(id: UUID) async throws -> Encounter? {
         guard let encounter = try await Self.first(
-            tx.query("SELECT \(unescaped: Self.columns) FROM api_encounters WHERE id = \(id)"))
+            tx.query("SELECT \(unescaped: Self.columns) FROM api_encounters WHERE tenant_id = \(tx.tenantID) AND id = \(id)"))
         else { return nil }
         return try await withDraftCounts([encounter]).first
     }
@@ -58,7 +58,7 @@ public struct EncounterRepository {
     public func list(patientID: UUID) async throws -> [Encounter] {
         let rows = try await tx.query(
             """
-            SELECT \(unescaped: Self.columns) FROM api_encounters WHERE patient_id = \(patientID)
+            SELECT \(unescaped: Self.columns) FROM api_encounters WHERE tenant_id = \(tx.tenantID) AND patient_id = \(patientID)
              ORDER BY started_at DESC NULLS FIRST, created_at DESC, id
             """)
         var encounters: [Encounter] = []
@@ -97,7 +97,7 @@ public struct EncounterRepository {
                     ended_at = COALESCE(\(changes.endedAt), ended_at),
                     reason = COALESCE(\(changes.reason), reason),
                     attending_user_id = COALESCE(\(changes.attendingUserID), attending_user_id)
-                 WHERE id = \(id)
+                 WHERE tenant_id = \(tx.tenantID) AND id = \(id)
                 RETURNING \(unescaped: Self.columns)
                 """))
         guard let updated else { return nil }

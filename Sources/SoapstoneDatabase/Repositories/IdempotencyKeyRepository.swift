@@ -40,7 +40,7 @@ public struct IdempotencyKeyRepository {
         let rows = try await tx.query(
             """
             SELECT request_sha256, response_body->>'id' FROM idempotency_keys
-             WHERE user_id = \(userID) AND key = \(request.key) AND created_at > now() - \(Self.lifetime)::interval
+             WHERE tenant_id = \(tx.tenantID) AND user_id = \(userID) AND key = \(request.key) AND created_at > now() - \(Self.lifetime)::interval
             """)
         for try await (hash, storedID) in rows.decode((String, String?).self) {
             guard hash == request.requestSHA256 else {

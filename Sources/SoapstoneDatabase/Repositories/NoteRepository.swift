@@ -46,7 +46,7 @@ public struct NoteRepository {
                    SET status = \(rule.produces?.rawValue), signed_by = \(signerID), signed_at = now(), signed_version = n.current_version,
                        signed_sha256 = v.sha256
                   FROM note_versions v
-                 WHERE n.id = \(id) AND n.status = ANY(\(rule.accepts.map(\.rawValue)))
+                 WHERE n.tenant_id = \(tx.tenantID) AND n.id = \(id) AND n.status = ANY(\(rule.accepts.map(\.rawValue)))
                    AND (\(expected.versions)::int[] IS NULL OR n.current_version = ANY(\(expected.versions)::int[]))
                    AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
                 RETURNING \(unescaped: Self.noteFromRowAndVersion)
@@ -79,7 +79,7 @@ public struct NoteRepository {
                                    entered_in_error_reason = \(reason),
                                    entered_in_error_by = \(markerID), entered_in_error_at = now()
                   FROM note_versions v
-                 WHERE n.id = \(id) AND n.status = ANY(\(allowedStatuses.map(\.rawValue)))
+                 WHERE n.tenant_id = \(tx.tenantID) AND n.id = \(id) AND n.status = ANY(\(allowedStatuses.map(\.rawValue)))
                    AND (\(expected.versions)::int[] IS NULL OR n.current_version = ANY(\(expected.versions)::int[]))
                    AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
                 RETURNING \(unescaped: Self.noteFromRowAndVersion)
@@ -93,7 +93,7 @@ public struct NoteRepository {
         try await notes(
             tx.query(
                 """
-                SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE encounter_id = \(encounterID) ORDER BY created_at, id
+                SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE tenant_id = \(tx.tenantID) AND encounter_id = \(encounterID) ORDER BY created_at, id
                 """))
     }
 
@@ -127,18 +127,18 @@ public struct NoteRepository {
     }
 
     public func find(id: UUID) async throws -> Note? {
-        try await notes(tx.query("SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE id = \(id)")).first
+        try await notes(tx.query("SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE tenant_id = \(tx.tenantID) AND id = \(id)")).first
     }
 
     public func versions(of id: UUID) async throws -> [NoteVersion] {
         try await versions(
-            tx.query("SELECT \(unescaped: Self.versionColumns) FROM api_note_versions WHERE note_id = \(id) ORDER BY version"))
+            tx.query("SELECT \(unescaped: Self.versionColumns) FROM api_note_versions WHERE tenant_id = \(tx.tenantID) AND note_id = \(id) ORDER BY version"))
     }
 
     public func version(_ number: Int, of id: UUID) async throws -> NoteVersion? {
         try await versions(
             tx.query(
-                "SELECT \(unescaped: Self.versionColumns) FROM api_note_versions WHERE note_id = \(id) AND version = \(number)")
+                "SELECT \(unescaped: Self.versionColumns) FROM api_note_versions WHERE tenant_id = \(tx.tenantID) AND note_id = \(id) AND version = \(number)")
         ).first
     }
 
@@ -209,7 +209,7 @@ public struct NoteRepository {
     /// Why a change found no note to change: gone (or another tenant's), stale, or in a status
     /// the change does not accept.
     func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
-        let rows = try await tx.query("SELECT status, current_version FROM notes WHERE id = \(id)")
+        let rows = try await tx.query("SELECT status, current_version FROM notes WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
         for try await (status, version) in rows.decode((String, Int).self) {
             if !expected.admits(version) { throw DomainError.staleVersion(current: version) }
             throw DomainError.conflict(

@@ -86,7 +86,7 @@ public struct PatientRepository {
                     address_postal_code = COALESCE(\(a?.postalCode), address_postal_code),
                     address_country = COALESCE(\(a?.country), address_country),
                     active = COALESCE(\(changes.active), active)
-                 WHERE id = \(id)
+                 WHERE tenant_id = \(tx.tenantID) AND id = \(id)
                 RETURNING \(unescaped: Self.columns)
                 """))
     }

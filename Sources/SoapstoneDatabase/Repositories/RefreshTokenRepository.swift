@@ -31,7 +31,7 @@ public struct RefreshTokenRepository {
         let rows = try await tx.query(
             """
             SELECT id, user_id, family_id, coalesce(session_started_at, created_at), expires_at, used_at, revoked_at
-              FROM refresh_tokens WHERE token_sha256 = \(tokenSHA256)
+              FROM refresh_tokens WHERE tenant_id = \(tx.tenantID) AND token_sha256 = \(tokenSHA256)
             """)
         for try await row in rows.decode((UUID, UUID, UUID, Date, Date, Date?, Date?).self) {
             return RefreshTokenRecord(
@@ -45,7 +45,7 @@ public struct RefreshTokenRepository {
     /// refresh, say), so of two uses exactly one succeeds.
     public func markUsed(id: UUID) async throws -> Bool {
         try await tx.execute(
-            "UPDATE refresh_tokens SET used_at = now() WHERE id = \(id) AND used_at IS NULL AND revoked_at IS NULL") == 1
+            "UPDATE refresh_tokens SET used_at = now() WHERE tenant_id = \(tx.tenantID) AND id = \(id) AND used_at IS NULL AND revoked_at IS NULL") == 1
     }
 
     /// Ends a session: its refresh tokens are revoked and, once the transaction commits, every
@@ -53,13 +53,13 @@ public struct RefreshTokenRepository {
     /// Answers how many tokens it revoked.
     @discardableResult
     public func revokeFamily(_ familyID: UUID) async throws -> Int {
-        try await revoke("family_id = \(familyID)")
+        try await revoke("tenant_id = \(tx.tenantID) AND family_id = \(familyID)")
     }
 
     /// Ends every session of a user (deactivated, or given another role).
     @discardableResult
     public func revokeAll(ofUser userID: UUID) async throws -> Int {
-        try await revoke("user_id = \(userID)")
+        try await revoke("tenant_id = \(tx.tenantID) AND user_id = \(userID)")
     }
 
     private func revoke(_ condition: PostgresQuery) async throws -> Int {

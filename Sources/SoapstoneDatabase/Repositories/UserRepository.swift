@@ -18,7 +18,7 @@ public struct UserRepository {
     }
 
     public func find(id: UUID) async throws -> User? {
-        let rows = try await tx.query("SELECT id, email, name, role, active, created_at FROM api_users WHERE id = \(id)")
+        let rows = try await tx.query("SELECT id, email, name, role, active, created_at FROM api_users WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
         return try await firstUser(rows)
     }
 
@@ -28,7 +28,7 @@ public struct UserRepository {
             """
             UPDATE users SET name = COALESCE(\(name), name), role = COALESCE(\(role?.rawValue), role),
                              active = COALESCE(\(active), active)
-             WHERE id = \(id)
+             WHERE tenant_id = \(tx.tenantID) AND id = \(id)
             RETURNING id, email, name, role, active, created_at
             """)
         return try await firstUser(rows)
@@ -36,7 +36,7 @@ public struct UserRepository {
 
     /// Stores a new hash of the user's unchanged password (a stronger form of the same secret).
     public func replacePasswordHash(id: UUID, with passwordHash: String) async throws {
-        try await tx.query("UPDATE users SET password_hash = \(passwordHash) WHERE id = \(id)")
+        try await tx.query("UPDATE users SET password_hash = \(passwordHash) WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
     }
 
     /// Active admins other than `excluding`. Every active admin row is locked (in one order,
@@ -50,7 +50,7 @@ public struct UserRepository {
     }
 
     public func list() async throws -> [User] {
-        let rows = try await tx.query("SELECT id, email, name, role, active, created_at FROM api_users ORDER BY email")
+        let rows = try await tx.query("SELECT id, email, name, role, active, created_at FROM api_users WHERE tenant_id = \(tx.tenantID) ORDER BY email")
         var users: [User] = []
         for try await row in rows.decode((UUID, String, String, Role, Bool, Date).self) { users.append(user(row)) }
         return users

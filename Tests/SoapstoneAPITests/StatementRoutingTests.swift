@@ -1,0 +1,131 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SoapstoneCore
+import SoapstoneDatabase
+import SoapstoneTestSupport
+import Testing
+
+/// DESIGN.md rule 9: every statement the server and the seed run on a distributed table names
+/// its tenant (`tenant_id = $1`), so Citus sends it to one shard, and RLS stays the guard.
+/// PostgreSQL records every statement it runs, those inside our functions included
+/// (pg_stat_statements with `track = all`, on in the test cluster); this suite seeds a
+/// database of its own, calls every operation of the API on it, and reads them back.
+@Suite("Statement routing")
+struct StatementRoutingTests {
+    /// A comparison of tenant_id with a value (a parameter, a function's argument or
+    /// variable, a trigger's NEW row), not with another table's tenant_id: only a value routes.
+    /// PostgreSQL's own key checks write theirs as `"tenant_id" OPERATOR(pg_catalog.=) $1`.
+    static func namesTenant() throws -> Regex<AnyRegexOutput> {
+        try Regex(#"(?i)"?tenant_id"?\s*(=|OPERATOR\(pg_catalog\.=\))\s*(\$\d+|(new|old)\.\w+|\w+\b(?!\.))"#)
+    }
+
+    @Test("Every statement on a distributed table names its tenant")
+    func everyStatementNamesItsTenant() async throws {
+        let app = try await TestApp.make(.migrated)
+        try await app.db.withDatabase { database in
+            _ = try await DevelopmentSeed(database: database, logger: .init(label: "seed"), hasher: PasswordHasher(cost: 4))
+                .run(environment: DevelopmentAccounts.developmentEnvironment)
+        }
+        try await app.run { client in try await Self.callEveryOperation(client, app: app) }
+
+        _ = try await app.db.strings("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        let tables = try await app.db.strings(
+            """
+            SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')
+            """
+        ).compactMap { $0 }.filter { name in
+            !Distribution.referenceTables.contains(name) && !Distribution.referenceTables.contains { "api_\($0)" == name }
+        }
+        #expect(tables.count >= 16, "tables and their views: \(tables)")
+        let distributed = try Regex(#"(?i)\b("# + tables.joined(separator: "|") + #")\b"#)
+        let statements = try await app.db.strings(
+            "SELECT query FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ).compactMap { $0 }
+        #expect(statements.count > 50, "the statements recorded: \(statements.count)")
+        let touching = try statements.filter { try $0.contains(distributed) && !Self.isDDL($0) && !(try Self.insertsValues($0)) }
+        #expect(touching.count > 20)
+        let namesTenant = try Self.namesTenant()
+        for statement in touching {
+            #expect(statement.contains(namesTenant), "no tenant named: \(statement)")
+        }
+    }
+
+    /// Migrations' DDL and the catalog queries beside them are not the server's statements.
+    static func isDDL(_ statement: String) -> Bool {
+        let first = statement.drop { $0.isWhitespace }.prefix(12).uppercased()
+        return ["CREATE", "ALTER", "DROP", "GRANT", "REVOKE", "COMMENT", "DO ", "SET ", "RESET"].contains { first.hasPrefix($0) }
+    }
+
+    /// `INSERT … VALUES`: Citus routes it by the tenant_id among its values.
+    static func insertsValues(_ statement: String) throws -> Bool {
+        statement.contains(try Regex(#"(?is)^\s*INSERT\s+INTO\s+\w+(\s+AS\s+\w+)?\s*\([^)]*\)\s*VALUES"#))
+    }
+
+    /// Each operation of the API once, so that each of its statements runs; the statuses are
+    /// checked so that a failure early in a handler cannot hide the statements after it.
+    static func callEveryOperation(_ client: some TestClientProtocol, app: TestApp) async throws {
+        let physician = try await client.token("physician")
+        let admin = try await client.token("admin")
+        let auditor = try await client.token("auditor")
+        func call(
+            _ method: HTTPRequest.Method, _ uri: String, _ json: Any? = nil, token: String?, ifMatch: String? = nil,
+            expect: HTTPResponse.Status
+        ) async throws -> [String: Any] {
+            let answer = try await client.call(
+                method, uri, json: json, token: token, headers: ifMatch.map { [.ifMatch: "\"\($0)\""] } ?? [:])
+            #expect(answer.status == expect, "\(method) \(uri): \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+            return answer.status == expect ? answer.json : [:]
+        }
+        // Authentication and the organisation.
+        let signUp = try await call(.post, "/v1/auth/register", AuthFlowTests.newOrganization, token: nil, expect: .created)
+        #expect(signUp["access_token"] != nil)
+        let login = try await client.login("northside", "nurse@northside.example")
+        let refresh = try #require(login.json["refresh_token"] as? String)
+        let renewed = try await call(.post, "/v1/auth/refresh", ["refresh_token": refresh], token: nil, expect: .ok)
+        _ = try await call(
+            .post, "/v1/auth/logout", ["refresh_token": renewed["refresh_token"] as? String ?? ""], token: nil, expect: .noContent)
+        _ = try await call(.get, "/v1/auth/me", token: physician, expect: .ok)
+        // Users.
+        _ = try await call(.get, "/v1/users", token: admin, expect: .ok)
+        _ = try await call(.get, "/v1/staff", token: physician, expect: .ok)
+        let user = try await call(
+            .post, "/v1/users", ["email": "routing@northside.example", "name": "Routing", "password": "a fine long password", "role": "nurse"],
+            token: admin, expect: .created)
+        let userID = try #require(user["id"] as? String)
+        _ = try await call(.get, "/v1/users/\(userID)", token: admin, expect: .ok)
+        _ = try await call(.patch, "/v1/users/\(userID)", ["name": "Routed", "active": false], token: admin, expect: .ok)
+        // Patients.
+        _ = try await call(.get, "/v1/patients?q=men", token: physician, expect: .ok)
+        _ = try await call(.post, "/v1/patients/search", ["q": "NS-1001"], token: physician, expect: .ok)
+        let patient = try await call(.post, "/v1/patients", PatientTests.newPatient(), token: physician, expect: .created)
+        let patientID = try #require(patient["id"] as? String)
+        _ = try await call(.get, "/v1/patients/\(patientID)", token: physician, expect: .ok)
+        _ = try await call(.patch, "/v1/patients/\(patientID)", ["phone": "+1 555 0199"], token: physician, expect: .ok)
+        // Encounters and notes.
+        let encounter = try await call(.post, "/v1/patients/\(patientID)/encounters", ["type": "phone"], token: physician, expect: .created)
+        let encounterID = try #require(encounter["id"] as? String)
+        _ = try await call(.get, "/v1/patients/\(patientID)/encounters", token: physician, expect: .ok)
+        _ = try await call(.get, "/v1/encounters/\(encounterID)", token: physician, expect: .ok)
+        _ = try await call(.patch, "/v1/encounters/\(encounterID)", ["status": "in_progress"], token: physician, expect: .ok)
+        let note = try await call(.post, "/v1/encounters/\(encounterID)/notes", NoteTests.content("v1"), token: physician, expect: .created)
+        let noteID = try #require(note["id"] as? String)
+        _ = try await call(.get, "/v1/encounters/\(encounterID)/notes", token: physician, expect: .ok)
+        _ = try await call(.get, "/v1/draft-notes", token: physician, expect: .ok)
+        _ = try await call(.put, "/v1/notes/\(noteID)", NoteTests.content("v2"), token: physician, ifMatch: "1", expect: .ok)
+        _ = try await call(.post, "/v1/notes/\(noteID)/sign", token: physician, ifMatch: "2", expect: .ok)
+        _ = try await call(
+            .post, "/v1/notes/\(noteID)/amend", NoteTests.content("v3").merging(["reason": "Corrected"]) { $1 }, token: physician,
+            ifMatch: "2", expect: .ok)
+        _ = try await call(.get, "/v1/notes/\(noteID)", token: physician, expect: .ok)
+        _ = try await call(.get, "/v1/notes/\(noteID)/versions", token: physician, expect: .ok)
+        _ = try await call(.get, "/v1/notes/\(noteID)/versions/1", token: physician, expect: .ok)
+        _ = try await call(
+            .post, "/v1/notes/\(noteID)/entered-in-error", ["reason": "Wrong patient"], token: physician, ifMatch: "3", expect: .ok)
+        _ = try await call(.patch, "/v1/encounters/\(encounterID)", ["status": "finished"], token: physician, expect: .ok)
+        // The audit log.
+        _ = try await call(.get, "/v1/audit-events?limit=5", token: auditor, expect: .ok)
+        _ = try await call(.get, "/v1/audit-events?patient_id=\(patientID)", token: auditor, expect: .ok)
+    }
+}
