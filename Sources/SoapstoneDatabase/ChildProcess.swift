@@ -35,10 +35,24 @@ enum ChildProcess {
             posix_spawn_file_actions_addclose(&actions, fd)
         }
 
+        // A child starts with no signal blocked and none ignored. It would inherit both from the
+        // spawning thread, a Dispatch worker that blocks every signal: a script's SIGTERM trap
+        // would then never run, and the processes it started would outlive it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, cArguments, environ)
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, cArguments, environ)
         guard spawned == 0 else {
             throw LocalClusterError("cannot start \(arguments.first ?? "?"): \(String(cString: strerror(spawned)))")
         }
