@@ -49,7 +49,7 @@ struct Dev: AsyncParsableCommand {
                             developmentKeyFile: folder.appendingPathComponent("jwt-signing-key"), isProduction: false),
                         logLevel: logger.logLevel))
                 printWelcome(started, host: host, port: port)
-                try await app.runService()
+                try await app.runUntilStopped(gracePeriod: try shutdownGracePeriod())
             } catch {
                 if started.startedHere { try? await started.cluster.stop() }
                 throw error

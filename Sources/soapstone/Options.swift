@@ -69,6 +69,13 @@ func positiveSeconds(_ name: String, in environment: [String: String]) throws ->
     return TimeInterval(seconds)
 }
 
+/// How long a stopping server (SIGTERM) may take to answer the requests in flight:
+/// SOAPSTONE_SHUTDOWN_GRACE_SECONDS, 20 by default (under the 30 s a container orchestrator
+/// usually waits before SIGKILL).
+func shutdownGracePeriod() throws -> Duration {
+    .seconds(try positiveSeconds("SOAPSTONE_SHUTDOWN_GRACE_SECONDS", in: ProcessInfo.processInfo.environment) ?? 20)
+}
+
 /// The access-token keys and the auth limits, from the environment (README, "Configuration").
 /// Production unless `isProduction` says otherwise or SOAPSTONE_ENV=development.
 func authConfiguration(developmentKeyFile: URL?, isProduction: Bool? = nil) throws -> AuthConfiguration {

@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
             let app = try await buildApplication(configuration)
             print("Soapstone serves http://\(listen.host):\(try listen.resolvedPort())")
             fflush(nil)
-            try await app.runService()
+            try await app.runUntilStopped(gracePeriod: try shutdownGracePeriod())
         }
     }
 }
