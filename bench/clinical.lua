@@ -5,6 +5,9 @@
 --   save    PUT /v1/notes/{id} with If-Match: each thread saves its own 500 notes of the seeded
 --           block (0-4) in turn, each from the version its last save answered (the ETag), as a
 --           careful client would; every wrk run takes a fresh block, starting at version 1
+--   note    GET /v1/notes/{id}, and
+--   history GET /v1/notes/{id}/versions: over the 500 notes bench/scale-history.sql gives ten
+--           versions each (bench/scale.sh)
 -- BENCH_DELAY_MS paces each connection (for the latency figure at half the peak rate): the pause
 -- before each request is drawn from an exponential distribution with that mean, so the
 -- connections send at independent random times (Poisson arrivals, as pgbench -R schedules)
@@ -36,6 +39,9 @@ request = function()
         return wrk.format("GET", "/v1/patients/" .. patient_id(math.random(1, 10000)), headers)
     elseif mode == "search" then
         return wrk.format("GET", "/v1/patients?q=" .. prefixes[math.random(#prefixes)], headers)
+    elseif mode == "note" or mode == "history" then
+        local id = string.format("00000000-0000-4000-a000-%012d", math.random(1, 500))
+        return wrk.format("GET", "/v1/notes/" .. id .. (mode == "history" and "/versions" or ""), headers)
     end
     local id = string.format("00000000-0000-4000-9000-%012d", first_note + next_note + 1)
     next_note = (next_note + 1) % 500
