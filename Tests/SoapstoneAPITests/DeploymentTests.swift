@@ -27,6 +27,7 @@ struct DeploymentTests {
             workingDirectory: BrowserTests.repository.path, log: log.path)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no output)"
         #expect(status == 0, "the deployment checks failed:\n\(output.suffix(8000))")
+        if status == 0 { try? FileManager.default.removeItem(at: log) }
     }
 
     /// The first of `count` consecutive ports nothing listens on now.
