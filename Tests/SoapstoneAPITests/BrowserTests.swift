@@ -2,8 +2,6 @@ import Foundation
 import SoapstoneTestSupport
 import Testing
 
-@testable import SoapstoneDatabase
-
 /// The web page in a real Chromium (tests/browser, Python and Selenium): two servers on
 /// throwaway databases, one with a 3-second idle timeout, and the browser suite against them.
 /// tests/browser/setup installs Chromium and the virtualenv where they are missing.
@@ -27,12 +25,8 @@ struct BrowserTests {
         }
         try await app.serve { port in
             try await idle.serve { idlePort in
-                let log = FileManager.default.temporaryDirectory.appendingPathComponent("soapstone-browser-\(getpid()).log")
-                try? FileManager.default.removeItem(at: log)
-                let status = try await ChildProcess.run(
-                    ["tests/browser/run", "http://127.0.0.1:\(port)", "http://127.0.0.1:\(idlePort)"],
-                    workingDirectory: Self.repository.path, log: log.path)
-                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no output)"
+                let (status, output) = try await ScriptRun.run(
+                    ["tests/browser/run", "http://127.0.0.1:\(port)", "http://127.0.0.1:\(idlePort)"], log: "browser")
                 #expect(status == 0, "the browser tests failed:\n\(output.suffix(8000))")
             }
         }

@@ -2,8 +2,6 @@ import Foundation
 import SoapstoneTestSupport
 import Testing
 
-@testable import SoapstoneDatabase
-
 /// deploy/: two `soapstone serve` processes behind a real nginx, on a throwaway seeded
 /// database, checked by tests/deploy/run (sessions and login protection across instances,
 /// SIGTERM under load, SIGKILL routed around, a bounded shutdown). deploy/setup installs
@@ -18,16 +16,10 @@ struct DeploymentTests {
             .appendingPathComponent("soapstone")
         #expect(FileManager.default.isExecutableFile(atPath: executable.path), "\(executable.path) is not built")
         let base = try Self.freePorts(4)
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("soapstone-deploy-\(getpid()).log")
-        try? FileManager.default.removeItem(at: log)
-        let status = try await ChildProcess.run(
-            [
-                "/usr/bin/env", "DATABASE_URL=\(db.url())", "SOAPSTONE_BIN=\(executable.path)", "tests/deploy/run", String(base),
-            ],
-            workingDirectory: BrowserTests.repository.path, log: log.path)
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no output)"
+        let (status, output) = try await ScriptRun.run(
+            ["/usr/bin/env", "DATABASE_URL=\(db.url())", "SOAPSTONE_BIN=\(executable.path)", "tests/deploy/run", String(base)],
+            log: "deploy")
         #expect(status == 0, "the deployment checks failed:\n\(output.suffix(8000))")
-        if status == 0 { try? FileManager.default.removeItem(at: log) }
     }
 
     /// The first of `count` consecutive ports nothing listens on now.

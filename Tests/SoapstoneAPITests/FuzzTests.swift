@@ -2,8 +2,6 @@ import Foundation
 import SoapstoneTestSupport
 import Testing
 
-@testable import SoapstoneDatabase
-
 /// schemathesis (tests/fuzz, in a project-local virtualenv) against the document the server
 /// serves, with a physician's, an auditor's and an admin's token, for a bounded time per role:
 /// no 5xx, and no answer outside its documented statuses, content types, headers and schemas.
@@ -23,12 +21,8 @@ struct FuzzTests {
                 "SOAPSTONE_ADMIN_TOKEN=\(try await client.token("admin"))",
             ]
             let port = try #require(client.port)
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("soapstone-fuzz-\(getpid()).log")
-            try? FileManager.default.removeItem(at: log)
-            let status = try await ChildProcess.run(
-                ["env"] + tokens + ["tests/fuzz/run", "http://127.0.0.1:\(port)", seconds],
-                workingDirectory: BrowserTests.repository.path, log: log.path)
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no output)"
+            let (status, output) = try await ScriptRun.run(
+                ["env"] + tokens + ["tests/fuzz/run", "http://127.0.0.1:\(port)", seconds], log: "fuzz")
             #expect(status == 0, "schemathesis found problems:\n\(output.suffix(12000))")
         }
     }
