@@ -163,14 +163,7 @@ echo "Plans (as soapstone_server, tenant northside, 10 000 patients):"
 # The search runs inside its function: auto_explain shows the plan it keeps (a generic plan,
 # made once per connection), for the first page of q=wri and a later page of the whole list.
 search_plan() { # text after_patient
-    as postgres 2>&1 >/dev/null <<SQL | python3 -c 'import sys; print("\n".join(n.split("plan:", 1)[1].rstrip() for n in sys.stdin.read().split("NOTICE:") if "after_row" in n))'
-LOAD 'auto_explain';
-SET auto_explain.log_min_duration = 0;
-SET auto_explain.log_analyze = on;
-SET auto_explain.log_timing = off;
-SET auto_explain.log_nested_statements = on;
-SET auto_explain.log_level = notice;
-SET ROLE soapstone_server;
+    nested_plans after_row <<SQL
 SELECT count(*) FROM soapstone_search_patients('$tenant', NULL, NULL, $2, 20, $1, NULL, NULL, NULL, NULL, 'patient.list',
     'patient', NULL, NULL, NULL, NULL, NULL, 'success', '{}');
 SQL

@@ -17,3 +17,22 @@ start_dev_server() {
     cat "$data/server.log" >&2
     return 1
 }
+
+# The plans PostgreSQL keeps inside our functions, by auto_explain: the statements on stdin run
+# as soapstone_server after the settings below; prints each logged plan whose text holds
+# <marker>. Needs `as` (role, psql arguments) from the calling script.
+#   nested_plans <marker> <<SQL ... SQL
+nested_plans() {
+    { cat <<'SQL'
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_timing = off;
+SET auto_explain.log_buffers = on;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_level = notice;
+SET ROLE soapstone_server;
+SQL
+      cat; } | as postgres 2>&1 >/dev/null |
+        python3 -c 'import sys; print("\n".join(n.split("plan:", 1)[1].rstrip() for n in sys.stdin.read().split("NOTICE:") if sys.argv[1] in n))' "$1"
+}

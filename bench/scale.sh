@@ -86,15 +86,7 @@ PY
 echo
 tenant=$(as postgres -At -c "SELECT tenant_id FROM tenants WHERE slug = 'northside'")
 echo "Plans at scale (as soapstone_server, tenant northside, the statements the server runs):"
-as postgres 2>&1 >/dev/null <<SQL | python3 -c 'import sys; print("\n".join(n.split("plan:", 1)[1].rstrip() for n in sys.stdin.read().split("NOTICE:") if "plan:" in n))'
-LOAD 'auto_explain';
-SET auto_explain.log_min_duration = 0;
-SET auto_explain.log_analyze = on;
-SET auto_explain.log_timing = off;
-SET auto_explain.log_buffers = on;
-SET auto_explain.log_nested_statements = on;
-SET auto_explain.log_level = notice;
-SET ROLE soapstone_server;
+nested_plans "plan:" <<SQL
 SELECT count(*) FROM soapstone_read_patient('$tenant', NULL, '00000000-0000-4000-8000-000000004242', 'physician', 'patient.read',
     'patient', '00000000-0000-4000-8000-000000004242', '00000000-0000-4000-8000-000000004242', '127.0.0.1',
     'bench-0123456789abcdef', NULL, 'success', '{}');
