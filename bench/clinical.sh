@@ -24,10 +24,7 @@ connections=${2:-8}
 source bench/dev-server.sh
 port=18081
 start_dev_server $port
-
-# The cluster `dev` started: port and socket folder are lines 4 and 5 of postmaster.pid.
-pgport=$(sed -n 4p "$data/pg/postmaster.pid")
-socket=$(sed -n 5p "$data/pg/postmaster.pid")
+cluster_of "$data"
 as() { local role=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pgport" -U "$role" -d soapstone "$@"; }
 as postgres -f bench/clinical-seed.sql
 tenant=$(as postgres -At -c "SELECT tenant_id FROM tenants WHERE slug = 'northside'")
@@ -39,17 +36,13 @@ login() {
 }
 declare -A url=([peak]="http://127.0.0.1:$port/v1/patients") token=([peak]="$(login $port)")
 
-# The other build, on its own data folder and cluster, seeded alike; stopped with this one.
+# The other build, on its own data folder and cluster, seeded alike.
 if [[ -n ${BENCH_BASELINE:-} ]]; then
     base_port=18082
-    base_data=$(mktemp -d /var/tmp/soapstone-bench-base-XXXX)
-    chmod 755 "$base_data"
-    env LOG_LEVEL=error "$BENCH_BASELINE" dev --port $base_port --data-dir "$base_data" >"$base_data/server.log" 2>&1 &
-    base_server=$!
-    trap 'kill -INT $server $base_server 2>/dev/null; wait $server $base_server 2>/dev/null; rm -rf "$data" "$base_data"' EXIT
-    for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$base_port/health" >/dev/null && break; sleep 0.1; done
-    psql -X -q -v ON_ERROR_STOP=1 -h "$(sed -n 5p "$base_data/pg/postmaster.pid")" -p "$(sed -n 4p "$base_data/pg/postmaster.pid")" \
-        -U postgres -d soapstone -f bench/clinical-seed.sql
+    main_data=$data
+    launch_dev_server "$BENCH_BASELINE" $base_port
+    psql_in "$data" -f bench/clinical-seed.sql
+    data=$main_data
     url[base]="http://127.0.0.1:$base_port/v1/patients"
     token[base]=$(login $base_port)
 fi

@@ -1,6 +1,19 @@
-# Sourced by the benchmarks: builds the release binary and starts `soapstone dev` on a
-# throwaway data folder, stopped (with its PostgreSQL) and removed when the script exits.
-#   start_dev_server <port> [VAR=value ...]   sets $bin, $data and $server
+# Sourced by the benchmarks: builds the release binary and starts `soapstone dev` on throwaway
+# data folders, every server stopped (with its PostgreSQL) and its folder removed when the
+# script exits.
+#   start_dev_server <port> [VAR=value ...]            the release build; sets $bin, $data, $server
+#   launch_dev_server <binary> <port> [VAR=value ...]  any build; sets $data, $server
+#   cluster_of <data folder>                           sets $pgport and $socket of its cluster
+#   psql_in <data folder> [psql arguments]             psql as its cluster's superuser
+dev_servers=()
+dev_folders=()
+stop_dev_servers() {
+    kill -INT "${dev_servers[@]}" 2>/dev/null
+    wait "${dev_servers[@]}" 2>/dev/null
+    rm -rf "${dev_folders[@]}"
+}
+trap stop_dev_servers EXIT
+
 start_dev_server() {
     local port=$1; shift
     bench/setup
@@ -8,14 +21,32 @@ start_dev_server() {
     # hold every debug build (and test run) behind its lock meanwhile.
     swift build -c release --scratch-path .build-release --product soapstone >/dev/null
     bin=.build-release/release/soapstone
+    launch_dev_server "$bin" "$port" "$@"
+}
+
+launch_dev_server() {
+    local binary=$1 port=$2; shift 2
     data=$(mktemp -d /var/tmp/soapstone-bench-XXXX)
     chmod 755 "$data"
-    env LOG_LEVEL=error "$@" "$bin" dev --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
+    dev_folders+=("$data")
+    env LOG_LEVEL=error "$@" "$binary" dev --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
     server=$!
-    trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+    dev_servers+=("$server")
     for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return; sleep 0.1; done
     cat "$data/server.log" >&2
     return 1
+}
+
+# The cluster `dev` started: its port and socket folder are lines 4 and 5 of postmaster.pid.
+cluster_of() {
+    pgport=$(sed -n 4p "$1/pg/postmaster.pid")
+    socket=$(sed -n 5p "$1/pg/postmaster.pid")
+}
+
+psql_in() {
+    local folder=$1; shift
+    psql -X -q -v ON_ERROR_STOP=1 -h "$(sed -n 5p "$folder/pg/postmaster.pid")" -p "$(sed -n 4p "$folder/pg/postmaster.pid")" \
+        -U postgres -d soapstone "$@"
 }
 
 # The plans PostgreSQL keeps inside our functions, by auto_explain: the statements on stdin run
