@@ -125,10 +125,9 @@ public struct TenantTransaction {
 }
 
 /// A prepared call of one of migration 18's request functions, whose first two arguments are
-/// the tenant and the acting user.
-public protocol TenantCall: PostgresPreparedStatement where Row: Sendable {
-    var tenantID: UUID { get }
-}
+/// the tenant and the acting user: the one kind of statement `Database.call` runs outside
+/// `withTenant`.
+public protocol TenantCall: PostgresPreparedStatement where Row: Sendable {}
 
 /// The tenant statement of every transaction, prepared once per connection (PostgresNIO names
 /// it after this type) and then only bound and executed.

@@ -93,7 +93,7 @@ public struct LocalCluster: Sendable {
             logger.info("PostgreSQL is already running", metadata: ["pid": "\(running.pid)", "port": "\(running.port)"])
             return RunningCluster(cluster: self, port: running.port, startedHere: false)
         }
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         try writeSettings(port: port)
         logger.info("starting PostgreSQL", metadata: ["data": "\(dataDirectory.path)", "port": "\(port)"])
         try await run(binaries.pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "120", "start"])
@@ -232,25 +232,6 @@ public struct LocalCluster: Sendable {
         if runsAsPostgresUser, let account = getpwnam("postgres") {
             chown(logFile.path, account.pointee.pw_uid, account.pointee.pw_gid)
         }
-    }
-
-    /// A TCP port on loopback that nothing listens on right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LocalClusterError("cannot open a socket to find a free port") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
-            }
-        }
-        guard bound else { throw LocalClusterError("cannot bind a loopback socket to find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     public static func shortHash(of text: String) -> String {

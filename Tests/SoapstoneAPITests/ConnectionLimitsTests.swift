@@ -1,5 +1,6 @@
 import Foundation
 import SoapstoneAPI
+import SoapstoneDatabase
 import Testing
 
 #if canImport(Glibc)
@@ -110,28 +111,11 @@ struct ConnectionLimitsTests {
         }
     }
 
-    /// A port nothing listens on now (the kernel's pick, released at once).
-    static func freePort() throws -> Int {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(probe, $0, length) == 0 && getsockname(probe, $0, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test("Beyond the connection limit a client waits until a connection closes")
     func connectionLimit() async throws {
         // Served as `soapstone serve` runs it: HummingbirdTesting's live server rebuilds the
         // configuration without its connection limit (ApplicationConfiguration.with(address:)).
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         let app = try await TestApp.make(.migrated) {
             $0.maximumConnections = 1
             $0.idleTimeout = .seconds(30)

@@ -1,4 +1,5 @@
 import Foundation
+import SoapstoneDatabase
 import SoapstoneTestSupport
 import Testing
 
@@ -26,20 +27,8 @@ struct DeploymentTests {
     static func freePorts(_ count: Int) throws -> Int {
         for _ in 0..<50 {
             let base = Int.random(in: 20000...60000)
-            if (base..<base + count).allSatisfy(Self.isFree) { return base }
+            if (base..<base + count).allSatisfy(LoopbackPort.isFree) { return base }
         }
         throw POSIXError(.EADDRINUSE)
-    }
-
-    static func isFree(_ port: Int) -> Bool {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }

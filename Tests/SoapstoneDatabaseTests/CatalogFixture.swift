@@ -9,6 +9,11 @@ import Testing
 enum CatalogFixture {
     static let database = Task { try await TestCluster.shared.makeDatabase(.seeded) }
 
+    /// The rows of `sql` on the fixture's database, as text (SQL NULL as "NULL").
+    static func query(_ sql: String) async throws -> [String] {
+        try await database.value.strings(sql).map { $0 ?? "NULL" }
+    }
+
     /// DESIGN.md rule 1's pre-authentication counters (migration 9): no tenant_id, RLS forced,
     /// reached only through soapstone_auth's functions. Their own catalog test names them.
     static let preAuthenticationCounters = ["login_lockouts", "login_throttle"]

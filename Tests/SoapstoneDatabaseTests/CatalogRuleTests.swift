@@ -7,13 +7,9 @@ import Testing
 /// that breaks a rule fails here without anyone writing a test for it.
 @Suite("Catalog rules")
 struct CatalogRuleTests {
-    func query(_ sql: String) async throws -> [String] {
-        try await CatalogFixture.database.value.strings(sql).map { $0 ?? "NULL" }
-    }
-
     @Test("Every table has tenant_id uuid NOT NULL", arguments: try await CatalogFixture.tables())
     func tenantIDColumn(table: Relation) async throws {
-        let column = try await query(
+        let column = try await CatalogFixture.query(
             """
             SELECT format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text
               FROM pg_attribute a WHERE a.attrelid = 'public.\(table.name)'::regclass AND a.attname = 'tenant_id' AND NOT a.attisdropped
@@ -23,7 +19,7 @@ struct CatalogRuleTests {
 
     @Test("Every table, schema_migrations included, has RLS enabled and forced")
     func rowLevelSecurityForced() async throws {
-        let unforced = try await query(
+        let unforced = try await CatalogFixture.query(
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
@@ -35,7 +31,7 @@ struct CatalogRuleTests {
         "Every table has a policy letting a tenant's own rows be inserted, and every INSERT or UPDATE policy has WITH CHECK",
         arguments: try await CatalogFixture.tables())
     func policiesHaveWithCheck(table: Relation) async throws {
-        let policies = try await query(
+        let policies = try await CatalogFixture.query(
             """
             SELECT CASE WHEN roles = '{soapstone_auth}' THEN 'soapstone_auth:' ELSE '' END ||
                    cmd || '|' || coalesce(qual, '') || '|' || coalesce(with_check, '')
@@ -61,14 +57,14 @@ struct CatalogRuleTests {
         "soapstone_auth: no login, no members, owns only the auth functions, reads tenant tables only through SELECT policies"
     )
     func loginLookupRoleIsNarrow() async throws {
-        let role = try await query(
+        let role = try await CatalogFixture.query(
             "SELECT rolcanlogin::text || rolsuper::text || rolbypassrls::text FROM pg_roles WHERE rolname = 'soapstone_auth'")
         #expect(role == ["falsefalsefalse"])
         // A member would see every tenant's users through the policies below.
-        let members = try await query(
+        let members = try await CatalogFixture.query(
             "SELECT member::regrole::text FROM pg_auth_members WHERE roleid = 'soapstone_auth'::regrole")
         #expect(members.isEmpty)
-        let policies = try await query(
+        let policies = try await CatalogFixture.query(
             "SELECT tablename || ':' || cmd || ':' || coalesce(qual, '') || ':' || coalesce(with_check, '') FROM pg_policies WHERE 'soapstone_auth' = ANY(roles) ORDER BY 1"
         )
         #expect(
@@ -76,7 +72,7 @@ struct CatalogRuleTests {
                 "login_lockouts:ALL:true:true", "login_throttle:ALL:true:true", "refresh_tokens:SELECT:true:",
                 "tenants:SELECT:true:", "users:SELECT:true:",
             ])
-        let owned = try await query(
+        let owned = try await CatalogFixture.query(
             """
             SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole
             UNION ALL SELECT relname::text FROM pg_class WHERE relowner = 'soapstone_auth'::regrole
@@ -86,10 +82,10 @@ struct CatalogRuleTests {
                 "auth_lockout_remaining", "auth_login_failed", "auth_login_lookup", "auth_login_succeeded",
                 "auth_revoked_sessions", "auth_throttle",
             ])
-        let invokers = try await query(
+        let invokers = try await CatalogFixture.query(
             "SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole AND NOT prosecdef")
         #expect(invokers.isEmpty, "every function of soapstone_auth runs as it (SECURITY DEFINER)")
-        let tablePrivileges = try await query(
+        let tablePrivileges = try await CatalogFixture.query(
             """
             SELECT c.relname || ':' || p FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              CROSS JOIN unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p
@@ -98,7 +94,7 @@ struct CatalogRuleTests {
         #expect(
             Set(tablePrivileges.map { String($0.split(separator: ":")[0]) }).isSubset(of: CatalogFixture.preAuthenticationCounters),
             "soapstone_auth reads single columns of tenant tables, never whole ones: \(tablePrivileges)")
-        let passwordHashReaders = try await query(
+        let passwordHashReaders = try await CatalogFixture.query(
             """
             SELECT DISTINCT grantee::text FROM information_schema.column_privileges
              WHERE table_name = 'users' AND column_name = 'password_hash' AND privilege_type = 'SELECT' ORDER BY 1
@@ -110,23 +106,23 @@ struct CatalogRuleTests {
     @Test("The pre-authentication counters: no tenant, RLS forced, soapstone_auth's alone, reached through its functions")
     func preAuthenticationCounters() async throws {
         for table in CatalogFixture.preAuthenticationCounters {
-            let rls = try await query(
+            let rls = try await CatalogFixture.query(
                 "SELECT relrowsecurity::text || relforcerowsecurity::text FROM pg_class WHERE oid = 'public.\(table)'::regclass")
             #expect(rls == ["truetrue"], "\(table)")
-            let tenantColumn = try await query(
+            let tenantColumn = try await CatalogFixture.query(
                 "SELECT attname::text FROM pg_attribute WHERE attrelid = 'public.\(table)'::regclass AND attname = 'tenant_id'")
             #expect(tenantColumn.isEmpty, "\(table)")
-            let policies = try await query(
+            let policies = try await CatalogFixture.query(
                 "SELECT array_to_string(roles, ',') || ':' || coalesce(with_check, '') FROM pg_policies WHERE tablename = '\(table)'")
             #expect(policies == ["soapstone_auth:true"], "\(table): \(policies)")
-            let appPrivileges = try await query(
+            let appPrivileges = try await CatalogFixture.query(
                 """
                 SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p
                  WHERE has_table_privilege('soapstone_app', 'public.\(table)', p)
                 """)
             #expect(appPrivileges.isEmpty, "\(table): soapstone_app holds \(appPrivileges)")
         }
-        let callable = try await query(
+        let callable = try await CatalogFixture.query(
             """
             SELECT proname::text FROM pg_proc
              WHERE proname IN ('auth_throttle', 'auth_lockout_remaining', 'auth_login_failed', 'auth_login_succeeded')
@@ -142,14 +138,14 @@ struct CatalogRuleTests {
 
     @Test("schema_migrations: soapstone_app may only read it, through one read-only policy")
     func schemaMigrationsReadOnly() async throws {
-        let policies = try await query(
+        let policies = try await CatalogFixture.query(
             """
             SELECT policyname || ':' || cmd || ':' || array_to_string(roles, ',')
               FROM pg_policies WHERE tablename = 'schema_migrations' ORDER BY 1
             """)
         #expect(policies.contains("read_only:SELECT:public"))
         #expect(policies.count == 2 && policies.contains(where: { $0.hasPrefix("migrator_writes:ALL:soapstone_owner") }))
-        let privileges = try await query(
+        let privileges = try await CatalogFixture.query(
             """
             SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p
              WHERE has_table_privilege('soapstone_app', 'public.schema_migrations', p)
@@ -159,7 +155,7 @@ struct CatalogRuleTests {
 
     @Test("Every view is created WITH (security_invoker = true)")
     func viewsAreSecurityInvoker() async throws {
-        let plain = try await query(
+        let plain = try await CatalogFixture.query(
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'public' AND c.relkind = 'v'
@@ -170,13 +166,13 @@ struct CatalogRuleTests {
 
     @Test("Every table has its api_ view", arguments: try await CatalogFixture.tables())
     func everyTableHasView(table: Relation) async throws {
-        let views = try await query("SELECT to_regclass('public.api_\(table.name)')::text")
+        let views = try await CatalogFixture.query("SELECT to_regclass('public.api_\(table.name)')::text")
         #expect(views == ["api_\(table.name)"])
     }
 
     @Test("Every foreign key between tenant tables includes tenant_id on both sides")
     func foreignKeysAreComposite() async throws {
-        let singleColumn = try await query(
+        let singleColumn = try await CatalogFixture.query(
             """
             SELECT con.conname
               FROM pg_constraint con
@@ -188,7 +184,7 @@ struct CatalogRuleTests {
                       AND (SELECT attname FROM pg_attribute WHERE attrelid = con.confrelid AND attnum = k.remote) = 'tenant_id')
             """)
         #expect(singleColumn.isEmpty)
-        let count = try await query(
+        let count = try await CatalogFixture.query(
             "SELECT count(*)::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' AND contype = 'f'"
         )
         #expect(Int(count[0])! > 10, "the check above must have foreign keys to look at")
@@ -197,7 +193,7 @@ struct CatalogRuleTests {
     @Test("Primary keys and indexes lead with tenant_id, but on the tables Citus keeps whole")
     func indexesLeadWithTenant() async throws {
         let whole = Distribution.referenceTables.union(Distribution.globalTables).map { "'\($0)'" }.joined(separator: ", ")
-        let offending = try await query(
+        let offending = try await CatalogFixture.query(
             """
             SELECT i.indexrelid::regclass::text
               FROM pg_index i
@@ -209,7 +205,7 @@ struct CatalogRuleTests {
         #expect(offending.isEmpty)
         // A slug names its organisation at login, before a tenant is known: unique across
         // tenants, on the one table that is whole on every node.
-        let global = try await query(
+        let global = try await CatalogFixture.query(
             """
             SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
              WHERE t.relname IN (\(Distribution.referenceTables.map { "'\($0)'" }.joined(separator: ", ")))
@@ -221,7 +217,7 @@ struct CatalogRuleTests {
     @Test("No table is distributed that a reference table points at, and no foreign keys form a cycle")
     func foreignKeysDistributable() async throws {
         // Citus distributes tables one at a time, each after the tables its keys point at.
-        let cycles = try await query(
+        let cycles = try await CatalogFixture.query(
             """
             WITH RECURSIVE edge AS (
                 SELECT DISTINCT conrelid AS child, confrelid AS parent FROM pg_constraint c
@@ -237,7 +233,7 @@ struct CatalogRuleTests {
             """)
         #expect(cycles.isEmpty)
         let reference = Distribution.referenceTables.map { "'\($0)'" }.joined(separator: ", ")
-        let fromReference = try await query(
+        let fromReference = try await CatalogFixture.query(
             """
             SELECT conname FROM pg_constraint c
              WHERE c.contype = 'f' AND c.conrelid::regclass::text IN (\(reference))
@@ -248,10 +244,10 @@ struct CatalogRuleTests {
 
     @Test("soapstone_app: no login, no superuser, no BYPASSRLS, owns nothing")
     func appRoleIsPlain() async throws {
-        let role = try await query(
+        let role = try await CatalogFixture.query(
             "SELECT rolcanlogin::text || rolsuper::text || rolbypassrls::text FROM pg_roles WHERE rolname = 'soapstone_app'")
         #expect(role == ["falsefalsefalse"])
-        let owned = try await query(
+        let owned = try await CatalogFixture.query(
             """
             SELECT relname::text FROM pg_class WHERE relowner = 'soapstone_app'::regrole
             UNION ALL SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_app'::regrole
@@ -263,7 +259,7 @@ struct CatalogRuleTests {
 
     @Test("soapstone_app holds no TRUNCATE, DELETE, REFERENCES or TRIGGER, and only INSERT and SELECT on the immutable tables")
     func appRoleLeastPrivilege() async throws {
-        let excess = try await query(
+        let excess = try await CatalogFixture.query(
             """
             SELECT c.relname || ':' || p
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -275,7 +271,7 @@ struct CatalogRuleTests {
                     OR (c.relkind = 'v' AND p IN ('INSERT', 'UPDATE')))
             """)
         #expect(excess.isEmpty)
-        let canRead = try await query(
+        let canRead = try await CatalogFixture.query(
             "SELECT has_table_privilege('soapstone_app', 'public.note_versions', 'INSERT')::text || has_table_privilege('soapstone_app', 'public.audit_events', 'SELECT')::text"
         )
         #expect(canRead == ["truetrue"], "the check above must be able to see privileges")
@@ -283,7 +279,7 @@ struct CatalogRuleTests {
 
     @Test("Every function sets its own search_path, and PUBLIC may execute none")
     func functionsAreLockedDown() async throws {
-        let functions = try await query(
+        let functions = try await CatalogFixture.query(
             """
             SELECT p.proname || ':' || coalesce(array_to_string(p.proconfig, ','), '') || ':' ||
                    coalesce((SELECT bool_or(a.grantee = 0) FROM aclexplode(p.proacl) a)::text, 'default')
@@ -304,7 +300,7 @@ struct CatalogRuleTests {
 
     @Test("Every table with updated_at keeps it with a trigger")
     func updatedAtMaintained() async throws {
-        let missing = try await query(
+        let missing = try await CatalogFixture.query(
             """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at'

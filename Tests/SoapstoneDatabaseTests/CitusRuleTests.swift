@@ -13,10 +13,6 @@ import Testing
 struct CitusRuleTests {
     static let currentTenant = "soapstone_current_tenant"
 
-    func query(_ sql: String) async throws -> [String] {
-        try await CatalogFixture.database.value.strings(sql).map { $0 ?? "NULL" }
-    }
-
     /// Citus runs an ALTER TABLE on a distributed table only when it changes one constraint.
     /// Migration 1 predates the rule and is not run on a distributed schema again.
     static let oneConstraintPerAlterSince = 19
@@ -43,7 +39,7 @@ struct CitusRuleTests {
 
     @Test("No policy holds a sub-query: Citus refuses them on distributed tables")
     func noSubqueryInPolicies() async throws {
-        let policies = try await query(
+        let policies = try await CatalogFixture.query(
             """
             SELECT tablename || '.' || policyname || ': ' || coalesce(qual, '') || ' ' || coalesce(with_check, '')
               FROM pg_policies WHERE schemaname = 'public'
@@ -56,7 +52,7 @@ struct CitusRuleTests {
 
     @Test("The policies' function is SQL, STABLE, without a SET clause, so the planner can inline it; it names pg_catalog's objects")
     func currentTenantInlinable() async throws {
-        let function = try await query(
+        let function = try await CatalogFixture.query(
             """
             SELECT l.lanname::text || ' ' || p.provolatile::text || ' ' || coalesce(array_to_string(p.proconfig, ','), 'no-config') || ' '
                    || p.prosecdef::text || ' | ' || btrim(p.prosrc, E' \n')
@@ -90,21 +86,21 @@ struct CitusRuleTests {
     func tableReadingFunctionsArePLpgSQL() async throws {
         // The SQL-language functions left read no table: the note hash, the search key and the
         // inlined tenant condition.
-        let sql = try await query(
+        let sql = try await CatalogFixture.query(
             """
             SELECT p.proname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
               JOIN pg_namespace n ON n.oid = p.pronamespace
              WHERE n.nspname = 'public' AND l.lanname = 'sql' ORDER BY 1
             """)
         #expect(sql == ["note_content_sha256", "search_key", Self.currentTenant])
-        let lookup = try await query(
+        let lookup = try await CatalogFixture.query(
             "SELECT l.lanname::text FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = 'auth_login_lookup'")
         #expect(lookup == ["plpgsql"])
     }
 
     @Test("The tenant is set with SET LOCAL under citus.propagate_set_commands = 'local', for the transaction only")
     func tenantSetWithSetLocal() async throws {
-        let body = try await query("SELECT prosrc FROM pg_proc WHERE proname = 'soapstone_set_tenant'").joined()
+        let body = try await CatalogFixture.query("SELECT prosrc FROM pg_proc WHERE proname = 'soapstone_set_tenant'").joined()
         #expect(body.contains("SET LOCAL citus.propagate_set_commands = 'local'"))
         #expect(body.contains("SET LOCAL app.tenant_id") && body.contains("SET LOCAL app.user_id"))
         #expect(!body.contains("set_config"), "set_config is not propagated to Citus workers")
@@ -135,7 +131,7 @@ struct CitusRuleTests {
 
     @Test("A request function sets its tenant before anything else, and the tenant ends with its statement")
     func requestFunctionsSetTheTenantFirst() async throws {
-        let functions = try await query(
+        let functions = try await CatalogFixture.query(
             """
             SELECT p.proname || ' | ' || btrim(p.prosrc, E' \n') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
              WHERE n.nspname = 'public' AND p.proargnames[1] = 'tenant' AND p.proargnames[2] = 'actor'
