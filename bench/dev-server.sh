@@ -26,13 +26,22 @@ start_dev_server() {
 
 launch_dev_server() {
     local binary=$1 port=$2; shift 2
+    # Another server's answer would pass for this one's below.
+    if curl -s -o /dev/null "http://127.0.0.1:$port/health"; then
+        echo "port $port is taken: stop what listens there first" >&2
+        return 1
+    fi
     data=$(mktemp -d /var/tmp/soapstone-bench-XXXX)
     chmod 755 "$data"
     dev_folders+=("$data")
     env LOG_LEVEL=error "$@" "$binary" dev --port "$port" --data-dir "$data" >"$data/server.log" 2>&1 &
     server=$!
     dev_servers+=("$server")
-    for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return; sleep 0.1; done
+    for _ in $(seq 1 600); do
+        kill -0 "$server" 2>/dev/null || break
+        curl -sf "http://127.0.0.1:$port/health" >/dev/null && return
+        sleep 0.1
+    done
     cat "$data/server.log" >&2
     return 1
 }
