@@ -7,7 +7,9 @@ import SoapstoneTestSupport
 import Testing
 
 /// DESIGN.md rule 9: every statement the server and the seed run on a distributed table names
-/// its tenant (`tenant_id = $1`), so Citus sends it to one shard, and RLS stays the guard.
+/// its tenant (`tenant_id = $1`), so Citus sends it to one shard, and RLS stays the guard; and
+/// none has what Citus refused in issue 18 (a non-immutable value per row in RETURNING or
+/// ON CONFLICT … SET, an INSERT … SELECT without an alias for its target).
 /// PostgreSQL records every statement it runs, those inside our functions included
 /// (pg_stat_statements with `track = all`, on in the test cluster); this suite seeds a
 /// database of its own, calls every operation of the API on it, and reads them back.
@@ -20,7 +22,7 @@ struct StatementRoutingTests {
         try Regex(#"(?i)"?tenant_id"?\s*(=|OPERATOR\(pg_catalog\.=\))\s*(\$\d+|(new|old)\.\w+|\w+\b(?!\.))"#)
     }
 
-    @Test("Every statement on a distributed table names its tenant")
+    @Test("Every statement on a distributed table names its tenant and is one Citus takes")
     func everyStatementNamesItsTenant() async throws {
         let app = try await TestApp.make(.migrated)
         try await app.db.withDatabase { database in
@@ -50,6 +52,103 @@ struct StatementRoutingTests {
         for statement in touching {
             #expect(statement.contains(namesTenant), "no tenant named: \(statement)")
         }
+
+        // What Citus refuses on a distributed table besides: a value computed per shard where
+        // it must be one (RETURNING, ON CONFLICT … SET), and an INSERT … SELECT whose target
+        // has no alias (its RETURNING then names a table the shard's query does not have).
+        let changing = try statements.filter { try $0.contains(distributed) && !Self.isDDL($0) }
+        #expect(changing.flatMap(Self.perRowClauses).count > 10, "RETURNING and ON CONFLICT clauses found")
+        let called = Set((changing + Self.refusedByCitus).flatMap { Self.perRowClauses(of: $0).flatMap(Self.calledFunctions) })
+        let notImmutable = Set(
+            try await app.db.strings(
+                """
+                SELECT proname::text FROM pg_proc WHERE proname = ANY(ARRAY['\(called.sorted().joined(separator: "','"))'])
+                 GROUP BY proname HAVING bool_and(provolatile <> 'i')
+                """
+            ).compactMap { $0 })
+        for statement in changing {
+            let refusals = try Self.refusals(in: statement, notImmutable: notImmutable)
+            #expect(refusals.isEmpty, "\(refusals) in: \(statement)")
+        }
+        // The check itself finds what Citus refused in the server's statements of before.
+        for statement in Self.refusedByCitus {
+            #expect(try !Self.refusals(in: statement, notImmutable: notImmutable).isEmpty, "not found: \(statement)")
+        }
+    }
+
+    /// Statements of the server that Citus 13 refused on distributed tables (issue 18).
+    static let refusedByCitus = [
+        "INSERT INTO idempotency_keys (tenant_id, user_id, key) VALUES ($1, $2, $3) "
+            + "ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET created_at = now() RETURNING key",
+        "UPDATE patients SET phone = $3 WHERE tenant_id = $1 AND id = $2 RETURNING id, birth_date::text",
+        "INSERT INTO notes (tenant_id, id, encounter_id) SELECT $1, $2, e.id FROM encounters e "
+            + "WHERE e.tenant_id = $1 AND e.id = $3 RETURNING notes.id",
+    ]
+
+    /// Why Citus would refuse `statement` on a distributed table, if it would.
+    static func refusals(in statement: String, notImmutable: Set<String>) throws -> [String] {
+        var found: [String] = []
+        for clause in perRowClauses(of: statement) {
+            found += calledFunctions(in: clause).filter(notImmutable.contains).map { "\($0)() per row" }
+            found += sqlValueFunctions.filter { clause.lowercased().contains($0) }.map { "\($0) per row" }
+            if clause.contains(try Regex(#"(?i)::\s*(text|varchar|character varying)\b"#)) { found.append("a cast to text per row") }
+        }
+        for insert in statement.matches(of: try Regex(#"(?is)\bINSERT\s+INTO\s+\w+\s*\([^)]*\)\s*(SELECT|WITH)\b"#)) {
+            let rest = String(statement[insert.range.lowerBound...])
+            if enclosed(rest, stoppingAt: nil).uppercased().contains("RETURNING") {
+                found.append("INSERT … SELECT … RETURNING without an alias for its target")
+            }
+        }
+        return found
+    }
+
+    /// The SQL value functions written without parentheses: none is immutable.
+    static let sqlValueFunctions = ["current_timestamp", "current_date", "current_time", "localtimestamp", "localtime"]
+
+    /// The parts of a statement Citus evaluates once per row on the shard and so wants
+    /// immutable: its RETURNING lists and an ON CONFLICT … DO UPDATE SET, each up to the end of
+    /// the parentheses it stands in (a CTE's RETURNING ends with the CTE), upper-cased.
+    static func perRowClauses(of statement: String) -> [String] {
+        let upper = statement.uppercased()
+        return upper.indices.compactMap { index in
+            let rest = upper[index...]
+            if startsWord("RETURNING", in: upper, at: index) {
+                return enclosed(String(rest.dropFirst(9)), stoppingAt: nil)
+            }
+            if startsWord("ON CONFLICT", in: upper, at: index) {
+                return enclosed(String(rest.dropFirst(11)), stoppingAt: "RETURNING")
+            }
+            return nil
+        }
+    }
+
+    /// Whether `word` starts at `index` of `upper`, not inside a longer name.
+    static func startsWord(_ word: String, in upper: String, at index: String.Index) -> Bool {
+        upper[index...].hasPrefix(word)
+            && (index == upper.startIndex || !(upper[upper.index(before: index)].isLetter || upper[upper.index(before: index)] == "_"))
+    }
+
+    /// `text` up to the `)` that closes the parentheses it starts in, or up to `stop` outside
+    /// any parentheses it opens, or whole.
+    static func enclosed(_ text: String, stoppingAt stop: String?) -> String {
+        let upper = text.uppercased()
+        var depth = 0
+        var index = upper.startIndex
+        while index < upper.endIndex {
+            if upper[index] == "(" { depth += 1 }
+            if upper[index] == ")" {
+                if depth == 0 { break }
+                depth -= 1
+            }
+            if depth == 0, let stop, startsWord(stop, in: upper, at: index) { break }
+            index = upper.index(after: index)
+        }
+        return String(upper[..<index])
+    }
+
+    /// The names called as functions in `clause` (`name(`), lower-cased.
+    static func calledFunctions(in clause: String) -> [String] {
+        clause.matches(of: #/([A-Za-z_][A-Za-z0-9_]*)\s*\(/#).map { String($0.output.1).lowercased() }
     }
 
     /// Migrations' DDL and the catalog queries beside them are not the server's statements.

@@ -237,7 +237,7 @@ public struct NoteRepository {
         query.sql = """
             WITH note AS (\(note.sql)),
             version AS (
-                INSERT INTO note_versions (tenant_id, note_id, version, subjective, objective, assessment, plan, author_id, reason)
+                INSERT INTO note_versions AS nv (tenant_id, note_id, version, subjective, objective, assessment, plan, author_id, reason)
                 SELECT tenant_id, id, current_version, \(values) FROM note
                 RETURNING *
             )
