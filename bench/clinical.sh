@@ -29,12 +29,7 @@ as() { local role=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pgp
 as postgres -f bench/clinical-seed.sql
 tenant=$(as postgres -At -c "SELECT tenant_id FROM tenants WHERE slug = 'northside'")
 user=$(as postgres -At -c "SELECT id FROM users WHERE email = 'physician@northside.example'")
-login() {
-    curl -sf "http://127.0.0.1:$1/v1/auth/login" -H 'Content-Type: application/json' \
-        -d '{"tenant":"northside","email":"physician@northside.example","password":"soapstone-dev-password"}' |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
-declare -A url=([peak]="http://127.0.0.1:$port/v1/patients") token=([peak]="$(login $port)")
+declare -A url=([peak]="http://127.0.0.1:$port/v1/patients") token=([peak]="$(physician_token $port)")
 
 # The other build, on its own data folder and cluster, seeded alike.
 if [[ -n ${BENCH_BASELINE:-} ]]; then
@@ -44,7 +39,7 @@ if [[ -n ${BENCH_BASELINE:-} ]]; then
     psql_in "$data" -f bench/clinical-seed.sql
     data=$main_data
     url[base]="http://127.0.0.1:$base_port/v1/patients"
-    token[base]=$(login $base_port)
+    token[base]=$(physician_token $base_port)
 fi
 
 http() { # target mode block [delay_ms] [seconds]
@@ -79,7 +74,6 @@ import sys
 latencies = sorted(int(line.split()[2]) for line in sys.stdin if line.strip())
 print(f"paced per_second={len(latencies) / '"$seconds"':.1f} p99_ms={latencies[int(len(latencies) * 0.99)] / 1000:.2f}")'
 }
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 searches=() search_statements=()
 for prefix in gar smi ngu mul oka joh kow had ros tan dub nov sil kim ahm bro mar sch lop iva; do

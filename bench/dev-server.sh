@@ -5,6 +5,8 @@
 #   launch_dev_server <binary> <port> [VAR=value ...]  any build; sets $data, $server
 #   cluster_of <data folder>                           sets $pgport and $socket of its cluster
 #   psql_in <data folder> [psql arguments]             psql as its cluster's superuser
+#   physician_token <port>                             an access token of northside's physician
+#   field <name> <line>                                the value of name= in a result line
 dev_servers=()
 dev_folders=()
 stop_dev_servers() {
@@ -52,11 +54,18 @@ cluster_of() {
     socket=$(sed -n 5p "$1/pg/postmaster.pid")
 }
 
-psql_in() {
-    local folder=$1; shift
-    psql -X -q -v ON_ERROR_STOP=1 -h "$(sed -n 5p "$folder/pg/postmaster.pid")" -p "$(sed -n 4p "$folder/pg/postmaster.pid")" \
-        -U postgres -d soapstone "$@"
+psql_in() (
+    cluster_of "$1"; shift
+    psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pgport" -U postgres -d soapstone "$@"
+)
+
+physician_token() {
+    curl -sf "http://127.0.0.1:$1/v1/auth/login" -H 'Content-Type: application/json' \
+        -d '{"tenant":"northside","email":"physician@northside.example","password":"soapstone-dev-password"}' |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # The plans PostgreSQL keeps inside our functions, by auto_explain: the statements on stdin run
 # as soapstone_server after the settings below; prints each logged plan whose text holds

@@ -43,16 +43,10 @@ for side in one many; do
         || pg_size_pretty(pg_database_size('soapstone'))" >&2
 done
 
-login() {
-    curl -sf "http://127.0.0.1:$1/v1/auth/login" -H 'Content-Type: application/json' \
-        -d '{"tenant":"northside","email":"physician@northside.example","password":"soapstone-dev-password"}' |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
 http() { # side mode [delay_ms] [seconds]
     BENCH_DELAY_MS=${3:-} wrk -t2 -c"$connections" -d"${4:-$seconds}s" --latency -s bench/clinical.lua \
         "http://127.0.0.1:${port[$1]}/v1/patients" -- "$2" "${token[$1]}" 0 | grep '^http '
 }
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 modes=(read search note history)
 results=${folder[one]}/results.txt
 echo "round | side | request | paced req/s | p50 ms | p99 ms | failed"
@@ -64,7 +58,7 @@ for round in $(seq 1 "$rounds"); do
         # checkpoint of gigabytes inside a measurement was its p99 (45-95 ms) in the first runs.
         psql_in "${folder[$side]}" -c "CHECKPOINT"
         # A new access token each round: one outlives a round, not the whole run.
-        token[$side]=$(login "${port[$side]}")
+        token[$side]=$(physician_token "${port[$side]}")
     done
     for mode in "${modes[@]}"; do
         if [[ -z ${delay[$mode]:-} ]]; then

@@ -14,9 +14,14 @@ public enum LoopbackPort {
         return port
     }
 
-    /// Whether `port` is free now.
-    public static func isFree(_ port: Int) -> Bool {
-        bind(port) != nil
+    /// The first of `count` consecutive ports that are all free now, for a script that numbers
+    /// its servers from one base.
+    public static func freeRun(of count: Int) throws -> Int {
+        for _ in 0..<50 {
+            let base = Int.random(in: 20000...60000)
+            if (base..<base + count).allSatisfy({ bind($0) != nil }) { return base }
+        }
+        throw POSIXError(.EADDRINUSE)
     }
 
     /// The port a probe socket bound to `port` (0: any) got, or nil when it could not bind.

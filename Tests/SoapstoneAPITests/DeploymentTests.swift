@@ -16,19 +16,10 @@ struct DeploymentTests {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("soapstone")
         #expect(FileManager.default.isExecutableFile(atPath: executable.path), "\(executable.path) is not built")
-        let base = try Self.freePorts(4)
+        let base = try LoopbackPort.freeRun(of: 4)
         let (status, output) = try await ScriptRun.run(
             ["/usr/bin/env", "DATABASE_URL=\(db.url())", "SOAPSTONE_BIN=\(executable.path)", "tests/deploy/run", String(base)],
             log: "deploy")
         #expect(status == 0, "the deployment checks failed:\n\(output.suffix(8000))")
-    }
-
-    /// The first of `count` consecutive ports nothing listens on now.
-    static func freePorts(_ count: Int) throws -> Int {
-        for _ in 0..<50 {
-            let base = Int.random(in: 20000...60000)
-            if (base..<base + count).allSatisfy(LoopbackPort.isFree) { return base }
-        }
-        throw POSIXError(.EADDRINUSE)
     }
 }
