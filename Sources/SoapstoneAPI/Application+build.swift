@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
-import OpenAPIHummingbird
 import OpenAPIRuntime
 // SoapstoneAPI names PostgresNIO only where the client is configured (AppConfiguration) and
 // run with the application's services (here); every query goes through SoapstoneDatabase.
@@ -92,7 +91,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     // dictionary, were not. Sorting costs little; pretty printing, the generator's other
     // default, cost much (the figures: bench/README.md) and stays off.
     try handler.registerHandlers(
-        on: router, configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: [.sortedKeys]),
+        on: OpenAPIRouterTransport(router: router), configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: [.sortedKeys]),
         middlewares: [
             EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens, database: database, logger: logger),
             try DecodingMiddleware(document: OpenAPIDocument.data),
