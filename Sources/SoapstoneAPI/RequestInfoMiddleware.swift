@@ -26,7 +26,7 @@ struct RequestInfoMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         var response = try await RequestInfo.$current.withValue(info) {
             do {
-                let request = try await limitingBody(of: request)
+                let request = try await limitingBody(of: request, on: context.eventLoop)
                 return try await next(request, context)
             } catch {
                 // Errors become answers here, inside the request's id, so they carry it too.
@@ -47,7 +47,7 @@ struct RequestInfoMiddleware: RouterMiddleware {
     }
 
     /// The body, read up to the limit: larger ones (declared or streamed) answer 413.
-    private func limitingBody(of request: Request) async throws -> Request {
+    private func limitingBody(of request: Request, on loop: any EventLoop) async throws -> Request {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumBodySize {
             throw Problem.payloadTooLarge(limit: maximumBodySize)
         }
@@ -61,7 +61,7 @@ struct RequestInfoMiddleware: RouterMiddleware {
                 if request.headers[.contentLength] == nil && request.headers[.transferEncoding] == nil {
                     try await body.collect(upTo: maximumBodySize)
                 } else {
-                    try await withinBodyReadTimeout { [maximumBodySize] in try await body.collect(upTo: maximumBodySize) }
+                    try await withinBodyReadTimeout(on: loop) { [maximumBodySize] in try await body.collect(upTo: maximumBodySize) }
                 }
             // The length is known now: it lets the OpenAPI layer tell no body from one to read.
             var head = request.head
@@ -73,13 +73,22 @@ struct RequestInfoMiddleware: RouterMiddleware {
     }
 
     /// `read`, or 408 when the body has not arrived in time (a trickle keeps the connection's
-    /// idle timer from firing, not this one).
-    private func withinBodyReadTimeout(_ read: @escaping @Sendable () async throws -> ByteBuffer) async throws -> ByteBuffer {
-        let limit = bodyReadTimeout
+    /// idle timer from firing, not this one). The timer is a task scheduled on the connection's
+    /// loop, where this request already runs: `Task.sleep` armed a Dispatch timer, and with its
+    /// task group held about 4 % of a note save's samples in a profile.
+    private func withinBodyReadTimeout(
+        on loop: any EventLoop, _ read: @escaping @Sendable () async throws -> ByteBuffer
+    ) async throws -> ByteBuffer {
+        let limit = TimeAmount.nanoseconds(Int64(bodyReadTimeout / .nanoseconds(1)))
         return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
             group.addTask { try await read() }
             group.addTask {
-                try await Task.sleep(for: limit)
+                let timer = loop.scheduleTask(in: limit) {}
+                try await withTaskCancellationHandler {
+                    try await timer.futureResult.get()
+                } onCancel: {
+                    timer.cancel()
+                }
                 return nil
             }
             defer { group.cancelAll() }
