@@ -43,6 +43,7 @@ func makeLogger(_ label: String = "soapstone") -> Logger {
 }
 
 /// A running client for one command; the pool's own chatter stays out of the terminal.
+@discardableResult
 func withClient<T: Sendable>(
     _ configuration: PostgresClient.Configuration, logger: Logger,
     _ body: @escaping @Sendable (PostgresClient) async throws -> T

@@ -11,7 +11,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try await runReporting {
-            var configuration = try AppConfiguration(
+            var configuration = AppConfiguration(
                 host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
                 auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
             if let list = ProcessInfo.processInfo.environment["SOAPSTONE_TRUSTED_PROXIES"], !list.isEmpty {
