@@ -91,9 +91,11 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     // dictionary, were not. Sorting costs little; pretty printing, the generator's other
     // default, cost much (the figures: bench/README.md) and stays off.
     try handler.registerHandlers(
-        on: OpenAPIRouterTransport(router: router), configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: [.sortedKeys]),
+        on: OpenAPIRouterTransport(router: router),
+        configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: [.sortedKeys]),
         middlewares: [
-            EmptyBodyMiddleware(), OperationMetrics(registry: metrics), AuthenticationMiddleware(tokens: tokens, database: database, logger: logger),
+            EmptyBodyMiddleware(), OperationMetrics(registry: metrics),
+            AuthenticationMiddleware(tokens: tokens, database: database, logger: logger),
             try DecodingMiddleware(document: OpenAPIDocument.data),
         ])
 
