@@ -8,26 +8,27 @@ struct PostgresBinaries: Sendable {
     let initdb: String
     let pgCtl: String
 
+    /// The repository's one installer (it waits for any other install running at the same
+    /// time): `soapstone dev` and the tests run from a checkout, which has it beside the sources.
+    static let installer = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../deploy/apt-install").standardizedFileURL.path
+
     static func locate(logger: Logger) throws -> PostgresBinaries {
         if let found = find() { return found }
-        let apt = "/usr/bin/apt-get"
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: apt) else {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: installer) else {
             throw LocalClusterError(
                 "PostgreSQL 15 is not installed (no initdb on PATH or in /usr/lib/postgresql); install it, e.g. `apt-get install postgresql-15`"
             )
         }
         logger.notice("PostgreSQL is not installed; installing Debian's postgresql-15")
-        for arguments in [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "postgresql-15"]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: apt)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(["DEBIAN_FRONTEND": "noninteractive"]) { $1 }
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw LocalClusterError("apt-get \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
-            }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: installer)
+        process.arguments = ["postgresql-15"]
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw LocalClusterError("\(installer) postgresql-15 failed (exit \(process.terminationStatus))")
         }
         guard let found = find() else { throw LocalClusterError("postgresql-15 was installed, but initdb is still not found") }
         return found
