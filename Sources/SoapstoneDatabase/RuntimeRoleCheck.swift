@@ -3,9 +3,16 @@ import PostgresNIO
 
 /// The start-up guard: RLS binds neither a superuser, nor a role with BYPASSRLS, nor (through
 /// FORCE it does, but it could switch it off) the tables' owner. A server connected as any of
-/// these would serve every tenant's rows, so it refuses to start.
+/// these would serve every tenant's rows, so it refuses to start; and so it does as a member of
+/// any of them, or of a role that a policy of its own lets read across tenants
+/// (`soapstone_auth`, whose login lookup reads every tenant's password hashes), since a member
+/// can `SET ROLE` to it.
 struct RuntimeRoleCheck {
     static let appRole = "soapstone_app"
+
+    /// The roles a policy names (rather than PUBLIC, as the tenant policies do): each is given
+    /// rows beyond the tenant policies (migrations 2, 9 and 20 give them to soapstone_auth).
+    static let crossTenantReaders = "SELECT unnest(polroles) FROM pg_policy"
     let logger: Logger
 
     func verify(on connection: PostgresConnection) async throws {
@@ -14,9 +21,10 @@ struct RuntimeRoleCheck {
             SELECT current_user::text,
                    r.rolsuper,
                    r.rolbypassrls,
-                   EXISTS (SELECT 1 FROM pg_roles s
-                           WHERE (s.rolsuper OR s.rolbypassrls) AND s.oid <> r.oid
-                             AND pg_has_role(r.oid, s.oid, 'MEMBER')) AS reaches_privileged_role,
+                   (SELECT string_agg(s.rolname::text, ', ' ORDER BY s.rolname) FROM pg_roles s
+                     WHERE s.oid <> r.oid AND pg_has_role(r.oid, s.oid, 'MEMBER')
+                       AND (s.rolsuper OR s.rolbypassrls OR s.oid IN (\(unescaped: Self.crossTenantReaders))))
+                       AS reaches_privileged_role,
                    (SELECT string_agg(DISTINCT pg_get_userbyid(c.relowner), ', ')
                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
@@ -27,12 +35,12 @@ struct RuntimeRoleCheck {
              WHERE r.rolname = current_user
             """, logger: logger)
         for try await (role, isSuperuser, bypassesRLS, reachesPrivileged, ownedAs, usesAppRole) in rows.decode(
-            (String, Bool, Bool, Bool, String?, Bool).self)
+            (String, Bool, Bool, String?, String?, Bool).self)
         {
             if isSuperuser { throw StartupRefusal.superuser(role: role) }
             if bypassesRLS { throw StartupRefusal.bypassesRLS(role: role) }
-            if reachesPrivileged { throw StartupRefusal.reachesPrivilegedRole(role: role) }
             if let ownedAs { throw StartupRefusal.ownsTables(role: role, owner: ownedAs) }
+            if let reachesPrivileged { throw StartupRefusal.reachesPrivilegedRole(role: role, via: reachesPrivileged) }
             if !usesAppRole { throw StartupRefusal.notAppRoleMember(role: role) }
             logger.info("database role checked", metadata: ["role": "\(role)"])
         }
@@ -68,7 +76,7 @@ struct SchemaCheck {
 public enum StartupRefusal: Error, CustomStringConvertible, Equatable {
     case superuser(role: String)
     case bypassesRLS(role: String)
-    case reachesPrivilegedRole(role: String)
+    case reachesPrivilegedRole(role: String, via: String)
     case ownsTables(role: String, owner: String)
     case notAppRoleMember(role: String)
     case schemaBehind(applied: Int, expected: Int)
@@ -83,8 +91,8 @@ public enum StartupRefusal: Error, CustomStringConvertible, Equatable {
             "refusing to serve: database role \(role) is a superuser, which Row-Level Security does not bind. \(advice)"
         case .bypassesRLS(let role):
             "refusing to serve: database role \(role) has BYPASSRLS, so it would see every tenant's rows. \(advice)"
-        case .reachesPrivilegedRole(let role):
-            "refusing to serve: database role \(role) is a member of a superuser or BYPASSRLS role. \(advice)"
+        case .reachesPrivilegedRole(let role, let via):
+            "refusing to serve: database role \(role) can become \(via), which is a superuser, has BYPASSRLS or reads across tenants. \(advice)"
         case .ownsTables(let role, let owner):
             "refusing to serve: database role \(role) owns the tables (or is a member of their owner, \(owner)) and could switch Row-Level Security off. \(advice)"
         case .notAppRoleMember(let role):

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
-import SoapstoneDatabase
+@testable import SoapstoneDatabase
 import SoapstoneTestSupport
 import Testing
 
@@ -51,6 +51,25 @@ struct StartupGuardTests {
         let db = try await TestCluster.shared.makeDatabase(.migrated)
         let role = try await makeRole(db, "BYPASSRLS IN ROLE soapstone_app")
         #expect(try await refusal(db, as: role) == .bypassesRLS(role: role))
+    }
+
+    /// A role a policy names reads beyond the tenant policies; a member can SET ROLE to it. The
+    /// role and its policy are the test's own: soapstone_auth is cluster-wide, and a member of
+    /// it, even for a moment, would be seen by the catalog tests running beside this one.
+    @Test func refusesAMemberOfARoleThatReadsAcrossTenants() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let reader = "reader_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await db.strings("CREATE ROLE \(reader) NOLOGIN")
+        _ = try await db.strings("CREATE POLICY \(reader) ON patients FOR SELECT TO \(reader) USING (true)")
+        let role = try await makeRole(db, "IN ROLE soapstone_app, \(reader)")
+        #expect(try await refusal(db, as: role) == .reachesPrivilegedRole(role: role, via: reader))
+    }
+
+    @Test func soapstoneAuthCountsAsReadingAcrossTenants() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let readers = try await db.strings(
+            "SELECT DISTINCT r::regrole::text FROM (\(RuntimeRoleCheck.crossTenantReaders)) AS readers(r) ORDER BY 1")
+        #expect(readers.contains("soapstone_auth"), "\(readers)")
     }
 
     @Test func refusesARoleOutsideSoapstoneApp() async throws {
