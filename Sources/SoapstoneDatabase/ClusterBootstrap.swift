@@ -25,14 +25,14 @@ public enum ClusterBootstrap {
             "CREATE ROLE \(serverRole) LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE \(appRole)",
         ]
         for statement in statements {
-            try await connection.query(
+            try await connection.run(
                 PostgresQuery(
                     unsafeSQL: """
                         DO $$ BEGIN \(statement); EXCEPTION WHEN duplicate_object THEN NULL; END $$
                         """), logger: logger)
         }
         // The server role may exist from an earlier run without the membership.
-        try await connection.query(PostgresQuery(unsafeSQL: "GRANT \(appRole) TO \(serverRole)"), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: "GRANT \(appRole) TO \(serverRole)"), logger: logger)
     }
 
     /// Creates `name` owned by the owner role, optionally as a copy of `template`; idempotent.
@@ -49,7 +49,7 @@ public enum ClusterBootstrap {
             try requireIdentifier(template)
             sql += " TEMPLATE \(template)"
         }
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        try await connection.run(PostgresQuery(unsafeSQL: sql), logger: logger)
     }
 
     /// Database names go into DDL, which takes no bind parameters: allow only plain names.

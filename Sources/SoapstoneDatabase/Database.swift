@@ -107,9 +107,14 @@ public struct TenantTransaction {
     public let userID: UUID?
     let logger: Logger
 
-    @discardableResult
+    /// A statement whose rows the caller reads: its error, if any, comes with them.
     func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         try await connection.query(query, logger: logger)
+    }
+
+    /// A statement whose rows nobody needs, run to its end, so its error is thrown here.
+    func run(_ statement: PostgresQuery) async throws {
+        try await connection.run(statement, logger: logger)
     }
 
     func execute(_ statement: PostgresQuery) async throws -> Int {

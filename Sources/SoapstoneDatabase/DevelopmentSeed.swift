@@ -130,10 +130,11 @@ public struct DevelopmentSeed: Sendable {
             let now = Date()
             // A finished session of the admin's: a revoked refresh token whose value nobody knows.
             let family = Self.id("session", clinic.slug)
+            try await tx.sessions.start(id: family, userID: admin.id, at: now)
             try await tx.refreshTokens.create(
                 userID: admin.id, familyID: family, tokenSHA256: Self.id("token", clinic.slug).uuidString.sha256Hex,
-                sessionStartedAt: now, expiresAt: now.addingTimeInterval(day / 48))
-            try await tx.refreshTokens.revokeFamily(family)
+                expiresAt: now.addingTimeInterval(day / 48))
+            try await tx.sessions.end(family)
             for (index, details) in clinic.patients.enumerated() {
                 // The front desk registers patients with an Idempotency-Key, as a client retrying safely would.
                 let patient = try await tx.idempotencyKeys.once(

@@ -141,9 +141,9 @@ public enum Distribution {
         // Citus refuses tables with triggers unless told they are safe here: ours check rows of
         // the same tenant, which live on the same node. This connection is the command's own,
         // so the settings end with it.
-        try await connection.query("SET citus.enable_unsafe_triggers = on", logger: logger)
+        try await connection.run("SET citus.enable_unsafe_triggers = on", logger: logger)
         if let shards {
-            try await connection.query(PostgresQuery(unsafeSQL: "SET citus.shard_count = \(shards)"), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: "SET citus.shard_count = \(shards)"), logger: logger)
         }
         var done: [Step] = []
         var alreadyDone: [Step] = []
@@ -153,10 +153,10 @@ public enum Distribution {
                 continue
             }
             logger.info("distributing", metadata: ["step": "\(step)"])
-            try await connection.query(PostgresQuery(unsafeSQL: step.sql), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: step.sql), logger: logger)
             done.append(step)
         }
-        try await connection.query("RESET citus.enable_unsafe_triggers", logger: logger)
+        try await connection.run("RESET citus.enable_unsafe_triggers", logger: logger)
         return Report(done: done, alreadyDone: alreadyDone, nodes: nodes)
     }
 }

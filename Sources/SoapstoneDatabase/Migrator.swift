@@ -49,7 +49,7 @@ public struct Migrator: Sendable {
                 logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 try await connection.inTransaction(logger: logger) { tx in
                     try await run(migration.up, of: migration, on: tx)
-                    try await tx.query(
+                    try await tx.run(
                         """
                         INSERT INTO schema_migrations (version, name, checksum)
                         VALUES (\(migration.version), \(migration.name), \(migration.checksum))
@@ -76,7 +76,7 @@ public struct Migrator: Sendable {
                 logger.info("reverting migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 try await connection.inTransaction(logger: logger) { tx in
                     try await run(migration.down, of: migration, on: tx)
-                    try await tx.query("DELETE FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
+                    try await tx.run("DELETE FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
                 }
             }
             return reverting
@@ -144,7 +144,7 @@ public struct Migrator: Sendable {
     private func run(_ script: String, of migration: Migration, on connection: PostgresConnection) async throws {
         for (index, statement) in SQLScript(script).statements.enumerated() {
             do {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             } catch let error as PSQLError {
                 throw MigrationFailure(version: migration.version, name: migration.name, statementIndex: index + 1, error: error)
             }
@@ -154,14 +154,14 @@ public struct Migrator: Sendable {
     private func withLock<Result: Sendable>(
         on connection: PostgresConnection, _ body: () async throws -> Result
     ) async throws -> Result {
-        try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
+        try await connection.run("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
         do {
             try await ensureHistoryTable(on: connection)
             let result = try await body()
-            try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+            try await connection.run("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
             return result
         } catch {
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+            try? await connection.run("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
             throw error
         }
     }
@@ -191,7 +191,7 @@ public struct Migrator: Sendable {
                 "CREATE POLICY migrator_writes ON schema_migrations FOR ALL TO CURRENT_USER USING (true) WITH CHECK (true)",
                 "REVOKE ALL ON schema_migrations FROM PUBLIC",
             ] {
-                try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                try await tx.run(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
         }
     }

@@ -10,17 +10,25 @@ extension PostgresConnection {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await query("BEGIN", logger: logger)
+        try await run("BEGIN", logger: logger)
         do {
             let result = try await body(self)
-            try await query("COMMIT", logger: logger)
+            try await run("COMMIT", logger: logger)
             return result
         } catch {
             // A failed ROLLBACK means the connection is gone, and the pool drops it; the body's
             // error is the one worth reporting.
-            _ = try? await query("ROLLBACK", logger: logger)
+            try? await run("ROLLBACK", logger: logger)
             throw error
         }
+    }
+
+    /// Runs a statement whose rows nobody needs to its end. PostgresNIO reports an error that
+    /// comes after the statement's first answer (a function that fails as it runs, a deferred
+    /// check at COMMIT) only to whoever reads the rows: a result dropped unread is an error
+    /// never seen.
+    func run(_ statement: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await query(statement, logger: logger) {}
     }
 
     /// Runs one statement and answers how many rows it wrote (INSERT, UPDATE, DELETE).

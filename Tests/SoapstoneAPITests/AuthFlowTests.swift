@@ -104,6 +104,68 @@ struct AuthFlowTests {
         #expect(audited == ["1"])
     }
 
+    /// Each try: log in (R0), refresh (R1), then refresh R1 and log out R0 at the same moment.
+    /// Whatever the order, the session is over: a token the refresh handed out (R2) must not
+    /// refresh again. On the token-by-token revocation this replaced, R2 lived on in most tries.
+    @Test("A refresh racing a logout leaves no live token of the ended session (40 tries)")
+    func refreshRacingLogoutLeavesNoSurvivor() async throws {
+        let app = try await TestApp.make { $0.auth.requestsPerMinutePerAddress = 100_000 }
+        try await app.run { client in
+            var survivors = 0
+            var refreshedFirst = 0
+            for _ in 0..<40 {
+                let r0 = try #require(try await client.login("northside", "nurse@northside.example").json["refresh_token"] as? String)
+                let r1 = try #require(
+                    try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": r0]).json["refresh_token"] as? String)
+                async let refreshed = client.call(.post, "/v1/auth/refresh", json: ["refresh_token": r1])
+                async let loggedOut = client.call(.post, "/v1/auth/logout", json: ["refresh_token": r0])
+                let (refresh, logout) = try await (refreshed, loggedOut)
+                #expect(logout.status == .noContent)
+                #expect([.ok, .unauthorized].contains(refresh.status), "refresh gave \(refresh.status)")
+                guard refresh.status == .ok, let r2 = refresh.json["refresh_token"] as? String else { continue }
+                refreshedFirst += 1
+                if try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": r2]).status != .unauthorized {
+                    survivors += 1
+                }
+            }
+            #expect(survivors == 0, "\(survivors) of \(refreshedFirst) tokens handed out during a logout refreshed again")
+        }
+    }
+
+    /// The same race with the user's role changed (which ends every session of theirs) instead
+    /// of a logout, and with a login instead of a refresh: a session the change did not end must
+    /// carry the new role.
+    @Test("A refresh or login racing a role change leaves no live session of the old role (40 tries)")
+    func refreshRacingRoleChangeLeavesNoSurvivor() async throws {
+        let app = try await TestApp.make { $0.auth.requestsPerMinutePerAddress = 100_000 }
+        let nurseID = try await app.db.value("SELECT id::text FROM users WHERE email = 'nurse@northside.example'")
+        try await app.run { client in
+            let admin = try await client.token("admin")
+            var role = "nurse"
+            var survivors: [String] = []
+            for attempt in 0..<40 {
+                let r0 = try #require(try await client.login("northside", "nurse@northside.example").json["refresh_token"] as? String)
+                let newRole = role == "nurse" ? "front_desk" : "nurse"
+                async let refreshed = client.call(.post, "/v1/auth/refresh", json: ["refresh_token": r0])
+                async let loggedIn = client.login("northside", "nurse@northside.example")
+                async let changed = client.call(.patch, "/v1/users/\(nurseID)", json: ["role": newRole], token: admin)
+                let (refresh, login, change) = try await (refreshed, loggedIn, changed)
+                #expect(change.status == .ok)
+                for (name, answer) in [("refresh", refresh), ("login", login)] {
+                    guard answer.status == .ok, let token = answer.json["refresh_token"] as? String,
+                        let issuedRole = (answer.json["user"] as? [String: Any])?["role"] as? String, issuedRole == role
+                    else { continue }
+                    // Issued with the old role: the change must have ended this session.
+                    if try await client.call(.post, "/v1/auth/refresh", json: ["refresh_token": token]).status != .unauthorized {
+                        survivors.append("\(name) in try \(attempt)")
+                    }
+                }
+                role = newRole
+            }
+            #expect(survivors.isEmpty, "sessions of the old role still refreshed: \(survivors)")
+        }
+    }
+
     @Test(
         "Garbage and foreign refresh tokens are refused without a 500",
         arguments: [

@@ -69,7 +69,7 @@ struct CatalogRuleTests {
         )
         #expect(
             policies == [
-                "login_lockouts:ALL:true:true", "login_throttle:ALL:true:true", "refresh_tokens:SELECT:true:",
+                "login_lockouts:ALL:true:true", "login_throttle:ALL:true:true", "sessions:SELECT:true:",
                 "tenants:SELECT:true:", "users:SELECT:true:",
             ])
         let owned = try await CatalogFixture.query(

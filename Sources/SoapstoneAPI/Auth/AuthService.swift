@@ -91,7 +91,11 @@ struct AuthService: Sendable {
         // hashed before the transaction, so no connection waits on bcrypt.
         let upgraded = hasher.needsRehash(candidate.passwordHash) ? try await hasher.hash(password) : nil
         return try await database.withTenant(candidate.tenantID, userID: candidate.userID) { tx in
-            guard let user = try await tx.users.find(id: candidate.userID), user.active else { throw Problem.invalidCredentials }
+            // FOR SHARE: a change of the user's role or status at this moment either comes first
+            // (and is seen here) or waits, and then ends the session started here with the others.
+            guard let user = try await tx.users.findLocking(id: candidate.userID), user.active else {
+                throw Problem.invalidCredentials
+            }
             if let upgraded { try await tx.users.replacePasswordHash(id: user.id, with: upgraded) }
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
@@ -109,26 +113,31 @@ struct AuthService: Sendable {
         guard let (tenantID, hash) = RefreshToken.parse(presented) else { throw Problem.invalidRefreshToken }
         try await admitClient()
         let outcome: Result<IssuedSession, Problem> = try await database.withTenant(tenantID, userID: nil) { tx in
-            guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return .failure(.invalidRefreshToken) }
+            // The session's row stays locked until this transaction ends: a logout (or a role
+            // change) at the same moment either comes first, and is seen here, or waits and
+            // ends the session with the token written here.
+            guard let record = try await tx.refreshTokens.findLockingSession(tokenSHA256: hash) else {
+                return .failure(.invalidRefreshToken)
+            }
             if record.usedAt != nil {
                 // A spent token came back: whoever holds it, the session is no longer safe.
-                let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
+                let ended = try await tx.sessions.end(record.familyID)
                 tokens.revoked.revoke(record.familyID)
                 guard let owner = try await tx.users.find(id: record.userID) else { throw DomainError.notFound }
                 try await tx.auditEvents.record(
                     AuditEntry(
                         Principal(owner), .authRefreshReuse, entityType: "user", entityID: record.userID,
                         outcome: .denied),
-                    detail: ["family_id": record.familyID.uuidString.lowercased(), "revoked": String(revoked)])
+                    detail: ["family_id": record.familyID.uuidString.lowercased(), "ended": String(ended)])
                 return .failure(.invalidRefreshToken)
             }
-            guard record.revokedAt == nil, record.expiresAt > tokens.clock(), try await tx.refreshTokens.markUsed(id: record.id),
+            guard record.sessionEndedAt == nil, record.expiresAt > tokens.clock(),
+                try await tx.refreshTokens.markUsed(id: record.id),
                 let user = try await tx.users.find(id: record.userID), user.active
             else { return .failure(.invalidRefreshToken) }
-            return .success(
-                try await startSession(for: user, in: tx, family: record.familyID, startedAt: record.sessionStartedAt))
+            return .success(try await issue(for: user, in: tx, session: record.familyID, startedAt: record.sessionStartedAt))
         }
-        // The reuse audit and revocation are committed even though the answer is a refusal.
+        // The reuse audit and the session's end are committed even though the answer is a refusal.
         return try outcome.get()
     }
 
@@ -136,12 +145,12 @@ struct AuthService: Sendable {
         guard let (tenantID, hash) = RefreshToken.parse(presented) else { return }
         try await admitClient()
         try await database.withTenant(tenantID, userID: nil) { tx in
-            guard let record = try await tx.refreshTokens.find(tokenSHA256: hash) else { return }
-            let revoked = try await tx.refreshTokens.revokeFamily(record.familyID)
+            guard let record = try await tx.refreshTokens.findLockingSession(tokenSHA256: hash) else { return }
+            let ended = try await tx.sessions.end(record.familyID)
             // This instance refuses the session's access tokens at once; the others when the
-            // revocation's notification reaches them, after the commit.
+            // session's end is announced to them, after the commit.
             tokens.revoked.revoke(record.familyID)
-            if revoked > 0 {
+            if ended {
                 // The key names the user, so the user is there: the audit names their role too.
                 guard let owner = try await tx.users.find(id: record.userID) else { throw DomainError.notFound }
                 try await tx.auditEvents.record(
@@ -152,20 +161,26 @@ struct AuthService: Sendable {
 
     // MARK: -
 
-    /// A new access token and a refresh token of the same family (a new family at login). The
-    /// refresh token lives until the session has been idle too long or has lasted too long,
-    /// whichever comes first.
-    func startSession(for user: User, in tx: TenantTransaction, family: UUID = UUID(), startedAt: Date? = nil) async throws
-        -> IssuedSession
+    /// A new session for `user` (read FOR SHARE, or written, by this transaction): its row, then
+    /// its first tokens.
+    func startSession(for user: User, in tx: TenantTransaction) async throws -> IssuedSession {
+        let session = UUID()
+        let now = tokens.clock()
+        try await tx.sessions.start(id: session, userID: user.id, at: now)
+        return try await issue(for: user, in: tx, session: session, startedAt: now)
+    }
+
+    /// A new access token and a refresh token of `session`. The refresh token lives until the
+    /// session has been idle too long or has lasted too long, whichever comes first.
+    private func issue(for user: User, in tx: TenantTransaction, session: UUID, startedAt: Date) async throws -> IssuedSession
     {
         let refresh = RefreshToken.make(tenantID: tx.tenantID)
         let now = tokens.clock()
-        let started = startedAt ?? now
         try await tx.refreshTokens.create(
-            userID: user.id, familyID: family, tokenSHA256: refresh.sha256, sessionStartedAt: started,
-            expiresAt: min(now.addingTimeInterval(sessions.idleLimit), started.addingTimeInterval(sessions.lifetime)))
+            userID: user.id, familyID: session, tokenSHA256: refresh.sha256,
+            expiresAt: min(now.addingTimeInterval(sessions.idleLimit), startedAt.addingTimeInterval(sessions.lifetime)))
         let access = try await tokens.issue(
-            for: Principal(userID: user.id, tenantID: tx.tenantID, role: user.role), session: family)
+            for: Principal(userID: user.id, tenantID: tx.tenantID, role: user.role), session: session)
         return IssuedSession(accessToken: access, expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, user: user)
     }
 

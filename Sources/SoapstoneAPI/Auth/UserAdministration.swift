@@ -50,7 +50,7 @@ struct UserAdministration: Sendable {
             else { throw DomainError.notFound }
             // Their open sessions end at once, access tokens included (the role is in them).
             if before.active && !after.active || before.role != after.role {
-                try await tx.refreshTokens.revokeAll(ofUser: id)
+                try await tx.sessions.endAll(ofUser: id)
             }
             var changes: [String: String] = [:]
             if before.name != after.name { changes["name"] = "changed" }

@@ -34,7 +34,7 @@ public struct IdempotencyKeyRepository {
         replay: (UUID) async throws -> Record?, create: () async throws -> Record
     ) async throws -> Record {
         guard let request else { return try await create() }
-        try await tx.query(
+        try await tx.run(
             "SELECT pg_advisory_xact_lock(hashtextextended(\(tx.tenantID.uuidString) || \(userID.uuidString) || \(request.key), 0))"
         )
         let rows = try await tx.query(
@@ -55,7 +55,7 @@ public struct IdempotencyKeyRepository {
         }
         let record = try await create()
         let body = "{\"id\": \"\(id(record).uuidString.lowercased())\"}"
-        try await tx.query(
+        try await tx.run(
             """
             INSERT INTO idempotency_keys (tenant_id, user_id, key, request_sha256, response_status, response_body)
             VALUES (\(tx.tenantID), \(userID), \(request.key), \(request.requestSHA256), 201, \(body)::jsonb)

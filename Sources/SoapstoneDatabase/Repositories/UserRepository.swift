@@ -22,6 +22,14 @@ public struct UserRepository {
         return try await firstUser(rows)
     }
 
+    /// The user, their row locked FOR SHARE until the transaction ends: a concurrent change of
+    /// their role or status waits for it.
+    public func findLocking(id: UUID) async throws -> User? {
+        let rows = try await tx.query(
+            "SELECT id, email, name, role, active, created_at FROM users WHERE tenant_id = \(tx.tenantID) AND id = \(id) FOR SHARE")
+        return try await firstUser(rows)
+    }
+
     /// Changes only what is given; answers nil when there is no such user.
     public func update(id: UUID, name: String?, role: Role?, active: Bool?) async throws -> User? {
         let rows = try await tx.query(
@@ -36,7 +44,7 @@ public struct UserRepository {
 
     /// Stores a new hash of the user's unchanged password (a stronger form of the same secret).
     public func replacePasswordHash(id: UUID, with passwordHash: String) async throws {
-        try await tx.query("UPDATE users SET password_hash = \(passwordHash) WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
+        try await tx.run("UPDATE users SET password_hash = \(passwordHash) WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
     }
 
     /// Active admins other than `excluding`. Every active admin row is locked (in one order,
