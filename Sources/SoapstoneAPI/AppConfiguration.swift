@@ -24,9 +24,11 @@ public struct AppConfiguration: Sendable {
     public var bodyReadTimeout: Duration = .seconds(60)
     /// Open connections at most; more wait in the listen backlog until one closes.
     public var maximumConnections = 1024
-    /// Proxies whose `Forwarded` or `X-Forwarded-For` names the client (for the login throttle
-    /// and the audit log's `ip`); nobody's by default.
+    /// Proxies whose `X-Forwarded-For` (or, if so configured, `Forwarded`) names the client, for
+    /// the login throttle and the audit log's `ip`; nobody's by default.
     public var trustedProxies = TrustedProxies.none
+    /// Where `GET /metrics` is served, apart from the API; nowhere when nil.
+    public var metrics: MetricsListener?
     /// The time, as the server sees it: injectable so tests need no sleeps.
     public var clock: @Sendable () -> Date
     /// Called whenever the server has caught up with ended sessions and listens for more
@@ -46,5 +48,19 @@ public struct AppConfiguration: Sendable {
         self.healthTimeout = healthTimeout
         self.maximumBodySize = maximumBodySize
         self.clock = clock
+    }
+}
+
+/// The metrics' own listener: loopback unless the operator names another address.
+public struct MetricsListener: Sendable {
+    public var host: String
+    public var port: Int
+    /// Called with the port it listens on once it does (port 0: the one the system chose).
+    public var listening: @Sendable (Int) -> Void
+
+    public init(host: String = "127.0.0.1", port: Int, listening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.host = host
+        self.port = port
+        self.listening = listening
     }
 }

@@ -81,11 +81,6 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
     }
-    router.get("/metrics") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-    }
     // Compact JSON with sorted keys: the same record is the same bytes in every answer (a note
     // version never changes, nor does its text), which unsorted keys, in the order of a hashed
     // dictionary, were not. Sorting costs little; pretty printing, the generator's other
@@ -115,6 +110,9 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         logger: logger
     )
     for pool in pools.clients { app.addServices(pool) }
+    if let listener = configuration.metrics {
+        app.addServices(metricsServer(metrics, listener: listener, group: group, logger: logger))
+    }
     // The revocation feed listens on a connection of its own, outside the serving pools.
     var feedConfiguration = configuration.database
     feedConfiguration.options.minimumConnections = 0
@@ -130,4 +128,22 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         try await database.verifyReadyToServe(migrations: migrations)
     }
     return app
+}
+
+/// `GET /metrics` (Prometheus' text format) on a listener of its own, never the API's: the
+/// counts are every tenant's, for the operator. Loopback by default (`MetricsListener`).
+func metricsServer(
+    _ registry: PrometheusCollectorRegistry, listener: MetricsListener, group: any EventLoopGroup, logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router()
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "soapstone-metrics"),
+        onServerRunning: { channel in listener.listening(channel.localAddress?.port ?? listener.port) },
+        eventLoopGroupProvider: .shared(group), logger: logger)
 }

@@ -6,10 +6,13 @@ import HTTPTypes
 #endif
 
 /// The proxies whose word about the client's address is believed (`SOAPSTONE_TRUSTED_PROXIES`:
-/// addresses or CIDR networks). Behind a TLS-terminating proxy every request's socket peer is
-/// the proxy: without this, the whole clinic shares one login throttle and the audit log
-/// records the proxy. Nobody else's `Forwarded` or `X-Forwarded-For` is believed, since any
-/// client can send one.
+/// addresses or CIDR networks), and the one header they say it in
+/// (`SOAPSTONE_CLIENT_ADDRESS_HEADER`: `X-Forwarded-For` by default, or `Forwarded`). Behind a
+/// TLS-terminating proxy every request's socket peer is the proxy: without this, the whole
+/// clinic shares one login throttle and the audit log records the proxy. Nobody else's header
+/// is believed, since any client can send one; nor the other header even from a trusted proxy,
+/// since a proxy sets the one it is configured to and passes the other through as the client
+/// sent it (deploy/nginx.conf.in clears it all the same).
 public struct TrustedProxies: Sendable {
     /// One network: its address bytes (4 or 16) and how many leading bits count.
     struct Network: Sendable, Equatable {
@@ -26,7 +29,28 @@ public struct TrustedProxies: Sendable {
         }
     }
 
+    /// The header a trusted proxy names the client in.
+    public enum Header: String, Sendable, CaseIterable {
+        case xForwardedFor = "X-Forwarded-For"
+        /// RFC 7239.
+        case forwarded = "Forwarded"
+
+        /// The header's name in any case; throws `InvalidHeader` for any other.
+        public init(parsing name: String) throws {
+            guard let header = Self.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
+                throw InvalidHeader(name: name)
+            }
+            self = header
+        }
+    }
+
+    public struct InvalidHeader: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String { "\(name) is not a client address header: use X-Forwarded-For or Forwarded" }
+    }
+
     let networks: [Network]
+    public var header: Header = .xForwardedFor
 
     public static let none = TrustedProxies(networks: [])
 
@@ -57,12 +81,12 @@ public struct TrustedProxies: Sendable {
     }
 
     /// The client's address: the socket peer, unless the peer is a trusted proxy; then the
-    /// right-most hop of `Forwarded` (or, without it, `X-Forwarded-For`) that is not itself a
-    /// trusted proxy. A hop that is no IP address ends the walk at the last one that was.
+    /// right-most hop of `header` that is not itself a trusted proxy. A hop that is no IP
+    /// address ends the walk at the last one that was.
     func clientAddress(peer: String?, headers: HTTPFields) -> String? {
         guard let peer, let peerBytes = Self.addressBytes(peer), trusts(peerBytes) else { return peer }
         var client = peer
-        for hop in Self.hops(headers).reversed() {
+        for hop in hops(headers).reversed() {
             guard let bytes = Self.addressBytes(hop) else { break }
             client = hop
             if !trusts(bytes) { break }
@@ -72,17 +96,18 @@ public struct TrustedProxies: Sendable {
 
     /// The `for=` of each `Forwarded` element (RFC 7239), or the entries of `X-Forwarded-For`,
     /// in order from the first client to the last proxy; ports and brackets dropped.
-    static func hops(_ headers: HTTPFields) -> [String] {
-        let forwarded = headers[values: .forwarded].joined(separator: ",")
-        if !forwarded.isEmpty {
-            return forwarded.split(separator: ",").map { element in
+    func hops(_ headers: HTTPFields) -> [String] {
+        switch header {
+        case .forwarded:
+            headers[values: .forwarded].joined(separator: ",").split(separator: ",").map { element in
                 let pairs = element.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 let value = pairs.first { $0.lowercased().hasPrefix("for=") }.map { String($0.dropFirst(4)) } ?? ""
-                return node(value.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+                return Self.node(value.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
             }
-        }
-        return headers[values: .xForwardedFor].joined(separator: ",").split(separator: ",").map {
-            node($0.trimmingCharacters(in: .whitespaces))
+        case .xForwardedFor:
+            headers[values: .xForwardedFor].joined(separator: ",").split(separator: ",").map {
+                Self.node($0.trimmingCharacters(in: .whitespaces))
+            }
         }
     }
 

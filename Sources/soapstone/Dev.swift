@@ -41,13 +41,14 @@ struct Dev: AsyncParsableCommand {
             let started = try await LocalCluster(folder: folder, settings: .init(logger: logger)).start()
             do {
                 try await prepare(started, logger: logger)
-                let app = try await buildApplication(
-                    AppConfiguration(
-                        host: host, port: port,
-                        database: started.configuration(user: ClusterBootstrap.serverRole, database: Self.databaseName),
-                        auth: try authConfiguration(
-                            developmentKeyFile: folder.appendingPathComponent("jwt-signing-key"), isProduction: false),
-                        logLevel: logger.logLevel))
+                var configuration = AppConfiguration(
+                    host: host, port: port,
+                    database: started.configuration(user: ClusterBootstrap.serverRole, database: Self.databaseName),
+                    auth: try authConfiguration(
+                        developmentKeyFile: folder.appendingPathComponent("jwt-signing-key"), isProduction: false),
+                    logLevel: logger.logLevel)
+                configuration.metrics = try listen.metricsListener()
+                let app = try await buildApplication(configuration)
                 printWelcome(started, host: host, port: port)
                 try await app.runUntilStopped(gracePeriod: try shutdownGracePeriod())
             } catch {

@@ -27,10 +27,25 @@ struct ListenOptions: ParsableArguments {
     @Option(help: "The port to listen on (default: $PORT, else 8080).")
     var port: Int?
 
+    @Option(help: "Serve GET /metrics on this port, apart from the API (default: $SOAPSTONE_METRICS_PORT, else none).")
+    var metricsPort: Int?
+
+    @Option(help: "The address the metrics listen on.")
+    var metricsHost = "127.0.0.1"
+
     func resolvedPort() throws -> Int {
-        if let port { return port }
-        guard let text = ProcessInfo.processInfo.environment["PORT"] else { return 8080 }
-        guard let port = Int(text), (1...65535).contains(port) else { throw ValidationError("PORT=\(text) is not a port") }
+        try port ?? Self.port(fromEnvironment: "PORT") ?? 8080
+    }
+
+    func metricsListener() throws -> MetricsListener? {
+        guard let port = try metricsPort ?? Self.port(fromEnvironment: "SOAPSTONE_METRICS_PORT") else { return nil }
+        guard (1...65535).contains(port) else { throw ValidationError("--metrics-port \(port) is not a port") }
+        return MetricsListener(host: metricsHost, port: port)
+    }
+
+    private static func port(fromEnvironment name: String) throws -> Int? {
+        guard let text = ProcessInfo.processInfo.environment[name] else { return nil }
+        guard let port = Int(text), (1...65535).contains(port) else { throw ValidationError("\(name)=\(text) is not a port") }
         return port
     }
 }

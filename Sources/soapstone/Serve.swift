@@ -14,14 +14,20 @@ struct Serve: AsyncParsableCommand {
             var configuration = AppConfiguration(
                 host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
                 auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
-            if let list = ProcessInfo.processInfo.environment["SOAPSTONE_TRUSTED_PROXIES"], !list.isEmpty {
+            configuration.metrics = try listen.metricsListener()
+            let environment = ProcessInfo.processInfo.environment
+            if let list = environment["SOAPSTONE_TRUSTED_PROXIES"], !list.isEmpty {
                 configuration.trustedProxies = try TrustedProxies(parsing: list)
+            }
+            if let header = environment["SOAPSTONE_CLIENT_ADDRESS_HEADER"] {
+                configuration.trustedProxies.header = try TrustedProxies.Header(parsing: header)
             }
             return configuration
         }
         try await runReporting {
             let app = try await buildApplication(configuration)
             print("Soapstone serves http://\(listen.host):\(try listen.resolvedPort())")
+            if let metrics = configuration.metrics { print("Metrics: http://\(metrics.host):\(metrics.port)/metrics") }
             fflush(nil)
             try await app.runUntilStopped(gracePeriod: try shutdownGracePeriod())
         }

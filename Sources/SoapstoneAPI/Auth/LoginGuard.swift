@@ -40,10 +40,19 @@ struct LoginGuard: Sendable {
     let settings: Settings
     let clock: @Sendable () -> Date
 
-    /// Takes one request from the address's allowance; throws when there is none left.
+    /// Takes one request from the client's allowance; throws when there is none left.
     func admit(address: String) async throws {
-        let wait = try await database.throttle(address: address, perMinute: settings.requestsPerMinute, at: clock())
+        let wait = try await database.throttle(
+            address: Self.throttleKey(address), perMinute: settings.requestsPerMinute, at: clock())
         if wait > 0 { throw Lock(retryAfter: wait) }
+    }
+
+    /// What one client is, for counting its requests: its address, or for IPv6 the /64 it is
+    /// in, since one subscriber is given a whole /64 and may speak from any address in it.
+    static func throttleKey(_ address: String) -> String {
+        guard let bytes = TrustedProxies.addressBytes(address), bytes.count == 16 else { return address }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     /// Throws while the account is locked.
