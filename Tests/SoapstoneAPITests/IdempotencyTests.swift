@@ -66,4 +66,75 @@ struct IdempotencyTests {
                 "SELECT action || ':' || count(*) FROM audit_events WHERE detail->>'idempotent_replay' = 'true' GROUP BY action ORDER BY 1"
             ) == ["note.read:4", "patient.read:1"])
     }
+
+    /// One operation of the document that answers 201: its path, whether it takes an
+    /// Idempotency-Key, the body it shows as its example, and the record it creates.
+    struct Create: Sendable, CustomTestStringConvertible {
+        let id: String
+        let path: String
+        let takesKey: Bool
+        let description: String
+        let exampleJSON: Data?
+        let createdSchema: String?
+
+        var testDescription: String { id }
+
+        static func all() throws -> [Create] {
+            let document = try ContractTests.document()
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            return paths.flatMap { path, methods in
+                methods.compactMap { _, value -> Create? in
+                    guard let operation = value as? [String: Any], let id = operation["operationId"] as? String,
+                        let responses = operation["responses"] as? [String: Any], let created = responses["201"] as? [String: Any]
+                    else { return nil }
+                    let parameters = (operation["parameters"] as? [[String: Any]]) ?? []
+                    let media = ((operation["requestBody"] as? [String: Any])?["content"] as? [String: Any])?["application/json"]
+                        as? [String: Any]
+                    let schema = (((created["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
+                        as? [String: Any])?["$ref"] as? String
+                    return Create(
+                        id: id, path: path, takesKey: parameters.contains { $0["name"] as? String == "Idempotency-Key" },
+                        description: operation["description"] as? String ?? "",
+                        exampleJSON: try? media?["example"].map { try JSONSerialization.data(withJSONObject: $0) },
+                        createdSchema: schema?.split(separator: "/").last.map(String.init))
+                }
+            }.sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Every 201 of the document either takes an Idempotency-Key or says why it needs none
+    /// (sign-up and user creation: a unique slug or email makes a retry a 409). Each that takes
+    /// one is sent twice with one key, with its documented example, and makes one record.
+    @Test("Every creating operation replays a repeated Idempotency-Key: one record, the same answer", arguments: try Create.all())
+    func everyCreateHonoursTheKey(_ create: Create) async throws {
+        guard create.takesKey else {
+            #expect(create.description.contains("Takes no Idempotency-Key"), "\(create.id) documents neither the header nor why not")
+            return
+        }
+        let body = try #require(create.exampleJSON, "\(create.id) shows no example body")
+        let record = try #require(create.createdSchema, "\(create.id) documents no created record")
+        // The record's table, and the parent the path names by the segment before {id}.
+        let table = record.lowercased() + "s"
+        let app = try await TestApp.make()
+        var path = create.path
+        if let range = path.range(of: "{id}") {
+            let parent = path[..<range.lowerBound].split(separator: "/").last.map(String.init) ?? ""
+            let id = try await app.db.value(
+                "SELECT x.id::text FROM \(parent) x JOIN tenants t ON t.id = x.tenant_id WHERE t.slug = 'northside' ORDER BY x.id LIMIT 1")
+            path.replaceSubrange(range, with: id)
+        }
+        let before = try await app.db.value("SELECT count(*)::text FROM \(table)")
+        let target = path
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let json = try JSONSerialization.jsonObject(with: body)
+            let first = try await client.call(.post, target, json: json, token: physician, headers: Self.key("generated"))
+            let again = try await client.call(.post, target, json: json, token: physician, headers: Self.key("generated"))
+            #expect(first.status == .created, "\(create.id): \(first.status) \(String(decoding: first.body, as: UTF8.self))")
+            #expect(again.status == .created)
+            #expect(again.json["id"] as? String == first.json["id"] as? String)
+        }
+        let after = try await app.db.value("SELECT count(*)::text FROM \(table)")
+        #expect(Int(after) == Int(before)! + 1, "\(create.id) made \(Int(after)! - Int(before)!) records of \(table)")
+    }
 }
