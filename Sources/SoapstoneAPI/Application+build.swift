@@ -10,14 +10,17 @@ import Prometheus
 import SoapstoneCore
 import SoapstoneDatabase
 
-/// The serving pool is fixed-size and sends no keep-alive queries. PostgresNIO starts an idle
-/// timer for a connection above the minimum, and a keep-alive timer for every connection, each
-/// time one is released: a pool event, three tasks and a Dispatch timer per timer (the cost:
-/// bench/README.md, "What the benchmark found"). A fixed pool needs no idle timer; a connection that
-/// dies while idle fails its next query, which answers 503, and the pool opens another.
+/// The serving pool keeps no minimum of connections and sends no keep-alive queries. A minimum
+/// above zero can crash the whole server when PostgreSQL restarts: while connects fail, the
+/// pool drops the connections it was retrying without replacing them, and once the database is
+/// back the next request finds fewer than the minimum and trips a precondition in PostgresNIO
+/// 1.33.2 (docs/postgres-nio-pool-crash.md). With no minimum, every connection is opened on
+/// demand and closed after the idle timeout, at the price of an idle timer each time one is
+/// released (bench/README.md, "What the benchmark found"). A connection that dies while idle
+/// fails its next query, which answers 503, and the pool opens another.
 func servingPool(_ configuration: PostgresClient.Configuration) -> PostgresClient.Configuration {
     var configuration = configuration
-    configuration.options.minimumConnections = configuration.options.maximumConnections
+    configuration.options.minimumConnections = 0
     configuration.options.keepAliveBehavior = nil
     return configuration
 }

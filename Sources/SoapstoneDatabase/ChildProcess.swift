@@ -9,7 +9,7 @@ import Foundation
 /// child closes, and `pg_ctl start` leaves a server behind that would hold that socket forever.
 /// Here the child gets /dev/null as stdin, the log file as stdout and stderr, and none of our
 /// other file descriptors, so nothing it leaves running can hold a caller's pipe open.
-enum ChildProcess {
+public enum ChildProcess {
     static func run(_ arguments: [String], workingDirectory: String, log: String) async throws -> Int32 {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
@@ -23,6 +23,12 @@ enum ChildProcess {
     }
 
     static func runBlocking(_ arguments: [String], workingDirectory: String, log: String) throws -> Int32 {
+        try waitForExit(of: spawn(arguments, workingDirectory: workingDirectory, log: log), named: arguments.first ?? "?")
+    }
+
+    /// Starts a program and answers its process id, for a caller that stops it (by that id)
+    /// and then waits for it with `waitForExit`.
+    public static func spawn(_ arguments: [String], workingDirectory: String, log: String) throws -> pid_t {
         // posix_spawn cannot change folder; a shell does it, then becomes the program.
         let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", workingDirectory] + arguments
         var actions = posix_spawn_file_actions_t()
@@ -56,9 +62,15 @@ enum ChildProcess {
         guard spawned == 0 else {
             throw LocalClusterError("cannot start \(arguments.first ?? "?"): \(String(cString: strerror(spawned)))")
         }
+        return pid
+    }
+
+    /// Waits for a spawned program to end; answers its exit status, or 128 + the signal that
+    /// ended it.
+    public static func waitForExit(of pid: pid_t, named name: String) throws -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { throw LocalClusterError("lost track of \(arguments.first ?? "?") (waitpid failed)") }
+            guard errno == EINTR else { throw LocalClusterError("lost track of \(name) (waitpid failed)") }
         }
         // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
         let signal = status & 0x7F

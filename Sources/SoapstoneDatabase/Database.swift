@@ -20,7 +20,10 @@ public struct Database: Sendable {
     }
 
     /// Every use of the pool goes through here, so the observer sees each wait and lease, and
-    /// every refusal of PostgreSQL leaves as a `DomainError` or a `DatabaseError`.
+    /// every refusal of PostgreSQL leaves as a `DomainError` or a `DatabaseError`. A lease the
+    /// pool could not grant is the database being unavailable, whatever the pool called it: its
+    /// circuit breaker (after 15 s of failed connects) fails waiting requests with an error of
+    /// its own module, which no mapping above this one knows.
     func withPooledConnection<Result>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
@@ -30,11 +33,24 @@ public struct Database: Sendable {
             return try await pools.current.withConnection(isolation: isolation) { connection in
                 poolObserver?.acquired(after: .now - asked)
                 defer { poolObserver?.released() }
-                return try await body(connection)
+                do {
+                    // The pool may hand out a connection that closed a moment ago.
+                    try connection.requireOpen()
+                    return try await body(connection)
+                } catch {
+                    throw WithConnection(error: error)
+                }
             }
+        } catch let failure as WithConnection {
+            throw DatabaseError.translate(failure.error)
         } catch {
-            throw DatabaseError.translate(error)
+            throw DatabaseError.unavailable("no connection from the pool: \(error)")
         }
+    }
+
+    /// What the body threw, told apart from what the pool threw before the body ran.
+    private struct WithConnection: Error {
+        let error: any Error
     }
 
     /// Runs `body` in one transaction whose first statement sets the tenant (and the acting
@@ -49,6 +65,7 @@ public struct Database: Sendable {
     ) async throws -> sending Result {
         try await withPooledConnection(isolation: isolation) { connection in
             try await connection.inTransaction(logger: logger) { connection in
+                try connection.requireOpen()
                 for try await _ in try await connection.execute(SetTenant(tenant: tenantID, user: userID), logger: logger) {}
                 return try await body(
                     TenantTransaction(connection: connection, tenantID: tenantID, userID: userID, logger: logger))
@@ -109,7 +126,8 @@ public struct TenantTransaction {
 
     /// A statement whose rows the caller reads: its error, if any, comes with them.
     func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await connection.query(query, logger: logger)
+        try connection.requireOpen()
+        return try await connection.query(query, logger: logger)
     }
 
     /// A statement whose rows nobody needs, run to its end, so its error is thrown here.
@@ -118,14 +136,16 @@ public struct TenantTransaction {
     }
 
     func execute(_ statement: PostgresQuery) async throws -> Int {
-        try await connection.execute(statement, logger: logger)
+        try connection.requireOpen()
+        return try await connection.execute(statement, logger: logger)
     }
 
     /// A prepared statement: parsed once per connection, then only bound and executed.
     func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws
         -> AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row>
     {
-        try await connection.execute(statement, logger: logger)
+        try connection.requireOpen()
+        return try await connection.execute(statement, logger: logger)
     }
 }
 

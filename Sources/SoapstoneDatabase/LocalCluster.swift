@@ -82,8 +82,9 @@ public struct LocalCluster: Sendable {
         }
     }
 
-    /// Creates the cluster if needed and starts it, or finds it already running.
-    public func start() async throws -> RunningCluster {
+    /// Creates the cluster if needed and starts it, or finds it already running; on `port` if
+    /// given (a server started again where its clients look for it), else on a free one.
+    public func start(port wanted: Int? = nil) async throws -> RunningCluster {
         let logger = settings.logger
         try prepareFolders()
         if !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
@@ -93,7 +94,7 @@ public struct LocalCluster: Sendable {
             logger.info("PostgreSQL is already running", metadata: ["pid": "\(running.pid)", "port": "\(running.port)"])
             return RunningCluster(cluster: self, port: running.port, startedHere: false)
         }
-        let port = try LoopbackPort.free()
+        let port = try wanted ?? LoopbackPort.free()
         try writeSettings(port: port)
         logger.info("starting PostgreSQL", metadata: ["data": "\(dataDirectory.path)", "port": "\(port)"])
         try await run(binaries.pgCtl, ["-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "120", "start"])
@@ -183,15 +184,25 @@ public struct LocalCluster: Sendable {
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.count > 3, let pid = Int32(lines[0].trimmingWhitespace()), pid > 0,
-            let port = Int(lines[3].trimmingWhitespace()),
-            let command = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
-            command.hasPrefix("postgres")
+            let port = Int(lines[3].trimmingWhitespace()), Self.isLivePostgres(pid)
         {
             return (pid, port)
         }
         settings.logger.notice("removing a stale postmaster.pid", metadata: ["file": "\(pidFile.path)"])
         try FileManager.default.removeItem(at: pidFile)
         return nil
+    }
+
+    /// A postgres process that is alive: not gone, not another program that was given its id,
+    /// and not a zombie. A killed postmaster stays a zombie until its parent (pg_ctl is gone, so
+    /// whoever adopted it) reaps it, and keeps its name meanwhile.
+    public static func isLivePostgres(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+        else { return false }
+        let name = stat[stat.index(after: open)..<close]
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return name.hasPrefix("postgres") && state != "Z" && state != "X"
     }
 
     // MARK: - Processes

@@ -17,10 +17,20 @@ extension PostgresConnection {
             return result
         } catch {
             // A failed ROLLBACK means the connection is gone, and the pool drops it; the body's
-            // error is the one worth reporting.
-            try? await run("ROLLBACK", logger: logger)
+            // error is the one worth reporting. A closed connection's transaction ended with it.
+            if !isClosed { try? await run("ROLLBACK", logger: logger) }
             throw error
         }
+    }
+
+    /// Throws when the connection has closed. A statement written to a closed connection is
+    /// never answered: PostgresNIO 1.33.2 writes it with no promise, and the closed channel
+    /// has no handler left to fail the statement's own, so its caller would wait for ever (a
+    /// ROLLBACK after PostgreSQL was killed held requests so). Called before every statement
+    /// of a request; the serving pools run a request on its connection's event loop, where
+    /// nothing can close the connection between this check and the write.
+    func requireOpen() throws {
+        if isClosed { throw DatabaseError.unavailable("the connection to PostgreSQL has closed") }
     }
 
     /// Runs a statement whose rows nobody needs to its end. PostgresNIO reports an error that
@@ -28,12 +38,14 @@ extension PostgresConnection {
     /// check at COMMIT) only to whoever reads the rows: a result dropped unread is an error
     /// never seen.
     func run(_ statement: PostgresQuery, logger: Logger) async throws {
+        try requireOpen()
         for try await _ in try await query(statement, logger: logger) {}
     }
 
     /// Runs one statement and answers how many rows it wrote (INSERT, UPDATE, DELETE).
     @discardableResult
     func execute(_ statement: PostgresQuery, logger: Logger) async throws -> Int {
+        try requireOpen()
         let result: PostgresQueryResult = try await query(statement, logger: logger).get()
         return result.metadata.rows ?? 0
     }

@@ -50,6 +50,30 @@ struct HealthTests {
         }
     }
 
+    /// After 15 s of failed connects, once no connection is open, the pool's circuit breaker
+    /// fails every waiting request with an error of its own module, which no mapping of
+    /// PostgreSQL's errors knows: it must still be the database being unavailable, 503, never a
+    /// 500. About 70 s: the pool's idle connection closes after its 60 s idle timeout first.
+    @Test("A database that stays unreachable past the pool's circuit breaker answers 503, not 500")
+    func circuitBreakerAnswers503() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded, migratedBy: .superuser)
+        let app = try await buildApplication(configuration(db))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            try await db.administer("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS false")
+            try await db.administer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(db.name)'")
+            let login = try JSONSerialization.data(
+                withJSONObject: ["tenant": "northside", "email": "nurse@northside.example", "password": "x"])
+            try await client.execute(
+                uri: "/v1/auth/login", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: login)
+            ) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("database-unavailable"))
+            }
+            try await db.administer("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS true")
+        }
+    }
+
     @Test("When the database ends the pool's connections, no request answers 500 and the pool opens new ones")
     func connectionsEndedByTheDatabase() async throws {
         let app = try await TestApp.make()

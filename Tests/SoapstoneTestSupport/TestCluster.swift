@@ -12,6 +12,8 @@ import Synchronization
 /// One throwaway PostgreSQL cluster per test process, under the system temp folder (reachable
 /// by the postgres OS user, unlike a checkout under a closed home). Each test takes a database
 /// of its own, copied in milliseconds from a template: empty, migrated, or migrated and seeded.
+/// A suite that does something to the server itself (kills it, turns TLS on) takes a cluster
+/// of its own instead, so every other suite's shared one is left alone.
 public actor TestCluster {
     public static let shared = TestCluster()
 
@@ -38,21 +40,39 @@ public actor TestCluster {
     private var templates: [String: Task<Void, any Error>] = [:]
     private var counter = 0
     let logger: Logger
+    /// The folder's name under the temp folder: `soapstone-test-<pid>`, then `-<name>` for a
+    /// suite's own (.ci/run stops whatever a killed run left under `soapstone-test-*`).
+    let folderName: String
+    let serverSettings: [String: String]
 
     init() {
+        self.init(folderName: "soapstone-test-\(getpid())", serverSettings: [:])
+    }
+
+    /// A cluster of a suite's own, with extra `postgresql.conf` settings (e.g. TLS).
+    public init(ownNamed name: String, serverSettings: [String: String] = [:]) {
+        self.init(folderName: "soapstone-test-\(getpid())-\(name)", serverSettings: serverSettings)
+    }
+
+    private init(folderName: String, serverSettings: [String: String]) {
         var logger = Logger(label: "soapstone.tests")
         logger.logLevel = .error
         self.logger = logger
+        self.folderName = folderName
+        self.serverSettings = serverSettings
     }
 
     /// The running cluster, started on first use with its roles made.
     public func cluster() async throws -> RunningCluster {
         if let starting { return try await starting.value }
         let logger = logger
+        let (folderName, serverSettings) = (folderName, serverSettings)
         let task = Task {
             TestClusterCleanup.removeLeftovers()
-            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("soapstone-test-\(getpid())")
-            let cluster = try LocalCluster(folder: folder, settings: .throwaway(logger: logger))
+            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(folderName)
+            var settings = LocalCluster.Settings.throwaway(logger: logger)
+            settings.serverSettings.merge(serverSettings) { $1 }
+            let cluster = try LocalCluster(folder: folder, settings: settings)
             let running = try await cluster.start()
             TestClusterCleanup.register(cluster)
             try await Self.withConnection(to: running, user: LocalCluster.superuser, database: "postgres", logger: logger) {
@@ -62,6 +82,34 @@ public actor TestCluster {
         }
         starting = task
         return try await task.value
+    }
+
+    /// Stops the server as a crash would (SIGKILL to the postmaster: its backends end at once).
+    public func killServer() async throws {
+        let running = try await cluster()
+        let pidFile = running.cluster.dataDirectory.appendingPathComponent("postmaster.pid")
+        let text = try String(contentsOf: pidFile, encoding: .utf8)
+        guard let pid = text.split(separator: "\n").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw TestClusterError(description: "no postmaster pid in \(pidFile.path)")
+        }
+        kill(pid, SIGKILL)
+        while LocalCluster.isLivePostgres(pid) { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    /// Starts the server again after `killServer`, on the port (and so the socket) it had. The
+    /// killed postmaster's backends end a moment after it, and until they have, PostgreSQL
+    /// refuses to start over the shared memory they still hold: tried again for a while.
+    public func restartServer() async throws {
+        let running = try await cluster()
+        for attempt in 1... {
+            do {
+                _ = try await running.cluster.start(port: running.port)
+                return
+            } catch let error as LocalClusterError where attempt < 50 {
+                _ = error
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     /// A new database of its own for one test or suite.
@@ -170,15 +218,20 @@ public struct TestClusterError: Error, CustomStringConvertible {
 /// Stops the cluster when the test process exits, and removes clusters that earlier test
 /// processes left behind when they died.
 enum TestClusterCleanup {
-    private static let registered = Mutex<LocalCluster?>(nil)
+    private static let registered = Mutex<[LocalCluster]>([])
 
     static func register(_ cluster: LocalCluster) {
-        registered.withLock { $0 = cluster }
+        let first = registered.withLock { clusters in
+            clusters.append(cluster)
+            return clusters.count == 1
+        }
+        guard first else { return }
         atexit {
-            TestClusterCleanup.registered.withLock { cluster in
-                guard let cluster else { return }
-                cluster.stopNow()
-                try? FileManager.default.removeItem(at: cluster.folder)
+            TestClusterCleanup.registered.withLock { clusters in
+                for cluster in clusters {
+                    cluster.stopNow()
+                    try? FileManager.default.removeItem(at: cluster.folder)
+                }
             }
         }
     }
@@ -187,7 +240,8 @@ enum TestClusterCleanup {
         let temp = URL(fileURLWithPath: NSTemporaryDirectory())
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: temp.path)) ?? []
         for entry in entries where entry.hasPrefix("soapstone-test-") {
-            guard let pid = Int32(entry.dropFirst("soapstone-test-".count)), pid != getpid() else { continue }
+            let owner = entry.dropFirst("soapstone-test-".count).prefix { $0 != "-" }
+            guard let pid = Int32(owner), pid != getpid() else { continue }
             if kill(pid, 0) == 0 { continue }  // its process still runs
             let folder = temp.appendingPathComponent(entry)
             if let cluster = try? LocalCluster(folder: folder, settings: .throwaway(logger: Logger(label: "cleanup"))) {
