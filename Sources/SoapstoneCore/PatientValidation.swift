@@ -2,10 +2,15 @@ import Foundation
 
 /// The rules a patient record must meet, reported per field.
 public enum PatientValidation {
+    /// The MRN and both names are in the search indexes (migrations 7 and 14), each twice: the
+    /// bytes keep their index rows within PostgreSQL's limit whatever the script.
+    public static let mrn = Validation.TextLimit(characters: 64, bytes: 128)
+    public static let name = Validation.TextLimit(characters: 200, bytes: 400)
+
     public static func problems(of details: PatientDetails) -> [FieldError] {
-        var problems = Validation.text(details.mrn, field: "mrn", maximum: 64)
-        problems += Validation.text(details.givenName, field: "given_name", maximum: 200)
-        problems += Validation.text(details.familyName, field: "family_name", maximum: 200)
+        var problems = Validation.text(details.mrn, field: "mrn", limit: mrn)
+        problems += Validation.text(details.givenName, field: "given_name", limit: name)
+        problems += Validation.text(details.familyName, field: "family_name", limit: name)
         problems += birthDate(details.birthDate)
         problems += optionalParts(phone: details.phone, email: details.email, address: details.address)
         return problems
@@ -17,9 +22,9 @@ public enum PatientValidation {
         )
     ) -> [FieldError] {
         var problems: [FieldError] = []
-        if let mrn = changes.mrn { problems += Validation.text(mrn, field: "mrn", maximum: 64) }
-        if let given = changes.given { problems += Validation.text(given, field: "given_name", maximum: 200) }
-        if let family = changes.family { problems += Validation.text(family, field: "family_name", maximum: 200) }
+        if let value = changes.mrn { problems += Validation.text(value, field: "mrn", limit: mrn) }
+        if let given = changes.given { problems += Validation.text(given, field: "given_name", limit: name) }
+        if let family = changes.family { problems += Validation.text(family, field: "family_name", limit: name) }
         if let date = changes.birthDate { problems += birthDate(date) }
         problems += optionalParts(phone: changes.phone, email: changes.email, address: changes.address ?? Address())
         return problems

@@ -33,9 +33,34 @@ public enum Validation {
     }
 
     public static func text(_ value: String, field: String, maximum: Int) -> [FieldError] {
+        text(value, field: field, limit: TextLimit(characters: maximum))
+    }
+
+    /// How long a text may be: in characters, and where an index holds it, in bytes too. A
+    /// B-tree index row holds at most 2704 bytes: 200 characters of a four-byte script are 800
+    /// bytes, and a patient's index rows carry both names twice (as written and as search
+    /// keys) with the MRN, so a name that fits in characters could still fail the index.
+    public struct TextLimit: Sendable {
+        public let characters: Int
+        public let bytes: Int?
+
+        public init(characters: Int, bytes: Int? = nil) {
+            self.characters = characters
+            self.bytes = bytes
+        }
+    }
+
+    public static func text(_ value: String, field: String, limit: TextLimit) -> [FieldError] {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return [FieldError(field: field, message: "must not be empty")] }
-        if trimmed.count > maximum { return [FieldError(field: field, message: "must be at most \(maximum) characters")] }
+        if let bytes = limit.bytes, trimmed.utf8.count > bytes {
+            return [
+                FieldError(field: field, message: "must be at most \(limit.characters) characters and \(bytes) bytes of UTF-8")
+            ]
+        }
+        if trimmed.count > limit.characters {
+            return [FieldError(field: field, message: "must be at most \(limit.characters) characters")]
+        }
         return []
     }
 }

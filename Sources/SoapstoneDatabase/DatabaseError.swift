@@ -50,6 +50,10 @@ public enum DatabaseError: Error, CustomStringConvertible {
         case "23505": return DomainError.conflict("Something with the same identifying value exists already.")
         case "23503", "23514", "22P02", "22001", "22007", "22008":
             return DomainError.validation([FieldError(field: "", message: "is not acceptable to the database")])
+        // A value too large for an index row (program_limit_exceeded): the validation's byte
+        // limits keep the known ones out; one that slips through is still the value's fault.
+        case "54000":
+            return DomainError.validation([FieldError(field: "", message: "is too large for the database to index")])
         // The database's own lifecycle and immutability triggers (migrations 1 and 4).
         case "SS001", "SS002": return DomainError.conflict("The record's lifecycle does not allow this change.")
         case "42501": return DatabaseError.privilegeRefused(summary)

@@ -266,4 +266,39 @@ struct PatientTests {
         }
         #expect(try await app.db.strings("SELECT count(*)::text FROM patients WHERE mrn = 'NS-9001'") == ["0"])
     }
+
+    /// Names of four-byte characters (U+20000 and on) gave a 500 from the search index's row
+    /// limit. The largest a patient may be, in every indexed field of a four-byte script, is
+    /// stored and found; one byte more is a 422 naming the field; nothing is stored by it.
+    @Test("Names and MRNs are limited in bytes as the indexes need: the largest is stored, one more is 422, never 500")
+    func byteLimits() async throws {
+        let app = try await TestApp.make()
+        let wide: @Sendable (Int) -> String = { count in String((0..<count).map { Character(Unicode.Scalar(0x20000 + $0)!) }) }
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            var largest = Self.newPatient()
+            largest["given_name"] = wide(100)  // 400 bytes
+            largest["family_name"] = wide(100)
+            largest["mrn"] = wide(32)  // 128 bytes
+            let stored = try await client.call(.post, "/v1/patients", json: largest, token: desk)
+            #expect(stored.status == .created, "\(String(decoding: stored.body, as: UTF8.self))")
+            let found = try await client.call(.post, "/v1/patients/search", json: ["q": wide(3)], token: desk)
+            #expect((found.json["items"] as? [[String: Any]])?.count == 1)
+
+            for (field, value) in [("given_name", wide(100) + "a"), ("family_name", wide(200)), ("mrn", wide(32) + "1")] {
+                var over = Self.newPatient()
+                over["mrn"] = "NS-9002"
+                over[field] = value
+                let answer = try await client.call(.post, "/v1/patients", json: over, token: desk)
+                #expect(answer.status == .unprocessableContent, "\(field): \(answer.status)")
+                let fields = ((answer.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                #expect(fields == [field])
+            }
+            // PATCH is held to the same limits.
+            let id = try #require(stored.json["id"] as? String)
+            let patched = try await client.call(.patch, "/v1/patients/\(id)", json: ["given_name": wide(101)], token: desk)
+            #expect(patched.status == .unprocessableContent)
+        }
+        #expect(try await app.db.strings("SELECT count(*)::text FROM patients WHERE mrn = 'NS-9002'") == ["0"])
+    }
 }

@@ -62,6 +62,17 @@ struct DatabaseErrorTests {
         }
         #expect(lifecycle as? DomainError == .conflict("The record's lifecycle does not allow this change."))
 
+        // Past the validation's byte limits (as a client of the repository could send): the
+        // search index's row limit (54000) is still the value's fault.
+        let wide = String((0..<199).map { Character(Unicode.Scalar(0x20000 + $0)!) })
+        let oversized = try await failure { tx in
+            _ = try await tx.patients.create(
+                PatientDetails(mrn: "X-54000", givenName: wide, familyName: wide, birthDate: "2000-01-01", sex: .female))
+        }
+        #expect(
+            oversized as? DomainError
+                == .validation([FieldError(field: "", message: "is too large for the database to index")]))
+
         let ours = try await failure { tx in
             _ = try await tx.query("SELECT no_such_function()")
         }
