@@ -12,10 +12,14 @@ struct DatabaseOptions: ParsableArguments {
     var url: String?
 
     func configuration() throws -> PostgresClient.Configuration {
+        try parsed().clientConfiguration()
+    }
+
+    func parsed() throws -> DatabaseURL {
         guard let url = url ?? ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
             throw ValidationError("no database: pass --database-url or set DATABASE_URL (or run `soapstone dev` for a local one)")
         }
-        return try DatabaseURL.configuration(from: url)
+        return try DatabaseURL(parsing: url)
     }
 }
 

@@ -11,8 +11,11 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try await runReporting {
+            let url = try database.parsed()
+            // Which protection the database connection has, said once where the operator sees it.
+            makeLogger().info("database connection", metadata: ["database": "\(url.security)"])
             var configuration = AppConfiguration(
-                host: listen.host, port: try listen.resolvedPort(), database: try database.configuration(),
+                host: listen.host, port: try listen.resolvedPort(), database: url.clientConfiguration(),
                 auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
             configuration.metrics = try listen.metricsListener()
             let environment = ProcessInfo.processInfo.environment

@@ -213,6 +213,10 @@ public actor TestCluster {
 
 public struct TestClusterError: Error, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Stops the cluster when the test process exits, and removes clusters that earlier test
