@@ -60,21 +60,25 @@ struct EncounterRecords: Sendable {
     func update(_ id: UUID, _ changes: EncounterChanges, by principal: Principal) async throws -> Encounter {
         try requireReason(changes.reason)
         let now = clock()
-        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            guard let current = try await tx.encounters.findForUpdate(id: id) else { throw DomainError.notFound }
-            var changes = changes
-            var detail: [String: String] = [:]
-            if let next = changes.status {
-                if let refusal = EncounterLifecycle.refusal(from: current.status, to: next) { throw refusal }
-                if next != current.status { detail["status"] = "\(current.status.rawValue)->\(next.rawValue)" }
+        // A refused transition is audited without its patient: the refusal comes before the read.
+        let refused = AuditEntry(principal, .encounterUpdate, entityType: "encounter", entityID: id)
+        return try await RefusalAudit(database: database).auditing(refused, by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                guard let current = try await tx.encounters.findForUpdate(id: id) else { throw DomainError.notFound }
+                var changes = changes
+                var detail: [String: String] = [:]
+                if let next = changes.status {
+                    if let refusal = EncounterLifecycle.refusal(from: current.status, to: next) { throw refusal }
+                    if next != current.status { detail["status"] = "\(current.status.rawValue)->\(next.rawValue)" }
+                }
+                (changes.startedAt, changes.endedAt) = try EncounterLifecycle.clock(
+                    from: current.status, to: changes.status, started: current.startedAt, ended: current.endedAt,
+                    requestedStart: changes.startedAt, requestedEnd: changes.endedAt, now: now)
+                guard let updated = try await tx.encounters.update(id: id, changes) else { throw DomainError.notFound }
+                try await tx.auditEvents.record(
+                    entry(principal, .encounterUpdate, encounter: id, patient: current.patientID), detail: detail)
+                return updated
             }
-            (changes.startedAt, changes.endedAt) = try EncounterLifecycle.clock(
-                from: current.status, to: changes.status, started: current.startedAt, ended: current.endedAt,
-                requestedStart: changes.startedAt, requestedEnd: changes.endedAt, now: now)
-            guard let updated = try await tx.encounters.update(id: id, changes) else { throw DomainError.notFound }
-            try await tx.auditEvents.record(
-                entry(principal, .encounterUpdate, encounter: id, patient: current.patientID), detail: detail)
-            return updated
         }
     }
 

@@ -64,9 +64,12 @@ struct NoteRecords: Sendable {
     }
 
     func save(_ id: UUID, expected: VersionPrecondition, content: NoteContent, by principal: Principal) async throws -> Note {
-        try await database.advanceNote(
-            id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.save), content: content,
-            authorID: principal.userID, reason: nil, audit: entry(principal, .noteUpdate, note: id, patient: nil))
+        let audit = entry(principal, .noteUpdate, note: id, patient: nil)
+        return try await RefusalAudit(database: database).auditing(audit, by: principal) {
+            try await database.advanceNote(
+                id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.save), content: content,
+                authorID: principal.userID, reason: nil, audit: audit)
+        }
     }
 
     func sign(_ id: UUID, expected: VersionPrecondition, by principal: Principal) async throws -> Note {
@@ -78,9 +81,12 @@ struct NoteRecords: Sendable {
     func amend(_ id: UUID, expected: VersionPrecondition, content: NoteContent, reason: String, by principal: Principal)
         async throws -> Note
     {
-        try await database.advanceNote(
-            id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.amend), content: content,
-            authorID: principal.userID, reason: reason, audit: entry(principal, .noteAmend, note: id, patient: nil))
+        let audit = entry(principal, .noteAmend, note: id, patient: nil)
+        return try await RefusalAudit(database: database).auditing(audit, by: principal) {
+            try await database.advanceNote(
+                id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.amend), content: content,
+                authorID: principal.userID, reason: reason, audit: audit)
+        }
     }
 
     func markEnteredInError(_ id: UUID, expected: VersionPrecondition, reason: String, by principal: Principal) async throws
@@ -113,15 +119,17 @@ struct NoteRecords: Sendable {
         }
     }
 
-    /// A change and its audit event, in one transaction.
+    /// A change and its audit event, in one transaction; a refused one audited as such.
     private func change(
         _ id: UUID, _ action: AuditAction, by principal: Principal, _ work: @escaping (TenantTransaction) async throws -> Note
     ) async throws -> Note {
-        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            let note = try await work(tx)
-            try await tx.auditEvents.record(
-                entry(principal, action, note: id, patient: note.patientID), detail: ["version": String(note.version)])
-            return note
+        try await RefusalAudit(database: database).auditing(entry(principal, action, note: id, patient: nil), by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                let note = try await work(tx)
+                try await tx.auditEvents.record(
+                    entry(principal, action, note: id, patient: note.patientID), detail: ["version": String(note.version)])
+                return note
+            }
         }
     }
 

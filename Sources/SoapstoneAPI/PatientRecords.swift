@@ -19,21 +19,23 @@ struct PatientRecords: Sendable {
     {
         let problems = PatientValidation.problems(of: details)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
-        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            try await tx.idempotencyKeys.once(
-                idempotency, userID: principal.userID, id: \.id,
-                replay: { id in
-                    // The record as it is now goes out again: a read, and audited as one.
-                    let patient = try await tx.patients.find(id: id)
-                    try await tx.auditEvents.record(
-                        entry(principal, .patientRead, patient: id), detail: ["idempotent_replay": "true"])
-                    return patient
-                },
-                create: {
-                    let patient = try await tx.patients.create(details)
-                    try await tx.auditEvents.record(entry(principal, .patientCreate, patient: patient.id))
-                    return patient
-                })
+        return try await RefusalAudit(database: database).auditing(entry(principal, .patientCreate, patient: nil), by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                try await tx.idempotencyKeys.once(
+                    idempotency, userID: principal.userID, id: \.id,
+                    replay: { id in
+                        // The record as it is now goes out again: a read, and audited as one.
+                        let patient = try await tx.patients.find(id: id)
+                        try await tx.auditEvents.record(
+                            entry(principal, .patientRead, patient: id), detail: ["idempotent_replay": "true"])
+                        return patient
+                    },
+                    create: {
+                        let patient = try await tx.patients.create(details)
+                        try await tx.auditEvents.record(entry(principal, .patientCreate, patient: patient.id))
+                        return patient
+                    })
+            }
         }
     }
 
@@ -51,10 +53,12 @@ struct PatientRecords: Sendable {
                 changes.address
             ))
         guard problems.isEmpty else { throw DomainError.validation(problems) }
-        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            guard let patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
-            try await tx.auditEvents.record(entry(principal, .patientUpdate, patient: id))
-            return patient
+        return try await RefusalAudit(database: database).auditing(entry(principal, .patientUpdate, patient: id), by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                guard let patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
+                try await tx.auditEvents.record(entry(principal, .patientUpdate, patient: id))
+                return patient
+            }
         }
     }
 

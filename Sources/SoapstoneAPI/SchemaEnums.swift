@@ -111,6 +111,7 @@ extension Components.Schemas.AuditEvent.outcomePayload {
         case .success: self = .success
         case .failure: self = .failure
         case .denied: self = .denied
+        case .refused: self = .refused
         }
     }
 }

@@ -37,4 +37,11 @@ public struct AuditEntry: Sendable, Hashable {
         self.origin = origin
         self.outcome = outcome
     }
+
+    /// The same entry with another outcome: the refusal of the write it describes.
+    public func with(outcome: AuditOutcome) -> AuditEntry {
+        AuditEntry(
+            recordedBy: userID, role: role, action: action, entityType: entityType, entityID: entityID, patientID: patientID,
+            origin: origin, outcome: outcome)
+    }
 }

@@ -9,3 +9,13 @@ public enum DomainError: Error, Equatable, Sendable {
     case conflict(String)
     case validation([FieldError])
 }
+
+extension DomainError {
+    /// A write the caller may make, refused by the state of the record: audited as such.
+    public var isRefusal: Bool {
+        switch self {
+        case .staleVersion, .conflict: true
+        case .notFound, .validation: false
+        }
+    }
+}

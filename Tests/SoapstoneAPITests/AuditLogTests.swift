@@ -121,4 +121,48 @@ struct AuditLogTests {
             """)
         #expect(reads == ["patient.read true proxy-42 true"])
     }
+
+    /// A stale save (412), a sign of a signed note, an encounter moved where its lifecycle does
+    /// not go, and a duplicate MRN (409) left no trace before: each is now audited like a 403,
+    /// with who, the operation's action, the entity, and the outcome `refused`.
+    @Test("Writes refused by the record's state (409, 412) are audited as refused, with who, what and which")
+    func refusedWritesAreAudited() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await NoteTests.encounterID(app)
+        let finished = try await app.db.value(
+            "SELECT e.id::text FROM encounters e JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'northside' AND e.status = 'finished' LIMIT 1")
+        let physicianID = try await app.db.value("SELECT id::text FROM users WHERE email = 'physician@northside.example'")
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let note = try await NoteTests.draft(client, encounter: encounter, token: physician)
+            let saved = try await client.call(
+                .put, "/v1/notes/\(note)", json: NoteTests.content("v2"), token: physician, headers: [.ifMatch: "\"1\""])
+            #expect(saved.status == .ok)
+            let stale = try await client.call(
+                .put, "/v1/notes/\(note)", json: NoteTests.content("stale"), token: physician, headers: [.ifMatch: "\"1\""])
+            #expect(stale.status == .preconditionFailed)
+            #expect(try await client.call(.post, "/v1/notes/\(note)/sign", token: physician, headers: [.ifMatch: "\"2\""]).status == .ok)
+            let again = try await client.call(.post, "/v1/notes/\(note)/sign", token: physician, headers: [.ifMatch: "\"2\""])
+            #expect(again.status == .conflict)
+            let reopened = try await client.call(.patch, "/v1/encounters/\(finished)", json: ["status": "planned"], token: physician)
+            #expect(reopened.status == .conflict)
+            var duplicate: [String: Any] = ["given_name": "Dup", "family_name": "Licate", "birth_date": "1970-01-01", "sex": "unknown"]
+            duplicate["mrn"] = "NS-1001"
+            #expect(try await client.call(.post, "/v1/patients", json: duplicate, token: physician).status == .conflict)
+        }
+        let refused = try await app.db.strings(
+            """
+            SELECT action || ' ' || entity_type || ' ' || coalesce(entity_id::text, '-') || ' ' || user_id || ' ' || role || ' '
+                   || (detail->>'reason') || ' ' || (request_id IS NOT NULL)
+              FROM audit_events WHERE outcome = 'refused' ORDER BY occurred_at, action
+            """)
+        let note = try await app.db.value("SELECT id::text FROM notes WHERE encounter_id = '\(encounter)' ORDER BY created_at DESC LIMIT 1")
+        #expect(
+            Set(refused.compactMap { $0 }) == [
+                "note.update note \(note) \(physicianID) physician stale_version true",
+                "note.sign note \(note) \(physicianID) physician conflict true",
+                "encounter.update encounter \(finished) \(physicianID) physician conflict true",
+                "patient.create patient - \(physicianID) physician conflict true",
+            ])
+    }
 }

@@ -124,12 +124,15 @@ struct NoteTests {
             #expect(note.json["plan"] as? String == "P v4")
         }
         let actions = try await app.db.strings(
-            "SELECT action FROM audit_events WHERE entity_type = 'note' AND detail->>'source' IS NULL ORDER BY occurred_at, action"
-        )
+            """
+            SELECT action || ':' || outcome FROM audit_events WHERE entity_type = 'note' AND detail->>'source' IS NULL
+             ORDER BY occurred_at, action
+            """)
+        // The refused edit of the signed note is audited too, as refused.
         #expect(
             actions == [
-                "note.create", "note.update", "note.update", "note.sign", "note.amend", "note.versions", "note.version_read",
-                "note.read",
+                "note.create:success", "note.update:success", "note.update:success", "note.sign:success", "note.update:refused",
+                "note.amend:success", "note.versions:success", "note.version_read:success", "note.read:success",
             ])
     }
 

@@ -27,39 +27,45 @@ struct UserAdministration: Sendable {
             Validation.email(email) + Validation.personName(name) + passwordPolicy.problems(with: password, email: email)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         let hash = try await hasher.hash(password)
-        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            let user = try await tx.users.create(
-                email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
-            try await tx.auditEvents.record(
-                AuditEntry(principal, .userCreate, entityType: "user", entityID: user.id),
-                detail: ["role": role.rawValue])
-            return user
+        let refused = AuditEntry(principal, .userCreate, entityType: "user", entityID: nil)
+        return try await RefusalAudit(database: database).auditing(refused, by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                let user = try await tx.users.create(
+                    email: email, name: name.trimmingCharacters(in: .whitespaces), role: role, passwordHash: hash)
+                try await tx.auditEvents.record(
+                    AuditEntry(principal, .userCreate, entityType: "user", entityID: user.id),
+                    detail: ["role": role.rawValue])
+                return user
+            }
         }
     }
 
     func update(_ id: UUID, by principal: Principal, name: String?, role: Role?, active: Bool?) async throws -> User {
         if let name { try require(Validation.personName(name)) }
-        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            guard let before = try await tx.users.find(id: id) else { throw DomainError.notFound }
-            try await UserAdministrationRules.check(
-                actor: principal, target: before, role: role, active: active,
-                otherActiveAdmins: { try await tx.users.countActiveAdmins(excluding: id) })
-            guard
-                let after = try await tx.users.update(
-                    id: id, name: name?.trimmingCharacters(in: .whitespaces), role: role, active: active)
-            else { throw DomainError.notFound }
-            // Their open sessions end at once, access tokens included (the role is in them).
-            if before.active && !after.active || before.role != after.role {
-                try await tx.sessions.endAll(ofUser: id)
+        let refused = AuditEntry(principal, .userUpdate, entityType: "user", entityID: id)
+        return try await RefusalAudit(database: database).auditing(refused, by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                guard let before = try await tx.users.find(id: id) else { throw DomainError.notFound }
+                try await UserAdministrationRules.check(
+                    actor: principal, target: before, role: role, active: active,
+                    otherActiveAdmins: { try await tx.users.countActiveAdmins(excluding: id) })
+                guard
+                    let after = try await tx.users.update(
+                        id: id, name: name?.trimmingCharacters(in: .whitespaces), role: role, active: active)
+                else { throw DomainError.notFound }
+                // Their open sessions end at once, access tokens included (the role is in them).
+                if before.active && !after.active || before.role != after.role {
+                    try await tx.sessions.endAll(ofUser: id)
+                }
+                var changes: [String: String] = [:]
+                if before.name != after.name { changes["name"] = "changed" }
+                if before.role != after.role { changes["role"] = "\(before.role.rawValue)->\(after.role.rawValue)" }
+                if before.active != after.active { changes["active"] = String(after.active) }
+                try await tx.auditEvents.record(
+                    AuditEntry(principal, .userUpdate, entityType: "user", entityID: id),
+                    detail: changes)
+                return after
             }
-            var changes: [String: String] = [:]
-            if before.name != after.name { changes["name"] = "changed" }
-            if before.role != after.role { changes["role"] = "\(before.role.rawValue)->\(after.role.rawValue)" }
-            if before.active != after.active { changes["active"] = String(after.active) }
-            try await tx.auditEvents.record(
-                AuditEntry(principal, .userUpdate, entityType: "user", entityID: id),
-                detail: changes)
-            return after
         }
     }
 
