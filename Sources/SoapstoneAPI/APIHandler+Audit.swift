@@ -6,10 +6,7 @@ extension APIHandler {
     func listAuditEvents(_ input: Operations.listAuditEvents.Input) async throws -> Operations.listAuditEvents.Output {
         let principal = try Principal.authenticated()
         let query = input.query
-        let limit = query.limit ?? 50
-        guard (1...200).contains(limit) else {
-            throw DomainError.validation([FieldError(field: "limit", message: "must be from 1 to 200")])
-        }
+        let limit = try PageLimit.standard.resolve(query.limit)
         let filter = AuditEventFilter(
             userID: try Self.filterID(query.user_id, field: "user_id"),
             patientID: try Self.filterID(query.patient_id, field: "patient_id"),

@@ -4,9 +4,11 @@ import SoapstoneDatabase
 
 extension APIHandler {
     func listEncounters(_ input: Operations.listEncounters.Input) async throws -> Operations.listEncounters.Output {
-        let patientID = try Self.id(input.path.id)
-        let all = try await encounters.list(patient: patientID, by: try Principal.authenticated())
-        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Encounter.init), next_cursor: nil))))
+        let page = try await encounters.list(
+            patient: try Self.id(input.path.id), limit: try PageLimit.standard.resolve(input.query.limit),
+            after: try input.query.cursor.map(RowCursor.init(opaque:)), by: try Principal.authenticated())
+        return .ok(
+            .init(body: .json(.init(items: page.items.map(Components.Schemas.Encounter.init), next_cursor: page.next?.opaque))))
     }
 
     func createEncounter(_ input: Operations.createEncounter.Input) async throws -> Operations.createEncounter.Output {

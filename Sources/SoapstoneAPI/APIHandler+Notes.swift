@@ -4,17 +4,15 @@ import SoapstoneDatabase
 
 extension APIHandler {
     func listNotes(_ input: Operations.listNotes.Input) async throws -> Operations.listNotes.Output {
-        let all = try await notes.list(encounter: try Self.id(input.path.id), by: try Principal.authenticated())
-        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.Note.init), next_cursor: nil))))
+        let page = try await notes.list(
+            encounter: try Self.id(input.path.id), limit: try PageLimit.standard.resolve(input.query.limit),
+            after: try input.query.cursor.map(RowCursor.init(opaque:)), by: try Principal.authenticated())
+        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Note.init), next_cursor: page.next?.opaque))))
     }
 
     func listDraftNotes(_ input: Operations.listDraftNotes.Input) async throws -> Operations.listDraftNotes.Output {
-        let limit = input.query.limit ?? 50
-        guard (1...100).contains(limit) else {
-            throw DomainError.validation([FieldError(field: "limit", message: "must be from 1 to 100")])
-        }
         let page = try await notes.drafts(
-            limit: limit, after: try input.query.cursor.map(DraftCursor.init(opaque:)),
+            limit: try PageLimit.drafts.resolve(input.query.limit), after: try input.query.cursor.map(DraftCursor.init(opaque:)),
             by: try Principal.authenticated())
         return .ok(.init(body: .json(.init(items: page.drafts.map(Components.Schemas.DraftNote.init), next_cursor: page.next?.opaque))))
     }
@@ -72,8 +70,13 @@ extension APIHandler {
     }
 
     func listNoteVersions(_ input: Operations.listNoteVersions.Input) async throws -> Operations.listNoteVersions.Output {
-        let all = try await notes.versions(of: try Self.id(input.path.id), by: try Principal.authenticated())
-        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.NoteVersion.init), next_cursor: nil))))
+        let page = try await notes.versions(
+            of: try Self.id(input.path.id), limit: try PageLimit.standard.resolve(input.query.limit),
+            after: try input.query.cursor.map(VersionCursor.init(opaque:)), by: try Principal.authenticated())
+        return .ok(
+            .init(
+                body: .json(
+                    .init(items: page.items.map(Components.Schemas.NoteVersionSummary.init), next_cursor: page.next?.opaque))))
     }
 
     func getNoteVersion(_ input: Operations.getNoteVersion.Input) async throws -> Operations.getNoteVersion.Output {
@@ -147,6 +150,15 @@ extension Components.Schemas.NoteVersion {
         self.init(
             note_id: version.noteID.uuidString.lowercased(), version: version.version, subjective: version.content.subjective,
             objective: version.content.objective, assessment: version.content.assessment, plan: version.content.plan,
+            author_id: version.authorID.uuidString.lowercased(), reason: version.reason, created_at: version.createdAt,
+            sha256: version.sha256)
+    }
+}
+
+extension Components.Schemas.NoteVersionSummary {
+    init(_ version: NoteVersionSummary) {
+        self.init(
+            note_id: version.noteID.uuidString.lowercased(), version: version.version,
             author_id: version.authorID.uuidString.lowercased(), reason: version.reason, created_at: version.createdAt,
             sha256: version.sha256)
     }

@@ -17,10 +17,7 @@ extension APIHandler {
     private func patientPage(q: String?, active: Bool?, limit: Int?, cursor: String?) async throws
         -> Components.Schemas.PatientList
     {
-        let limit = limit ?? 20
-        guard (1...100).contains(limit) else {
-            throw DomainError.validation([FieldError(field: "limit", message: "must be from 1 to 100")])
-        }
+        let limit = try PageLimit.patients.resolve(limit)
         let page = try await patients.search(
             PatientSearch(text: q, active: active, limit: limit, after: try cursor.map(PatientCursor.init(opaque:))),
             by: try Principal.authenticated())

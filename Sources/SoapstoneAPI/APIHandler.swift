@@ -96,16 +96,20 @@ struct APIHandler: APIProtocol {
     }
 
     func listUsers(_ input: Operations.listUsers.Input) async throws -> Operations.listUsers.Output {
-        let all = try await users.list(by: try Principal.authenticated())
-        return .ok(.init(body: .json(.init(items: all.map(Components.Schemas.User.init), next_cursor: nil))))
+        let page = try await users.list(
+            .email, limit: try PageLimit.standard.resolve(input.query.limit),
+            after: try input.query.cursor.map(RowCursor.init(opaque:)), by: try Principal.authenticated())
+        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.User.init), next_cursor: page.next?.opaque))))
     }
 
     /// Names and roles only, for every role: who wrote, signed or did something is part of the
     /// record each role already reads; emails and administration stay with admins.
     func listStaff(_ input: Operations.listStaff.Input) async throws -> Operations.listStaff.Output {
-        let all = try await users.list(by: try Principal.authenticated())
-        let byName = all.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
-        return .ok(.init(body: .json(.init(items: byName.map(Components.Schemas.StaffMember.init)))))
+        let page = try await users.list(
+            .name, limit: try PageLimit.standard.resolve(input.query.limit),
+            after: try input.query.cursor.map(RowCursor.init(opaque:)), by: try Principal.authenticated())
+        return .ok(
+            .init(body: .json(.init(items: page.items.map(Components.Schemas.StaffMember.init), next_cursor: page.next?.opaque))))
     }
 
     func createUser(_ input: Operations.createUser.Input) async throws -> Operations.createUser.Output {

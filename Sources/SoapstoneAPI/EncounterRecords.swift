@@ -8,14 +8,16 @@ struct EncounterRecords: Sendable {
     let database: Database
     let clock: @Sendable () -> Date
 
-    func list(patient patientID: UUID, by principal: Principal) async throws -> [Encounter] {
+    func list(patient patientID: UUID, limit: Int, after: RowCursor?, by principal: Principal) async throws
+        -> Page<Encounter, RowCursor>
+    {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard try await tx.patients.find(id: patientID) != nil else { throw DomainError.notFound }
-            let encounters = try await tx.encounters.list(patientID: patientID)
+            let page = try await tx.encounters.list(patientID: patientID, limit: limit, after: after)
             try await tx.auditEvents.record(
                 entry(principal, .encounterList, encounter: nil, patient: patientID),
-                detail: ["count": String(encounters.count)])
-            return encounters
+                detail: ["count": String(page.items.count)])
+            return page
         }
     }
 

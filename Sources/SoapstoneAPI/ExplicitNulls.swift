@@ -31,6 +31,7 @@ extension Components.Schemas.NoteList: ListPage {}
 extension Components.Schemas.NoteVersionList: ListPage {}
 extension Components.Schemas.AuditEventList: ListPage {}
 extension Components.Schemas.DraftNoteList: ListPage {}
+extension Components.Schemas.StaffList: ListPage {}
 
 extension Components.Schemas.Patient {
     func encode(to encoder: any Encoder) throws {
@@ -85,6 +86,18 @@ extension Components.Schemas.Note {
         try container.encode(entered_in_error_reason, forKey: .entered_in_error_reason)
         try container.encode(entered_in_error_by, forKey: .entered_in_error_by)
         try container.encode(entered_in_error_at, forKey: .entered_in_error_at)
+    }
+}
+
+extension Components.Schemas.NoteVersionSummary {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(note_id, forKey: .note_id)
+        try container.encode(version, forKey: .version)
+        try container.encode(author_id, forKey: .author_id)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(created_at, forKey: .created_at)
+        try container.encode(sha256, forKey: .sha256)
     }
 }
 

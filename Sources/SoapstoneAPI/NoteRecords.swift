@@ -8,14 +8,16 @@ import SoapstoneDatabase
 struct NoteRecords: Sendable {
     let database: Database
 
-    func list(encounter encounterID: UUID, by principal: Principal) async throws -> [Note] {
+    func list(encounter encounterID: UUID, limit: Int, after: RowCursor?, by principal: Principal) async throws
+        -> Page<Note, RowCursor>
+    {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let encounter = try await tx.encounters.find(id: encounterID) else { throw DomainError.notFound }
-            let notes = try await tx.notes.list(encounterID: encounterID)
+            let page = try await tx.notes.list(encounterID: encounterID, limit: limit, after: after)
             try await tx.auditEvents.record(
                 entry(principal, .noteList, note: nil, patient: encounter.patientID),
-                detail: ["encounter_id": encounterID.uuidString.lowercased()])
-            return notes
+                detail: ["encounter_id": encounterID.uuidString.lowercased(), "count": String(page.items.count)])
+            return page
         }
     }
 
@@ -36,7 +38,8 @@ struct NoteRecords: Sendable {
     func create(
         encounter encounterID: UUID, content: NoteContent, by principal: Principal, idempotency: IdempotencyRequest? = nil
     ) async throws -> Note {
-        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+        try Self.require(content)
+        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             try await tx.idempotencyKeys.once(
                 idempotency, userID: principal.userID, id: \.id,
                 replay: { id in
@@ -64,6 +67,7 @@ struct NoteRecords: Sendable {
     }
 
     func save(_ id: UUID, expected: VersionPrecondition, content: NoteContent, by principal: Principal) async throws -> Note {
+        try Self.require(content)
         let audit = entry(principal, .noteUpdate, note: id, patient: nil)
         return try await RefusalAudit(database: database).auditing(audit, by: principal) {
             try await database.advanceNote(
@@ -81,6 +85,7 @@ struct NoteRecords: Sendable {
     func amend(_ id: UUID, expected: VersionPrecondition, content: NoteContent, reason: String, by principal: Principal)
         async throws -> Note
     {
+        try Self.require(content)
         let audit = entry(principal, .noteAmend, note: id, patient: nil)
         return try await RefusalAudit(database: database).auditing(audit, by: principal) {
             try await database.advanceNote(
@@ -99,12 +104,14 @@ struct NoteRecords: Sendable {
         }
     }
 
-    func versions(of id: UUID, by principal: Principal) async throws -> [NoteVersion] {
+    func versions(of id: UUID, limit: Int, after: VersionCursor?, by principal: Principal) async throws
+        -> Page<NoteVersionSummary, VersionCursor>
+    {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let note = try await tx.notes.find(id: id) else { throw DomainError.notFound }
-            let versions = try await tx.notes.versions(of: id)
+            let page = try await tx.notes.versions(of: id, limit: limit, after: after)
             try await tx.auditEvents.record(entry(principal, .noteVersions, note: id, patient: note.patientID))
-            return versions
+            return page
         }
     }
 
@@ -131,6 +138,11 @@ struct NoteRecords: Sendable {
                 return note
             }
         }
+    }
+
+    private static func require(_ content: NoteContent) throws {
+        let problems = Validation.noteContent(content)
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
     }
 
     private func entry(_ principal: Principal, _ action: AuditAction, note: UUID?, patient: UUID?) -> AuditEntry {

@@ -24,12 +24,21 @@ extension OpaqueCursor {
     }
 }
 
-extension PatientCursor: OpaqueCursor {
+extension RowCursor: OpaqueCursor {
     var parts: [String] { [id.uuidString.lowercased()] }
 
     init?(parts: [String]) {
         guard parts.count == 1, let id = UUID(uuidString: parts[0]) else { return nil }
         self.init(id: id)
+    }
+}
+
+extension VersionCursor: OpaqueCursor {
+    var parts: [String] { [String(version)] }
+
+    init?(parts: [String]) {
+        guard parts.count == 1, let version = Int(parts[0]), version >= 1 else { return nil }
+        self.init(version: version)
     }
 }
 

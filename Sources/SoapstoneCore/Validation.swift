@@ -63,4 +63,17 @@ public enum Validation {
         }
         return []
     }
+
+    /// The most one section of a note may hold, in bytes of UTF-8: four full sections (800 000
+    /// bytes) still fit in a request body (1 MiB), and no single version can grow without end.
+    public static let noteSectionBytes = 200_000
+
+    /// Each of the four sections within `noteSectionBytes`, checked before any work.
+    public static func noteContent(_ content: NoteContent) -> [FieldError] {
+        [("subjective", content.subjective), ("objective", content.objective), ("assessment", content.assessment),
+         ("plan", content.plan)].compactMap { field, text in
+            text.utf8.count > noteSectionBytes
+                ? FieldError(field: field, message: "must be at most \(noteSectionBytes) bytes of UTF-8") : nil
+        }
+    }
 }

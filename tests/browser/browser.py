@@ -154,6 +154,26 @@ def api(method, path, body=None, token=None, headers=None):
         return error.code, json.loads(error.read() or b"null")
 
 
+def versions(note_id, token):
+    """Every version of a note, whole: the list (a page at a time, without sections), then each
+    version by number."""
+    numbers, cursor = [], None
+    while True:
+        status, page = api("GET", f"/v1/notes/{note_id}/versions?limit=200" + (f"&cursor={cursor}" if cursor else ""),
+                           None, token)
+        assert status == 200, (status, page)
+        numbers += [item["version"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    whole = []
+    for number in numbers:
+        status, version = api("GET", f"/v1/notes/{note_id}/versions/{number}", None, token)
+        assert status == 200, (status, version)
+        whole.append(version)
+    return whole
+
+
 def token(email, tenant="northside"):
     status, answer = api("POST", "/v1/auth/login", {"tenant": tenant, "email": email, "password": PASSWORD})
     assert status == 200, (status, answer)

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from browser import BrowserTest, Page, api, token
+from browser import BrowserTest, Page, api, token, versions
 
 
 def new_encounter(email="physician@northside.example"):
@@ -129,7 +129,9 @@ class NoteTests(BrowserTest):
         self.page.heading("History of the note")
         self.assertEqual(len(self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-version]")), 4)
         self.assertEqual(self.page.texts("li[data-signed]", "data-version"), ["3"], "the signed version is marked")
-        objective = self.page.driver.find_element(By.CSS_SELECTOR, '[data-diff="objective"]')
+        # The compared versions are read by number after the list: wait for the diff itself.
+        objective = WebDriverWait(self.page.driver, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, '[data-diff="objective"]'))
         self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "del")], ["38.4,"])
         self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "ins")], ["38.9,"])
         self.assertAccessible("note-history")
@@ -158,11 +160,10 @@ class NoteTests(BrowserTest):
         finally:
             auditor.close()
 
-        status, versions = api("GET", f"/v1/notes/{note_id}/versions", None, access)
-        self.assertEqual(status, 200)
-        self.assertEqual([v["version"] for v in versions["items"]], [1, 2, 3, 4])
-        self.assertEqual(versions["items"][3]["reason"], "Temperature misread")
-        self.assertEqual(versions["items"][3]["objective"], "T 38.9, throat red")
+        history = versions(note_id, access)
+        self.assertEqual([v["version"] for v in history], [1, 2, 3, 4])
+        self.assertEqual(history[3]["reason"], "Temperature misread")
+        self.assertEqual(history[3]["objective"], "T 38.9, throat red")
         _, events = api("GET", f"/v1/audit-events?entity_id={note_id}&limit=50", None, token("auditor@northside.example"))
         actions = [e["action"] for e in events["items"]]
         for action in ("note.create", "note.update", "note.sign", "note.amend"):
@@ -192,8 +193,7 @@ class NoteTests(BrowserTest):
         self.state("Version 2, saved at", timeout=12)
         self.type_into("assessment", "Viral pharyngitis")
         self.state("Version 3, saved at", timeout=12)
-        _, versions = api("GET", f"/v1/notes/{note['id']}/versions", None, access)
-        self.assertEqual([(v["subjective"], v["assessment"]) for v in versions["items"]],
+        self.assertEqual([(v["subjective"], v["assessment"]) for v in versions(note["id"], access)],
                          [("", ""), ("Sore throat for two days", ""), ("Sore throat for two days", "Viral pharyngitis")])
 
     def test_text_typed_just_before_leaving_is_saved(self):
@@ -320,8 +320,7 @@ class NoteTests(BrowserTest):
             self.click("Keep my subjective", other)
             self.click("Save the merged note", other)
             self.state("Version 3, saved", other)
-            _, versions = api("GET", f"/v1/notes/{note['id']}/versions", None, access)
-            self.assertEqual([(v["subjective"], v["plan"]) for v in versions["items"]],
+            self.assertEqual([(v["subjective"], v["plan"]) for v in versions(note["id"], access)],
                              [("", ""), ("Written by the nurse", "Amoxicillin 500 mg twice daily"),
                               ("Written by the physician", "Amoxicillin 500 mg twice daily")])
 
@@ -332,7 +331,7 @@ class NoteTests(BrowserTest):
             self.state("Version 4, saved", other)
             other.open(f"/#/notes/{note['id']}/history")
             other.heading("History of the note")
-            plan = other.driver.find_element(By.CSS_SELECTOR, '[data-diff="plan"]')
+            plan = WebDriverWait(other.driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, '[data-diff="plan"]'))
             self.assertEqual([e.text for e in plan.find_elements(By.TAG_NAME, "del")], ["500 mg"])
             self.assertEqual([e.text for e in plan.find_elements(By.TAG_NAME, "ins")], ["1 g"])
             # The history names who wrote each version.

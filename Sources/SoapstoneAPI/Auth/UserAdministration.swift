@@ -9,8 +9,12 @@ struct UserAdministration: Sendable {
     let hasher: PasswordHasher
     let passwordPolicy: PasswordPolicy
 
-    func list(by principal: Principal) async throws -> [User] {
-        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in try await tx.users.list() }
+    func list(_ order: UserRepository.Order, limit: Int, after: RowCursor?, by principal: Principal) async throws
+        -> Page<User, RowCursor>
+    {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            try await tx.users.list(order, limit: limit, after: after)
+        }
     }
 
     func find(_ id: UUID, by principal: Principal) async throws -> User {

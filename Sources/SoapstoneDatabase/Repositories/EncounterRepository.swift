@@ -54,18 +54,26 @@ public struct EncounterRepository {
             tx.query("SELECT \(unescaped: Self.columns) FROM encounters WHERE tenant_id = \(tx.tenantID) AND id = \(id) FOR UPDATE"))
     }
 
-    /// A patient's encounters, newest first (planned ones without a start first).
-    public func list(patientID: UUID) async throws -> [Encounter] {
+    /// One page of a patient's encounters, newest first (planned ones without a start first),
+    /// from the encounter after `after`.
+    public func list(patientID: UUID, limit: Int, after: RowCursor?) async throws -> Page<Encounter, RowCursor> {
         let rows = try await tx.query(
             """
-            SELECT \(unescaped: Self.columns) FROM api_encounters WHERE tenant_id = \(tx.tenantID) AND patient_id = \(patientID)
-             ORDER BY started_at DESC NULLS FIRST, created_at DESC, id
+            SELECT \(unescaped: Self.columns) FROM api_encounters
+             WHERE tenant_id = \(tx.tenantID) AND patient_id = \(patientID)
+               AND (\(after?.id)::uuid IS NULL
+                    OR (coalesce(started_at, 'infinity'), created_at, id)
+                       < (SELECT coalesce(started_at, 'infinity'), created_at, id FROM api_encounters
+                           WHERE tenant_id = \(tx.tenantID) AND id = \(after?.id)))
+             ORDER BY coalesce(started_at, 'infinity') DESC, created_at DESC, id DESC
+             LIMIT \(limit + 1)
             """)
         var encounters: [Encounter] = []
         for try await row in rows.decode((UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?).self) {
             encounters.append(Self.encounter(row))
         }
-        return try await withDraftCounts(encounters)
+        let page = Page(fetched: encounters, limit: limit) { RowCursor(id: $0.id) }
+        return Page(items: try await withDraftCounts(page.items), next: page.next)
     }
 
     /// The encounters with how many of their notes are drafts, in one statement for them all.

@@ -88,13 +88,20 @@ public struct NoteRepository {
         try await explainRefusal(id: id, expected: expected, allowedStatuses: allowedStatuses)
     }
 
-    /// The notes of an encounter, oldest first, in one query.
-    public func list(encounterID: UUID) async throws -> [Note] {
-        try await notes(
+    /// One page of an encounter's notes, oldest first, from the note after `after`.
+    public func list(encounterID: UUID, limit: Int, after: RowCursor?) async throws -> Page<Note, RowCursor> {
+        let fetched = try await notes(
             tx.query(
                 """
-                SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE tenant_id = \(tx.tenantID) AND encounter_id = \(encounterID) ORDER BY created_at, id
+                SELECT \(unescaped: Self.noteColumns) FROM api_notes
+                 WHERE tenant_id = \(tx.tenantID) AND encounter_id = \(encounterID)
+                   AND (\(after?.id)::uuid IS NULL
+                        OR (created_at, id) > (SELECT created_at, id FROM api_notes
+                                                WHERE tenant_id = \(tx.tenantID) AND id = \(after?.id)))
+                 ORDER BY created_at, id
+                 LIMIT \(limit + 1)
                 """))
+        return Page(fetched: fetched, limit: limit) { RowCursor(id: $0.id) }
     }
 
     /// One page of the organisation's drafts, the longest unchanged first, each with the
@@ -130,9 +137,21 @@ public struct NoteRepository {
         try await notes(tx.query("SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE tenant_id = \(tx.tenantID) AND id = \(id)")).first
     }
 
-    public func versions(of id: UUID) async throws -> [NoteVersion] {
-        try await versions(
-            tx.query("SELECT \(unescaped: Self.versionColumns) FROM api_note_versions WHERE tenant_id = \(tx.tenantID) AND note_id = \(id) ORDER BY version"))
+    /// One page of a note's versions, oldest first, without their sections.
+    public func versions(of id: UUID, limit: Int, after: VersionCursor?) async throws -> Page<NoteVersionSummary, VersionCursor> {
+        let rows = try await tx.query(
+            """
+            SELECT note_id, version, author_id, reason, created_at, sha256 FROM api_note_versions
+             WHERE tenant_id = \(tx.tenantID) AND note_id = \(id) AND version > \(after?.version ?? 0)
+             ORDER BY version
+             LIMIT \(limit + 1)
+            """)
+        var summaries: [NoteVersionSummary] = []
+        for try await row in rows.decode((UUID, Int, UUID, String?, Date, String).self) {
+            summaries.append(
+                NoteVersionSummary(noteID: row.0, version: row.1, authorID: row.2, reason: row.3, createdAt: row.4, sha256: row.5))
+        }
+        return Page(fetched: summaries, limit: limit) { VersionCursor(version: $0.version) }
     }
 
     public func version(_ number: Int, of id: UUID) async throws -> NoteVersion? {

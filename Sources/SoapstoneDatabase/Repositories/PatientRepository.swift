@@ -23,13 +23,8 @@ public struct PatientChanges: Sendable {
 /// Where a page of the patient list ends: its last patient, by id only. The database finds
 /// that patient's place in the order; a cursor travels in URLs and logs, and a name in it
 /// would be PHI there.
-public struct PatientCursor: Sendable, Hashable {
-    public let id: UUID
-
-    public init(id: UUID) {
-        self.id = id
-    }
-}
+/// Where a page of patients ends: its last patient's id.
+public typealias PatientCursor = RowCursor
 
 public struct PatientSearch: Sendable {
     /// A prefix of the family or given name (any case, any accents), or an exact MRN.

@@ -57,11 +57,29 @@ public struct UserRepository {
         return try await rows.collect().map { try $0.decode(UUID.self) }.filter { $0 != id }.count
     }
 
-    public func list() async throws -> [User] {
-        let rows = try await tx.query("SELECT id, email, name, role, active, created_at FROM api_users WHERE tenant_id = \(tx.tenantID) ORDER BY email")
+    /// The order of a list of users: by email (administration) or by name (who is who).
+    public enum Order: Sendable {
+        case email, name
+
+        var key: String { self == .email ? "email" : "lower(name)" }
+    }
+
+    /// One page of the organisation's users in `order`, from the user after `after`.
+    public func list(_ order: Order, limit: Int, after: RowCursor?) async throws -> Page<User, RowCursor> {
+        let key = order.key
+        let rows = try await tx.query(
+            """
+            SELECT id, email, name, role, active, created_at FROM api_users u
+             WHERE tenant_id = \(tx.tenantID)
+               AND (\(after?.id)::uuid IS NULL
+                    OR (\(unescaped: key), id) > (SELECT \(unescaped: key), id FROM api_users
+                                                  WHERE tenant_id = \(tx.tenantID) AND id = \(after?.id)))
+             ORDER BY \(unescaped: key), id
+             LIMIT \(limit + 1)
+            """)
         var users: [User] = []
         for try await row in rows.decode((UUID, String, String, Role, Bool, Date).self) { users.append(user(row)) }
-        return users
+        return Page(fetched: users, limit: limit) { RowCursor(id: $0.id) }
     }
 
     private func firstUser(_ rows: PostgresRowSequence) async throws -> User? {

@@ -93,6 +93,25 @@ export async function call(method, path, options = {}) {
   }
 }
 
+/**
+ * Every item of a list the API answers a page at a time, following `next_cursor` with the
+ * largest page the API gives (200): for the short lists a page shows whole (the staff, the
+ * users, a patient's encounters, an encounter's notes, a note's versions). Each answer stays
+ * bounded on the server; at most 50 pages are followed.
+ */
+export async function callAll(path) {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < 50; page += 1) {
+    const query = new URLSearchParams({ limit: '200', ...(cursor ? { cursor } : {}) });
+    const { data } = await call('GET', `${path}${path.includes('?') ? '&' : '?'}${query}`);
+    items.push(...data.items);
+    cursor = data.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
 function adopt(answer, tenant) {
   access = { token: answer.access_token, expiresAt: Date.now() + answer.expires_in * 1000 };
   clearTimeout(refreshTimer);

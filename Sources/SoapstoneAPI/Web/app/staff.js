@@ -1,7 +1,7 @@
-// Who a user id is: the organisation's staff (GET /v1/staff, names and roles only), fetched
-// once per session, so authors, signers and the audit log read as people, not UUIDs.
+// Who a user id is: the organisation's staff (GET /v1/staff, names and roles only, every page),
+// fetched once per session, so authors, signers and the audit log read as people, not UUIDs.
 
-import { call, current, onSessionChange } from './api.js';
+import { callAll, current, onSessionChange } from './api.js';
 
 let known = new Map();
 let loading = null;
@@ -13,9 +13,9 @@ onSessionChange(() => {
 
 /** Fetches the staff once per session. Names are a help, not a need: on failure ids stay. */
 export function loadStaff() {
-  loading ??= call('GET', '/v1/staff').then(
-    ({ data }) => {
-      known = new Map(data.items.map((member) => [member.id, member]));
+  loading ??= callAll('/v1/staff').then(
+    (staff) => {
+      known = new Map(staff.map((member) => [member.id, member]));
     },
     () => {
       loading = null;

@@ -1,4 +1,4 @@
-import { ApiError, call, current } from '../api.js';
+import { ApiError, call, callAll, current } from '../api.js';
 import { can } from '../roles.js';
 import { patientBanner } from '../banner.js';
 import { loadStaff, nameOf } from '../staff.js';
@@ -33,7 +33,7 @@ const typeNames = Object.fromEntries(types);
 export async function chartPage(id) {
   const loaded = await loadPage('Patient', 'No such patient in your organisation.',
     () => call('GET', `/v1/patients/${id}`).then((answer) => answer.data),
-    () => call('GET', `/v1/patients/${id}/encounters`).then((answer) => answer.data.items),
+    () => callAll(`/v1/patients/${id}/encounters`),
     loadStaff);
   if (!loaded) return;
   const [patient] = loaded;

@@ -1,4 +1,4 @@
-import { call } from '../api.js';
+import { call, callAll } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
 import { el, loadPage, message, show, when } from '../ui.js';
 
@@ -8,7 +8,7 @@ const statusNames = { draft: 'Draft', signed: 'Signed', amended: 'Amended', ente
 export async function encounterPage(id) {
   const loaded = await loadPage('Encounter', 'No such encounter in your organisation.',
     () => call('GET', `/v1/encounters/${id}`).then(async ({ data }) => [data, await loadPatient(data.patient_id)]),
-    () => call('GET', `/v1/encounters/${id}/notes`).then((answer) => answer.data.items));
+    () => callAll(`/v1/encounters/${id}/notes`));
   if (!loaded) return;
   const [[encounter, patient], notes] = loaded;
   const status = message();

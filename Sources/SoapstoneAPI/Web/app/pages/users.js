@@ -1,4 +1,4 @@
-import { call, current } from '../api.js';
+import { call, callAll, current } from '../api.js';
 import { roleTitle } from '../roles.js';
 import {
   busy, el, field, loading, message, selectField, show, showFailure, showFieldErrors, showFormFailure,
@@ -11,7 +11,7 @@ export async function usersPage() {
   show(loading());
   let users;
   try {
-    users = (await call('GET', '/v1/users')).data.items;
+    users = await callAll('/v1/users');
   } catch (error) {
     showFailure('Users', error);
     return;
