@@ -67,13 +67,7 @@ struct NoteRecords: Sendable {
     }
 
     func save(_ id: UUID, expected: VersionPrecondition, content: NoteContent, by principal: Principal) async throws -> Note {
-        try Self.require(content)
-        let audit = entry(principal, .noteUpdate, note: id, patient: nil)
-        return try await RefusalAudit(database: database).auditing(audit, by: principal) {
-            try await database.advanceNote(
-                id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.save), content: content,
-                authorID: principal.userID, reason: nil, audit: audit)
-        }
+        try await advance(id, .save, audited: .noteUpdate, expected: expected, content: content, reason: nil, by: principal)
     }
 
     func sign(_ id: UUID, expected: VersionPrecondition, by principal: Principal) async throws -> Note {
@@ -85,13 +79,7 @@ struct NoteRecords: Sendable {
     func amend(_ id: UUID, expected: VersionPrecondition, content: NoteContent, reason: String, by principal: Principal)
         async throws -> Note
     {
-        try Self.require(content)
-        let audit = entry(principal, .noteAmend, note: id, patient: nil)
-        return try await RefusalAudit(database: database).auditing(audit, by: principal) {
-            try await database.advanceNote(
-                id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(.amend), content: content,
-                authorID: principal.userID, reason: reason, audit: audit)
-        }
+        try await advance(id, .amend, audited: .noteAmend, expected: expected, content: content, reason: reason, by: principal)
     }
 
     func markEnteredInError(_ id: UUID, expected: VersionPrecondition, reason: String, by principal: Principal) async throws
@@ -123,6 +111,21 @@ struct NoteRecords: Sendable {
             try await tx.auditEvents.record(
                 entry(principal, .noteVersionRead, note: id, patient: note.patientID), detail: ["version": String(number)])
             return version
+        }
+    }
+
+    /// A draft's save or an amendment: a new version from the one `expected` names, as one
+    /// statement (`Database.advanceNote`); a refused one audited as such.
+    private func advance(
+        _ id: UUID, _ change: NoteLifecycle.Action, audited action: AuditAction, expected: VersionPrecondition,
+        content: NoteContent, reason: String?, by principal: Principal
+    ) async throws -> Note {
+        try Self.require(content)
+        let audit = entry(principal, action, note: id, patient: nil)
+        return try await RefusalAudit(database: database).auditing(audit, by: principal) {
+            try await database.advanceNote(
+                id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(change), content: content,
+                authorID: principal.userID, reason: reason, audit: audit)
         }
     }
 
