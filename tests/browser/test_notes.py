@@ -134,6 +134,10 @@ class NoteTests(BrowserTest):
             lambda d: d.find_element(By.CSS_SELECTOR, '[data-diff="objective"]'))
         self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "del")], ["38.4,"])
         self.assertEqual([e.text for e in objective.find_elements(By.TAG_NAME, "ins")], ["38.9,"])
+        # A version's text is read when its row is opened (the list carries no sections).
+        first = self.page.driver.find_element(By.CSS_SELECTOR, 'li[data-version="1"] details')
+        first.find_element(By.TAG_NAME, "summary").click()
+        WebDriverWait(self.page.driver, 10).until(lambda d: "Subjective:" in first.text)
         self.assertAccessible("note-history")
 
         # Every step in the audit log, as the clinic's auditor sees it.

@@ -59,7 +59,7 @@ export async function historyPage(id) {
 
   // A version's text, read when its row is opened.
   const body = (v) => {
-    const text = el('div', {}, el('p', { class: 'meta' }, 'Reading…'));
+    const text = el('div', {}, el('p', {}, 'Reading…'));
     const details = el('details', {}, el('summary', {}, `Read version ${v.version}`), text,
       el('p', { class: 'hash' }, `SHA-256 ${v.sha256}`));
     details.addEventListener('toggle', async () => {
