@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What one note's long history costs the server's memory (issue 27, item 4): sixty saves of
-# 800 KB each (four sections of 200 000 bytes), then six clients at once asking for the note's
+# 800 KB each (four sections of about 100 000 two-byte characters), then six clients at once asking for the note's
 # versions, as the page's History did (GET /v1/notes/{id}/versions, every version whole before;
 # a page of summaries now), and six clients at once reading all sixty versions whole, one by one
 # (the way a client reads a whole history now). The server's resident memory is sampled every
@@ -43,15 +43,16 @@ for binary in "${binaries[@]}"; do
     auth="Authorization: Bearer $token"
     api="http://127.0.0.1:$port"
     encounter=$(psql_in "$data" -At -c "SELECT e.id FROM encounters e JOIN tenants t ON t.id = e.tenant_id
-                                        WHERE t.slug = 'northside' ORDER BY e.id LIMIT 1")
+                                        WHERE t.slug = 'northside' AND e.status = 'finished' ORDER BY e.id LIMIT 1")
     body=$(mktemp)
     python3 - "$body" <<'PY'
 import json, sys
-section = "x" * 199_990
-json.dump({k: f"{k[:2]} {section}" for k in ("subjective", "objective", "assessment", "plan")}, open(sys.argv[1], "w"))
+section = "é" * 99_990  # two bytes each: about 200 KB a section, 800 KB a save
+json.dump({k: f"{k[:2]} {section}" for k in ("subjective", "objective", "assessment", "plan")}, open(sys.argv[1], "w"),
+          ensure_ascii=False)
 PY
-    note=$(curl -sf "$api/v1/encounters/$encounter/notes" -H "$auth" -H 'Content-Type: application/json' -d @"$body" |
-        python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    note=$(curl -sS "$api/v1/encounters/$encounter/notes" -H "$auth" -H 'Content-Type: application/json' -d @"$body" |
+        python3 -c 'import json,sys; a = json.load(sys.stdin); print(a["id"]) if "id" in a else sys.exit(f"no note: {a}")')
     for version in $(seq 1 59); do
         curl -sf -o /dev/null -X PUT "$api/v1/notes/$note" -H "$auth" -H 'Content-Type: application/json' \
             -H "If-Match: \"$version\"" -d @"$body"

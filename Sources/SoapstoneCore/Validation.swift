@@ -64,16 +64,18 @@ public enum Validation {
         return []
     }
 
-    /// The most one section of a note may hold, in bytes of UTF-8: four full sections (800 000
-    /// bytes) still fit in a request body (1 MiB), and no single version can grow without end.
-    public static let noteSectionBytes = 200_000
+    /// The most one section of a note may hold, in characters as PostgreSQL counts them (code
+    /// points): the limit note_versions' own CHECK keeps (migration 1), said here first, with
+    /// the section's name, before any work. What a whole version may weigh in bytes, the
+    /// request body's limit (1 MiB, 413) bounds.
+    public static let noteSectionCharacters = 100_000
 
-    /// Each of the four sections within `noteSectionBytes`, checked before any work.
+    /// Each of the four sections within `noteSectionCharacters`.
     public static func noteContent(_ content: NoteContent) -> [FieldError] {
         [("subjective", content.subjective), ("objective", content.objective), ("assessment", content.assessment),
          ("plan", content.plan)].compactMap { field, text in
-            text.utf8.count > noteSectionBytes
-                ? FieldError(field: field, message: "must be at most \(noteSectionBytes) bytes of UTF-8") : nil
+            text.unicodeScalars.count > noteSectionCharacters
+                ? FieldError(field: field, message: "must be at most \(noteSectionCharacters) characters") : nil
         }
     }
 }

@@ -136,7 +136,7 @@ struct PagingTests {
         }
     }
 
-    @Test("A note section over 200 000 bytes is a 422 naming the section; at the limit it is stored")
+    @Test("A note section over 100 000 characters is a 422 naming the section, before any work; at the limit it is stored")
     func sectionLimit() async throws {
         let app = try await TestApp.make()
         let encounter = try await NoteTests.encounterID(app)
