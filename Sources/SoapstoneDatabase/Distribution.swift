@@ -142,6 +142,10 @@ public enum Distribution {
         // the same tenant, which live on the same node. This connection is the command's own,
         // so the settings end with it.
         try await connection.run("SET citus.enable_unsafe_triggers = on", logger: logger)
+        // Making `tenants` a reference table would otherwise pull every table with a key to it
+        // into Citus's metadata as a local table at once, and a local table's key to a table
+        // distributed later is refused (each table is placed in its own step below instead).
+        try await connection.run("SET citus.enable_local_reference_table_foreign_keys = off", logger: logger)
         if let shards {
             try await connection.run(PostgresQuery(unsafeSQL: "SET citus.shard_count = \(shards)"), logger: logger)
         }
@@ -153,15 +157,87 @@ public enum Distribution {
                 continue
             }
             logger.info("distributing", metadata: ["step": "\(step)"])
-            try await connection.run(PostgresQuery(unsafeSQL: step.sql), logger: logger)
+            do {
+                // One transaction a table, so nobody else ever sees it without what is lifted
+                // here for the step:
+                // - FORCE of RLS: Citus copies a table's rows to its shards with COPY FROM,
+                //   which PostgreSQL refuses under RLS, and FORCE binds the owner too;
+                // - deferred constraint triggers (a note's check of its versions, migration
+                //   19): the rows copied to a shard queue their events on the worker, and
+                //   Citus's ALTER TABLE of that shard then fails on them ("pending trigger
+                //   events"). Each is made again, as it was, once the table is placed, and
+                //   Citus gives it to every shard.
+                try await connection.inTransaction(logger: logger) { connection in
+                    var deferred: [(name: String, definition: String)] = []
+                    for try await trigger in try await connection.query(
+                        """
+                        SELECT tgname::text, pg_get_triggerdef(oid) FROM pg_trigger
+                         WHERE tgrelid = \("public.\(step.table)")::regclass AND tgdeferrable AND NOT tgisinternal
+                         ORDER BY tgname
+                        """, logger: logger
+                    ).decode((String, String).self) {
+                        deferred.append(trigger)
+                    }
+                    let table = "public.\(step.table)"
+                    try await connection.run(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) NO FORCE ROW LEVEL SECURITY"), logger: logger)
+                    for trigger in deferred {
+                        try await connection.run(PostgresQuery(unsafeSQL: "DROP TRIGGER \(trigger.name) ON \(table)"), logger: logger)
+                    }
+                    try await connection.run(PostgresQuery(unsafeSQL: step.sql), logger: logger)
+                    for trigger in deferred {
+                        try await connection.run(PostgresQuery(unsafeSQL: trigger.definition), logger: logger)
+                    }
+                    try await connection.run(PostgresQuery(unsafeSQL: "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY"), logger: logger)
+                }
+            } catch let error as PSQLError {
+                throw DistributionError.refused(step: step, message: error.serverSummary, placed: done)
+            }
             done.append(step)
         }
+        for step in alreadyDone + done { try await grantColumns(of: step.table, on: connection, logger: logger) }
         try await connection.run("RESET citus.enable_unsafe_triggers", logger: logger)
+        try await connection.run("RESET citus.enable_local_reference_table_foreign_keys", logger: logger)
         return Report(done: done, alreadyDone: alreadyDone, nodes: nodes)
     }
 }
 
+extension Distribution {
+    /// Citus gives a table's grants to its shards, but not those on single columns (Citus 13.0):
+    /// without them soapstone_app could not spend a refresh token on a worker, nor
+    /// soapstone_auth read a slug. Each column grant of `table` is given again to every
+    /// placement of it; GRANT is idempotent, so every run of the command does it again, and a
+    /// migration that grants on columns of a distributed table is followed by one.
+    static func grantColumns(of table: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let grants = try await connection.query(
+            """
+            SELECT x.privilege_type, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum), x.grantee::regrole::text
+              FROM pg_attribute a, aclexplode(a.attacl) x
+             WHERE a.attrelid = \("public.\(table)")::regclass AND NOT a.attisdropped
+             GROUP BY x.privilege_type, x.grantee ORDER BY 1, 3
+            """, logger: logger
+        ).collect()
+        for row in grants {
+            let (privilege, columns, grantee) = try row.decode((String, String, String).self)
+            let command = "GRANT \(privilege) (\(columns)) ON %s TO \(grantee)"
+            let results = try await connection.query(
+                "SELECT success, result FROM run_command_on_placements(\("public.\(table)")::regclass, \(command))",
+                logger: logger
+            ).collect()
+            for result in results {
+                let (success, message) = try result.decode((Bool, String).self)
+                guard success else {
+                    throw DistributionError.columnGrantRefused(table: table, grant: command, message: message)
+                }
+            }
+        }
+    }
+}
+
 public enum DistributionError: Error, Equatable, CustomStringConvertible {
+    /// A column grant could not be given to a shard of the table.
+    case columnGrantRefused(table: String, grant: String, message: String)
+    /// Citus refused a step: what it said, and the steps of this run that were done before it.
+    case refused(step: Distribution.Step, message: String, placed: [Distribution.Step])
     case noCitus
     case noNodes
     case unplaced(table: String)
@@ -170,6 +246,14 @@ public enum DistributionError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .columnGrantRefused(let table, let grant, let message):
+            "every table is placed, but a shard of \(table) refused \(grant): \(message). Run the command again once the node answers."
+        case .refused(let step, let message, let placed):
+            "Citus refused \(step) (\(step.sql)): \(message). "
+                + (placed.isEmpty
+                    ? "Nothing was placed by this run. "
+                    : "Placed by this run before it: \(placed.map(\.table).joined(separator: ", ")). ")
+                + "Fix the cause and run `soapstone scale distribute` again: it finishes the rest."
         case .noCitus:
             "this database has no citus extension (CREATE EXTENSION citus, on a server with citus in "
                 + "shared_preload_libraries; docs/scaling.md): nothing was changed"

@@ -37,6 +37,27 @@ struct CitusRuleTests {
         }
     }
 
+    /// Citus rebuilds the views over a table it converts, and cannot drop a view whose row type
+    /// a function returns or takes: create_reference_table('tenants') was refused on a real
+    /// coordinator while migration 18's functions returned api_patients and api_notes.
+    @Test("No function returns or takes a view's row type: Citus must be able to rebuild every view")
+    func noFunctionDependsOnAViewRowType() async throws {
+        let dependents = try await CatalogFixture.query(
+            """
+            SELECT p.oid::regprocedure::text || ' uses ' || c.relname
+              FROM pg_depend d
+              JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+              JOIN pg_type t ON d.refclassid = 'pg_type'::regclass AND d.refobjid = t.oid
+              JOIN pg_class c ON c.oid = t.typrelid
+             WHERE c.relkind = 'v' AND c.relnamespace = 'public'::regnamespace
+            """)
+        #expect(dependents.isEmpty, "\(dependents)")
+        // The request functions still answer rows: their own.
+        let own = try await CatalogFixture.query(
+            "SELECT proname::text FROM pg_proc WHERE proname IN ('soapstone_read_patient', 'soapstone_advance_note') AND proretset")
+        #expect(own.sorted() == ["soapstone_advance_note", "soapstone_read_patient"])
+    }
+
     @Test("No policy holds a sub-query: Citus refuses them on distributed tables")
     func noSubqueryInPolicies() async throws {
         let policies = try await CatalogFixture.query(
