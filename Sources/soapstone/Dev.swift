@@ -50,6 +50,7 @@ struct Dev: AsyncParsableCommand {
                 configuration.metrics = try listen.metricsListener()
                 let app = try await buildApplication(configuration)
                 printWelcome(started, host: host, port: port)
+                if let metrics = configuration.metrics { print("Metrics: http://\(metrics.host):\(metrics.port)/metrics") }
                 try await app.runUntilStopped(gracePeriod: try shutdownGracePeriod())
             } catch {
                 if started.startedHere { try? await started.cluster.stop() }
