@@ -99,8 +99,16 @@ public enum Distribution {
     public struct Report: Sendable {
         public let done: [Step]
         public let alreadyDone: [Step]
+        /// The request functions Citus now runs whole on their tenant's worker.
+        public let delegated: [String]
         public let nodes: Int
     }
+
+    /// Which functions are request functions (migration 18, `Database.call`): the tenant and the
+    /// acting user as their first two arguments, and rows back. The helpers they call first
+    /// (`soapstone_set_tenant`, `soapstone_record_audit`) take the same two but answer nothing.
+    public static let requestFunctionCondition =
+        "p.pronamespace = 'public'::regnamespace AND p.proargnames[1] = 'tenant' AND p.proargnames[2] = 'actor' AND p.proretset"
 
     /// Distributes the schema on a Citus coordinator, table by table, skipping those already
     /// placed as planned (so a run cut short is finished by the next). Refuses, changing
@@ -195,9 +203,65 @@ public enum Distribution {
             done.append(step)
         }
         for step in alreadyDone + done { try await grantColumns(of: step.table, on: connection, logger: logger) }
+        try await copyGrantsToWorkers(on: connection, logger: logger)
+        var delegated: [String] = []
+        if let anchor = steps.first(where: { $0.kind == .distributed(colocatedWith: nil) })?.table {
+            delegated = try await delegateRequestFunctions(colocatedWith: anchor, on: connection, logger: logger)
+        }
         try await connection.run("RESET citus.enable_unsafe_triggers", logger: logger)
         try await connection.run("RESET citus.enable_local_reference_table_foreign_keys", logger: logger)
-        return Report(done: done, alreadyDone: alreadyDone, nodes: nodes)
+        try await requireAuthLoginOnWorkers(on: connection, logger: logger)
+        return Report(done: done, alreadyDone: alreadyDone, delegated: delegated, nodes: nodes)
+    }
+
+    /// The login lookup and the lockout functions are SECURITY DEFINER, so Citus reaches the
+    /// workers as their owner, soapstone_auth: it must log in there (docs/scaling.md, step 2),
+    /// though nowhere else. Citus undoes that whenever it copies the role to the workers again
+    /// (a node added, and the first distribution of a table whose policies name the role), so
+    /// every run checks it and says what to do: without it every login fails.
+    static func requireAuthLoginOnWorkers(on connection: PostgresConnection, logger: Logger) async throws {
+        let answers = try await connection.query(
+            """
+            SELECT nodename || ':' || nodeport, success, result FROM run_command_on_workers(
+                $$SELECT rolcanlogin FROM pg_roles WHERE rolname = 'soapstone_auth'$$) ORDER BY 1
+            """, logger: logger
+        ).collect()
+        var refused: [String] = []
+        for answer in answers {
+            let (node, success, result) = try answer.decode((String, Bool, String).self)
+            if !success || result != "t" { refused.append(node) }
+        }
+        guard refused.isEmpty else { throw DistributionError.authCannotLogIn(workers: refused) }
+    }
+
+    /// Makes each request function a distributed function by its `tenant` argument, colocated
+    /// with the tenant's rows: Citus then sends a call (`SELECT … FROM f($1, …)`, outside a
+    /// transaction block, as `Database.call` makes it) whole to the worker holding that tenant,
+    /// where its statements run on local shards, instead of one round trip from the
+    /// coordinator per statement. And each is planned for every call's values
+    /// (`plan_cache_mode`): on one server the search keeps one generic plan (migration 18), but
+    /// Citus cannot plan a statement with a sub-query for a shard a parameter names ("could not
+    /// create distributed plan"). Both are idempotent and done on every run, so a migration
+    /// that makes a request function again is followed by this command, as for column grants.
+    static func delegateRequestFunctions(
+        colocatedWith anchor: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [String] {
+        let functions = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE \(requestFunctionCondition) ORDER BY 1"),
+            logger: logger
+        ).collect().map { try $0.decode(String.self) }
+        for function in functions {
+            do {
+                try await connection.run(
+                    "SELECT create_distributed_function(\(function)::regprocedure, 'tenant', colocate_with := \("public.\(anchor)"))",
+                    logger: logger)
+                try await connection.run(
+                    PostgresQuery(unsafeSQL: "ALTER FUNCTION \(function) SET plan_cache_mode = force_custom_plan"), logger: logger)
+            } catch let error as PSQLError {
+                throw DistributionError.delegationRefused(function: function, message: error.serverSummary)
+            }
+        }
+        return functions
     }
 }
 
@@ -226,7 +290,45 @@ extension Distribution {
             for result in results {
                 let (success, message) = try result.decode((Bool, String).self)
                 guard success else {
-                    throw DistributionError.columnGrantRefused(table: table, grant: command, message: message)
+                    throw DistributionError.grantRefused(place: "a shard of \(table)", grant: command, message: message)
+                }
+            }
+        }
+    }
+}
+
+extension Distribution {
+    /// Citus makes each view and table on every worker too, where a delegated request function
+    /// reads them by name, but without their grants on views and on single columns (Citus
+    /// 13.0: "permission denied for view api_patients" from a worker). Every grant of the
+    /// schema's tables and views is given again on every worker, with Citus's propagation off
+    /// (it refuses column grants itself, and the worker's objects are the workers' own).
+    /// Idempotent, on every run.
+    static func copyGrantsToWorkers(on connection: PostgresConnection, logger: Logger) async throws {
+        let grants = try await connection.query(
+            """
+            SELECT format('GRANT %s ON public.%I TO %I', x.privilege_type, c.relname, x.grantee::regrole::text)
+              FROM pg_class c, aclexplode(c.relacl) x
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') AND x.grantee <> c.relowner
+               AND x.grantee <> 0
+            UNION ALL
+            SELECT format('GRANT %s (%s) ON public.%I TO %I', x.privilege_type,
+                          string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum), c.relname, x.grantee::regrole::text)
+              FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid, aclexplode(a.attacl) x
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') AND NOT a.attisdropped
+               AND NOT c.relispartition
+             GROUP BY c.relname, x.privilege_type, x.grantee
+             ORDER BY 1
+            """, logger: logger
+        ).collect().map { try $0.decode(String.self) }
+        for grant in grants {
+            let command = "SET LOCAL citus.enable_ddl_propagation TO off; \(grant)"
+            for answer in try await connection.query(
+                "SELECT nodename || ':' || nodeport, success, result FROM run_command_on_workers(\(command))", logger: logger
+            ).collect() {
+                let (node, success, message) = try answer.decode((String, Bool, String).self)
+                guard success else {
+                    throw DistributionError.grantRefused(place: "worker \(node)", grant: grant, message: message)
                 }
             }
         }
@@ -234,8 +336,12 @@ extension Distribution {
 }
 
 public enum DistributionError: Error, Equatable, CustomStringConvertible {
-    /// A column grant could not be given to a shard of the table.
-    case columnGrantRefused(table: String, grant: String, message: String)
+    /// Every table is placed, but Citus refused to run a request function on the workers.
+    case delegationRefused(function: String, message: String)
+    /// Every table is placed, but soapstone_auth may not log in on these workers.
+    case authCannotLogIn(workers: [String])
+    /// A grant could not be given again to a shard or a worker (`place`).
+    case grantRefused(place: String, grant: String, message: String)
     /// Citus refused a step: what it said, and the steps of this run that were done before it.
     case refused(step: Distribution.Step, message: String, placed: [Distribution.Step])
     case noCitus
@@ -246,8 +352,16 @@ public enum DistributionError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .columnGrantRefused(let table, let grant, let message):
-            "every table is placed, but a shard of \(table) refused \(grant): \(message). Run the command again once the node answers."
+        case .authCannotLogIn(let workers):
+            "every table is placed, but soapstone_auth may not log in on \(workers.joined(separator: ", ")), so every "
+                + "login would fail. On each of them, as a superuser: SET citus.enable_alter_role_propagation = off; "
+                + "ALTER ROLE soapstone_auth LOGIN PASSWORD '…'; (docs/scaling.md, step 2). Citus resets it when it copies "
+                + "the role to the workers again; run this command again to check."
+        case .delegationRefused(let function, let message):
+            "every table is placed, but Citus refused to distribute the request function \(function): \(message). "
+                + "Run the command again once the cause is fixed."
+        case .grantRefused(let place, let grant, let message):
+            "every table is placed, but \(place) refused \(grant): \(message). Run the command again once the node answers."
         case .refused(let step, let message, let placed):
             "Citus refused \(step) (\(step.sql)): \(message). "
                 + (placed.isEmpty

@@ -34,7 +34,10 @@ struct Scale: AsyncParsableCommand {
             }
             for step in report.done { print("distributed \(step)") }
             for step in report.alreadyDone { print("already in place: \(step)") }
-            print("\(report.done.count) tables placed now, \(report.alreadyDone.count) already; \(report.nodes) nodes hold shards.")
+            for function in report.delegated { print("runs on its tenant's worker: \(function)") }
+            print(
+                "\(report.done.count) tables placed now, \(report.alreadyDone.count) already; "
+                    + "\(report.delegated.count) request functions delegated; \(report.nodes) nodes hold shards.")
         }
     }
 }

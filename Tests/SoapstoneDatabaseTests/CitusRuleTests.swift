@@ -154,10 +154,8 @@ struct CitusRuleTests {
     func requestFunctionsSetTheTenantFirst() async throws {
         let functions = try await CatalogFixture.query(
             """
-            SELECT p.proname || ' | ' || btrim(p.prosrc, E' \n') FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-             WHERE n.nspname = 'public' AND p.proargnames[1] = 'tenant' AND p.proargnames[2] = 'actor'
-               AND p.proname NOT IN ('soapstone_set_tenant', 'soapstone_record_audit')
-             ORDER BY 1
+            SELECT p.proname || ' | ' || btrim(p.prosrc, E' \n') FROM pg_proc p
+             WHERE \(Distribution.requestFunctionCondition) ORDER BY 1
             """)
         #expect(functions.count == 3, "\(functions)")
         for function in functions {
