@@ -105,7 +105,7 @@ public struct DevelopmentSeed: Sendable {
     }
 
     private func seed(_ clinic: Clinic, tenantID: UUID, passwordHash: String) async throws {
-        try await database.withTenant(tenantID, userID: nil) { tx in
+        let adminID = try await database.withTenant(tenantID, userID: nil) { tx in
             _ = try await tx.tenants.create(name: clinic.name, slug: clinic.slug)
             var users: [Role: User] = [:]
             for member in Self.staff {
@@ -128,13 +128,6 @@ public struct DevelopmentSeed: Sendable {
 
             let day: TimeInterval = 86_400
             let now = Date()
-            // A finished session of the admin's: a revoked refresh token whose value nobody knows.
-            let family = Self.id("session", clinic.slug)
-            try await tx.sessions.start(id: family, userID: admin.id, at: now)
-            try await tx.refreshTokens.create(
-                userID: admin.id, familyID: family, tokenSHA256: Self.id("token", clinic.slug).uuidString.sha256Hex,
-                expiresAt: now.addingTimeInterval(day / 48))
-            try await tx.sessions.end(family)
             for (index, details) in clinic.patients.enumerated() {
                 // The front desk registers patients with an Idempotency-Key, as a client retrying safely would.
                 let patient = try await tx.idempotencyKeys.once(
@@ -203,6 +196,20 @@ public struct DevelopmentSeed: Sendable {
                             origin: .none), detail: ["source": "seed"])
                 }
             }
+            return admin.id
+        }
+        // A finished session of the admin's: a revoked refresh token whose value nobody knows. In
+        // a transaction of its own: ending a session notifies every server (SessionRevocations),
+        // and on Citus a transaction that also wrote the tenant (a reference table, on every node)
+        // commits in two phases, which PostgreSQL refuses after a NOTIFY.
+        try await database.withTenant(tenantID, userID: nil) { tx in
+            let family = Self.id("session", clinic.slug)
+            let now = Date()
+            try await tx.sessions.start(id: family, userID: adminID, at: now)
+            try await tx.refreshTokens.create(
+                userID: adminID, familyID: family, tokenSHA256: Self.id("token", clinic.slug).uuidString.sha256Hex,
+                expiresAt: now.addingTimeInterval(1_800))
+            try await tx.sessions.end(family)
         }
         logger.info("seeded clinic", metadata: ["slug": "\(clinic.slug)"])
     }

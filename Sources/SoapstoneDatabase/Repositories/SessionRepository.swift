@@ -25,17 +25,18 @@ public struct SessionRepository {
         try await end(where: "tenant_id = \(tx.tenantID) AND user_id = \(userID)")
     }
 
+    /// The sessions ended, then the news of them, in a statement of its own that reads no table:
+    /// on Citus a statement that reads a distributed table may run whole on a worker, and a
+    /// NOTIFY sent there never reaches the servers, which listen on the coordinator. Delivered
+    /// when the transaction commits, as before.
     private func end(where condition: PostgresQuery) async throws -> Int {
         var statement = condition
-        statement.sql = """
-            WITH ended AS (
-                UPDATE sessions SET ended_at = now() WHERE \(condition.sql) AND ended_at IS NULL RETURNING id
-            ),
-            announced AS (SELECT pg_notify('\(SessionRevocations.channel)', id::text) FROM ended)
-            SELECT (SELECT count(*) FROM ended), (SELECT count(*) FROM announced)
-            """
-        for try await (count, _) in try await tx.query(statement).decode((Int, Int).self) { return count }
-        return 0
+        statement.sql = "UPDATE sessions SET ended_at = now() WHERE \(condition.sql) AND ended_at IS NULL RETURNING id"
+        var ended: [UUID] = []
+        for try await id in try await tx.query(statement).decode(UUID.self) { ended.append(id) }
+        guard !ended.isEmpty else { return 0 }
+        try await tx.run("SELECT pg_notify(\(SessionRevocations.channel), id::text) FROM unnest(\(ended)) AS id")
+        return ended.count
     }
 }
 
