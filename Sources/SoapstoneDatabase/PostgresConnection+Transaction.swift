@@ -57,7 +57,7 @@ extension PSQLError {
 
     /// "SQLSTATE message (detail)": for operators and logs, never for HTTP clients.
     public var serverSummary: String {
-        guard let info = serverInfo else { return "\(code)" }
+        guard let info = serverInfo else { return underlying.map { "\(code): \($0)" } ?? "\(code)" }
         var text = "\(info[.sqlState] ?? "?????") \(info[.message] ?? "")"
         if let detail = info[.detail] { text += " (\(detail))" }
         return text

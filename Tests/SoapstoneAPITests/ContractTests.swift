@@ -257,7 +257,10 @@ struct AnswerShapeTests {
     func stableBytes() async throws {
         let app = try await TestApp.make()
         let version = try await app.db.value(
-            "SELECT note_id::text || '/versions/' || version FROM note_versions WHERE reason IS NOT NULL LIMIT 1")
+            """
+            SELECT v.note_id::text || '/versions/' || v.version FROM note_versions v JOIN tenants t ON t.tenant_id = v.tenant_id
+             WHERE t.slug = 'northside' AND v.reason IS NOT NULL LIMIT 1
+            """)
         try await app.run { client in
             let physician = try await client.token("physician")
             var bodies: Set<Data> = []

@@ -12,7 +12,7 @@ struct IdempotencyTests {
     func replays() async throws {
         let app = try await TestApp.make()
         let encounter = try await app.db.value(
-            "SELECT e.id::text FROM encounters e JOIN patients p ON p.id = e.patient_id WHERE p.mrn = 'NS-1004' AND e.status = 'planned'"
+            "SELECT e.id::text FROM encounters e JOIN patients p ON p.tenant_id = e.tenant_id AND p.id = e.patient_id WHERE p.mrn = 'NS-1004' AND e.status = 'planned'"
         )
         try await app.run { client in
             let physician = try await client.token("physician")

@@ -21,7 +21,7 @@ struct NoteTests {
 
     static func encounterID(_ app: TestApp) async throws -> String {
         try await app.db.value(
-            "SELECT e.id::text FROM encounters e JOIN patients p ON p.id = e.patient_id WHERE p.mrn = 'NS-1004' AND e.status = 'planned'"
+            "SELECT e.id::text FROM encounters e JOIN patients p ON p.tenant_id = e.tenant_id AND p.id = e.patient_id WHERE p.mrn = 'NS-1004' AND e.status = 'planned'"
         )
     }
 

@@ -100,7 +100,7 @@ struct PagingTests {
     func listsWalkEveryItemOnce(_ list: String) async throws {
         let app = try await TestApp.make()
         let patient = try await app.db.value(
-            "SELECT p.id::text FROM patients p JOIN encounters e ON e.patient_id = p.id JOIN tenants t ON t.id = p.tenant_id WHERE t.slug = 'northside' GROUP BY p.id ORDER BY count(*) DESC LIMIT 1")
+            "SELECT p.id::text FROM patients p JOIN encounters e ON e.tenant_id = p.tenant_id AND e.patient_id = p.id JOIN tenants t ON t.id = p.tenant_id WHERE t.slug = 'northside' GROUP BY p.id ORDER BY count(*) DESC LIMIT 1")
         let encounter = try await NoteTests.encounterID(app)
         try await app.run { client in
             let path =

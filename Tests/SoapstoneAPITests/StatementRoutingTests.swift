@@ -22,7 +22,11 @@ struct StatementRoutingTests {
         try Regex(#"(?i)"?tenant_id"?\s*(=|OPERATOR\(pg_catalog\.=\))\s*(\$\d+|(new|old)\.\w+|\w+\b(?!\.))"#)
     }
 
-    @Test("Every statement on a distributed table names its tenant and is one Citus takes")
+    @Test(
+        "Every statement on a distributed table names its tenant and is one Citus takes",
+        .disabled(
+            if: TestServer.externalURL != nil,
+            "reads what one server's pg_stat_statements saw; on Citus the request functions run on the workers, and the suites there are the check itself"))
     func everyStatementNamesItsTenant() async throws {
         let app = try await TestApp.make(.migrated)
         try await app.db.withDatabase { database in

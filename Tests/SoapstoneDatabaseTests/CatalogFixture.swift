@@ -29,6 +29,9 @@ enum CatalogFixture {
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND c.relname <> 'schema_migrations'
                AND c.relname NOT IN ('login_lockouts', 'login_throttle')
+               -- an extension's own (Citus puts views in public), not the schema's
+               AND NOT EXISTS (SELECT FROM pg_depend d
+                                WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
              ORDER BY c.relkind, c.relname
             """)
         return rows.compactMap { $0 }.map { text in

@@ -49,7 +49,7 @@ struct DatabaseURLTests {
     func againstATLSServer() async throws {
         let (cluster, ca) = try await TLSCluster.shared.value
         let db = try await cluster.makeDatabase(.migrated)
-        let port = db.cluster.port
+        let port = db.server.port
         let user = "\(TestDatabase.server):\(Self.password)"
         func connect(_ host: String, _ query: String) async throws -> Bool {
             let url = try DatabaseURL(parsing: "postgres://\(user)@\(host):\(port)/\(db.name)?\(query)")
@@ -116,7 +116,7 @@ enum TLSCluster {
             serverSettings: ["ssl": "on", "ssl_cert_file": folder.appendingPathComponent("server.crt").path, "ssl_key_file": key])
         let running = try await tls.cluster()
         try await TestCluster.withConnection(
-            to: running, user: LocalCluster.superuser, database: "postgres", logger: Logger(label: "tls")
+            to: .local(running), user: LocalCluster.superuser, database: "postgres", logger: Logger(label: "tls")
         ) { connection in
             _ = try await connection.query(
                 PostgresQuery(unsafeSQL: "ALTER ROLE \(TestDatabase.server) PASSWORD '\(DatabaseURLTests.password)'"),

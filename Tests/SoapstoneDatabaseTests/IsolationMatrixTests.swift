@@ -137,19 +137,15 @@ struct IsolationMatrixTests {
     {
         let (a, _) = try await CatalogFixture.tenants()
         let db = try await CatalogFixture.database.value
+        if !returnsCounts && db.server.isCitus {
+            return try await runCommitted(sql, on: relation, as: actor, context: context, outsideOf: a)
+        }
         return try await db.withConnection(as: TestDatabase.superuser) { connection in
             try await connection.query("BEGIN", logger: Self.logger)
             defer { _ = connection.query("ROLLBACK", logger: Self.logger) }
             let before = try await fingerprint(relation, excluding: a, on: connection)
             try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(actor.rawValue)"), logger: Self.logger)
-            switch context {
-            case .tenant(let id):
-                try await connection.query("SELECT set_config('app.tenant_id', \(id.uuidString), true)", logger: Self.logger)
-            case .empty:
-                try await connection.query("SELECT set_config('app.tenant_id', '', true)", logger: Self.logger)
-            case .unset:
-                break  // a fresh connection that never set it
-            }
+            try await set(context, on: connection, citus: db.server.isCitus)
             try await connection.query("SAVEPOINT statement", logger: Self.logger)
             var result: Result
             do {
@@ -173,6 +169,50 @@ struct IsolationMatrixTests {
         }
     }
 
+    /// On Citus, a write and its check cannot share a transaction: once one role has written to
+    /// a shard, Citus refuses every other role that shard until the transaction ends ("cannot
+    /// perform query on placements that were modified in this transaction by a different
+    /// user"). So the write runs in a copy of the fixture of its own, and is committed when it
+    /// succeeds; the superuser then compares every row outside tenant A with before.
+    func runCommitted(_ sql: String, on relation: Relation, as actor: Actor, context: Context, outsideOf a: UUID)
+        async throws -> Result
+    {
+        let copy = try await TestCluster.shared.makeDatabase(.seeded)
+        let before = try await copy.withConnection { try await fingerprint(relation, excluding: a, on: $0) }
+        let result = try await copy.withConnection(as: TestDatabase.superuser) { connection in
+            try await connection.query("BEGIN", logger: Self.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL ROLE \(actor.rawValue)"), logger: Self.logger)
+            try await set(context, on: connection, citus: true)
+            do {
+                let written = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).get().metadata.rows ?? 0
+                try await connection.query("COMMIT", logger: Self.logger)
+                return Result(outcome: .rows(written))
+            } catch let error as PSQLError {
+                try await connection.query("ROLLBACK", logger: Self.logger)
+                return Result(outcome: .refused(sqlState: error.sqlState ?? "?????"))
+            }
+        }
+        let after = try await copy.withConnection { try await fingerprint(relation, excluding: a, on: $0) }
+        #expect(before == after, "rows outside tenant A in \(relation.name) changed")
+        // Beside the next cases: a DROP DATABASE waits for a checkpoint.
+        Task.detached { try? await copy.dropIfExternal() }
+        return result
+    }
+
+    /// Sets the tenant context for the rest of the transaction as the server does
+    /// (`soapstone_set_tenant`), in the form Citus carries to the workers; the empty one alike.
+    func set(_ context: Context, on connection: PostgresConnection, citus: Bool) async throws {
+        switch context {
+        case .tenant(let id):
+            try await connection.query("SELECT soapstone_set_tenant(\(id), NULL)", logger: Self.logger)
+        case .empty:
+            if citus { try await connection.query("SET LOCAL citus.propagate_set_commands = 'local'", logger: Self.logger) }
+            try await connection.query("SET LOCAL app.tenant_id = ''", logger: Self.logger)
+        case .unset:
+            break  // a fresh connection that never set it
+        }
+    }
+
     /// A digest of every row of `relation` outside tenant `a` (as the superuser sees them).
     func fingerprint(_ relation: Relation, excluding a: UUID, on connection: PostgresConnection) async throws -> String {
         try await connection.query(
@@ -190,17 +230,22 @@ struct IsolationMatrixTests {
     }
 
     /// INSERT of `row` (JSON) into every column of `relation` that takes a value (generated
-    /// columns are computed by the database and refuse one).
+    /// columns are computed by the database and refuse one), as one row of constants: the form
+    /// Citus routes to the shard, where the policies decide (an INSERT … SELECT it would refuse
+    /// itself, by copying under RLS, before any policy is asked).
     func insertStatement(_ relation: Relation, row: String) async throws -> String {
         let db = try await CatalogFixture.database.value
         let columns = try await db.strings(
             """
-            SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+            SELECT quote_ident(attname) || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute
              WHERE attrelid = '\(relation.name)'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+             ORDER BY attnum
             """
-        ).first!!
-        return
-            "INSERT INTO \(relation.name) (\(columns)) SELECT \(columns) FROM json_populate_record(NULL::\(relation.name), '\(row)'::json)"
+        ).compactMap { $0?.split(separator: " ", maxSplits: 1).map(String.init) }
+        let literals = columns.map { "quote_nullable(r.\($0[0])::text) || '::\($0[1])'" }.joined(separator: " || ', ' || ")
+        let values = try await db.value(
+            "SELECT \(literals) FROM json_populate_record(NULL::\(relation.name), '\(row)'::json) r")
+        return "INSERT INTO \(relation.name) (\(columns.map { $0[0] }.joined(separator: ", "))) VALUES (\(values))"
     }
 
     /// One row of `tenant`'s, as JSON, to offer back as an INSERT.

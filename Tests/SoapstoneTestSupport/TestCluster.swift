@@ -33,10 +33,14 @@ public actor TestCluster {
         case owner
         case superuser
 
-        var name: String { self == .owner ? ClusterBootstrap.ownerRole : LocalCluster.superuser }
+        var name: String { self == .owner ? ClusterBootstrap.ownerRole : TestServer.superuser }
     }
 
     private var starting: Task<RunningCluster, any Error>?
+    private var external: Task<ExternalTestServer, any Error>?
+    /// Whether this is the shared cluster, which `SOAPSTONE_TEST_DATABASE_URL` replaces; a
+    /// suite's own cluster is always started here (it does things to the server itself).
+    let isShared: Bool
     private var templates: [String: Task<Void, any Error>] = [:]
     private var counter = 0
     let logger: Logger
@@ -46,20 +50,44 @@ public actor TestCluster {
     let serverSettings: [String: String]
 
     init() {
-        self.init(folderName: "soapstone-test-\(getpid())", serverSettings: [:])
+        self.init(folderName: "soapstone-test-\(getpid())", serverSettings: [:], isShared: true)
     }
 
     /// A cluster of a suite's own, with extra `postgresql.conf` settings (e.g. TLS).
     public init(ownNamed name: String, serverSettings: [String: String] = [:]) {
-        self.init(folderName: "soapstone-test-\(getpid())-\(name)", serverSettings: serverSettings)
+        self.init(folderName: "soapstone-test-\(getpid())-\(name)", serverSettings: serverSettings, isShared: false)
     }
 
-    private init(folderName: String, serverSettings: [String: String]) {
+    private init(folderName: String, serverSettings: [String: String], isShared: Bool) {
         var logger = Logger(label: "soapstone.tests")
         logger.logLevel = .error
         self.logger = logger
         self.folderName = folderName
         self.serverSettings = serverSettings
+        self.isShared = isShared
+    }
+
+    /// Names of the databases made on an external server start with this and the process id,
+    /// so a later run can drop what this one leaves (nothing runs at exit to drop them).
+    static let externalPrefix = "soapstone_t"
+    private var externalRunPrefix: String { "\(Self.externalPrefix)\(getpid())_" }
+
+    /// Where this cluster's databases are made: the external server when one is named and this
+    /// is the shared cluster, else the cluster started here.
+    public func server() async throws -> TestServer {
+        guard isShared, let url = TestServer.externalURL else { return .local(try await cluster()) }
+        if let external { return .external(try await external.value) }
+        let (logger, prefix) = (logger, Self.externalPrefix)
+        let task = Task {
+            let server = try await ExternalTestServer.connect(url: url, logger: logger)
+            try await server.ensureRoles(logger: logger)
+            // Beside the run, not before it: each DROP DATABASE waits for a checkpoint, and
+            // what this process does not finish the next one does.
+            Task.detached { try? await server.dropLeftovers(prefix: prefix, logger: logger) }
+            return server
+        }
+        external = task
+        return .external(try await task.value)
     }
 
     /// The running cluster, started on first use with its roles made.
@@ -75,7 +103,7 @@ public actor TestCluster {
             let cluster = try LocalCluster(folder: folder, settings: settings)
             let running = try await cluster.start()
             TestClusterCleanup.register(cluster)
-            try await Self.withConnection(to: running, user: LocalCluster.superuser, database: "postgres", logger: logger) {
+            try await Self.withConnection(to: .local(running), user: LocalCluster.superuser, database: "postgres", logger: logger) {
                 try await ClusterBootstrap.ensureRoles(superuser: $0, logger: logger)
             }
             return running
@@ -125,18 +153,21 @@ public actor TestCluster {
     }
 
     private func makeDatabaseReporting(_ template: Template, migratedBy role: MigratingRole) async throws -> TestDatabase {
-        let running = try await cluster()
+        let server = try await server()
         let templateName = try await ensureTemplate(template, migratedBy: role)
         counter += 1
-        let name = "t\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
-        try await Self.createDatabase(name, from: templateName, on: running, logger: logger)
-        return TestDatabase(name: name, cluster: running, logger: logger)
+        let name = "\(server.isLocal ? "t" : externalRunPrefix)\(counter)_\(UUID().uuidString.prefix(8).lowercased())"
+        try await Self.createDatabase(name, from: templateName, on: server, logger: logger)
+        return TestDatabase(name: name, server: server, logger: logger)
     }
 
     /// Makes the template once; answers its database name.
     private func ensureTemplate(_ template: Template, migratedBy role: MigratingRole) async throws -> String {
-        guard template != .empty else { return template.rawValue }
-        let name = role == .owner ? template.rawValue : "\(template.rawValue)_by_\(role.rawValue)"
+        let server = try await server()
+        if template == .empty && server.isLocal { return template.rawValue }
+        // Nobody migrates an empty database: one for either role.
+        let local = role == .owner || template == .empty ? template.rawValue : "\(template.rawValue)_by_\(role.rawValue)"
+        let name = server.isLocal ? local : "\(externalRunPrefix)\(local)"
         if let task = templates[name] {
             try await task.value
             return name
@@ -144,30 +175,56 @@ public actor TestCluster {
         // No suspension between the look-up above and the store below: a second caller
         // must find this template's task, never start another.
         let logger = logger
-        let task: Task<Void, any Error>
+        var task: Task<Void, any Error>
         switch template {
         case .empty:
-            return name
+            // Only on an external server: a database with Citus and its nodes, when it has them.
+            guard case .external(let external) = server else { return name }
+            task = Task { try await external.createEmptyDatabase(name, logger: logger) }
         case .migrated:
+            let empty = Task { try await self.ensureTemplate(.empty, migratedBy: role) }
             task = Task {
-                let running = try await self.cluster()
-                try await Self.createDatabase(name, from: Template.empty.rawValue, on: running, logger: logger)
+                try await Self.createDatabase(name, from: try await empty.value, on: server, logger: logger)
                 let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
-                try await Self.withConnection(to: running, user: role.name, database: name, logger: logger) {
+                try await Self.withConnection(to: server, user: role.name, database: name, logger: logger) {
                     try await migrator.up(on: $0)
+                }
+                // On Citus, distributed as an operator would, by whoever migrated (the tables' owner).
+                if case .external(let external) = server, external.isCitus {
+                    try await ExternalTestServer.roleCopies.run {
+                        try await Self.withConnection(to: server, user: role.name, database: name, logger: logger) { connection in
+                            do {
+                                _ = try await Distribution.distribute(
+                                    on: connection, migrations: try Migration.bundled(), shards: Self.citusShards, logger: logger)
+                            } catch DistributionError.authCannotLogIn {
+                                // What docs/scaling.md has the operator do after distributing, then run it again.
+                                try await external.letAuthLogInOnWorkers(logger: logger)
+                                _ = try await Distribution.distribute(
+                                    on: connection, migrations: try Migration.bundled(), shards: Self.citusShards, logger: logger)
+                            }
+                        }
+                    }
                 }
             }
         case .seeded:
             let migrated = Task { try await self.ensureTemplate(.migrated, migratedBy: role) }
             task = Task {
                 let migratedName = try await migrated.value
-                let running = try await self.cluster()
-                try await Self.createDatabase(name, from: migratedName, on: running, logger: logger)
-                try await TestDatabase(name: name, cluster: running, logger: logger).withDatabase { database in
+                try await Self.createDatabase(name, from: migratedName, on: server, logger: logger)
+                try await TestDatabase(name: name, server: server, logger: logger).withDatabase { database in
                     // Cost 4: the seed's hashes only need to be bcrypt, not slow.
                     _ = try await DevelopmentSeed(database: database, logger: logger, hasher: PasswordHasher(cost: 4))
                         .run(environment: DevelopmentAccounts.developmentEnvironment)
                 }
+            }
+        }
+        if case .external(let external) = server {
+            // Once made, nobody connects to a template again: Citus's maintenance process would
+            // (and comes back after it is ended), and CREATE DATABASE … TEMPLATE waits for it.
+            let building = task
+            task = Task {
+                try await building.value
+                try await external.seal(name, logger: logger)
             }
         }
         templates[name] = task
@@ -175,39 +232,31 @@ public actor TestCluster {
         return name
     }
 
-    /// CREATE DATABASE ... TEMPLATE fails while anyone is connected to the template; a pool that
-    /// just closed may still be saying goodbye, so this waits for the template to be free.
-    static func createDatabase(_ name: String, from template: String, on running: RunningCluster, logger: Logger) async throws {
-        try await withConnection(to: running, user: LocalCluster.superuser, database: "postgres", logger: logger) { connection in
-            for attempt in 1... {
-                do {
-                    try await connection.query(
-                        PostgresQuery(
-                            unsafeSQL: "CREATE DATABASE \(name) OWNER \(ClusterBootstrap.ownerRole) TEMPLATE \(template)"),
-                        logger: logger)
-                    return
-                } catch let error as PSQLError where error.sqlState == "55006" && attempt < 200 {
-                    try await Task.sleep(for: .milliseconds(25))
-                }
+    /// Shards per distributed table in the tests' Citus databases: few, since every test copies
+    /// its database on every node. With 4 on two workers the two seeded clinics live on
+    /// different workers (their ids are fixed: northside hashes into the fourth range, lakeview
+    /// into the third), so a test that crosses tenants crosses nodes.
+    static let citusShards = 4
+
+    /// A copy of `template`: on an external server on every node, else in this cluster.
+    static func createDatabase(_ name: String, from template: String, on server: TestServer, logger: Logger) async throws {
+        switch server {
+        case .external(let external):
+            try await external.copy(template, to: name, logger: logger)
+        case .local:
+            try await withConnection(to: server, user: LocalCluster.superuser, database: "postgres", logger: logger) {
+                try await ExternalTestServer.createCopy(
+                    of: template, named: name, on: $0, endingItsConnections: false, logger: logger)
             }
         }
     }
 
     public static func withConnection<T: Sendable>(
-        to running: RunningCluster, user: String, database: String, logger: Logger,
+        to server: TestServer, user: String, database: String, logger: Logger,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let configuration = PostgresConnection.Configuration(
-            unixSocketPath: running.socketPath, username: user, password: nil, database: database)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-        do {
-            let result = try await body(connection)
-            try await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await ExternalTestServer.withConnection(
+            configuration: try server.connectionConfiguration(user: user, database: database), logger: logger, body)
     }
 }
 

@@ -4,31 +4,39 @@ import PostgresNIO
 import SoapstoneDatabase
 import Testing
 
-/// A database of one test's own, in the shared throwaway cluster.
+/// A database of one test's own, in the shared throwaway cluster (or on the server
+/// `SOAPSTONE_TEST_DATABASE_URL` names).
 public struct TestDatabase: Sendable {
     public let name: String
-    public let cluster: RunningCluster
+    public let server: TestServer
     let logger: Logger
 
-    public static let superuser = LocalCluster.superuser
+    public static let superuser = TestServer.superuser
     public static let owner = ClusterBootstrap.ownerRole
     public static let server = ClusterBootstrap.serverRole
 
     public func configuration(as user: String = TestDatabase.server) -> PostgresClient.Configuration {
-        var configuration = cluster.configuration(user: user, database: name)
+        var configuration = server.configuration(user: user, database: name)
         configuration.options.maximumConnections = 4
         return configuration
     }
 
     public func url(as user: String = TestDatabase.server) -> String {
-        cluster.url(user: user, database: name)
+        server.url(user: user, database: name)
+    }
+
+    /// Drops this database when it lives on an external server, where nothing else would until
+    /// the next run (the local cluster goes with its process).
+    public func dropIfExternal() async throws {
+        guard case .external(let external) = server else { return }
+        try await external.drop(name, logger: logger)
     }
 
     /// One plain connection, closed afterwards.
     public func withConnection<T: Sendable>(
         as user: String = TestDatabase.superuser, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await TestCluster.withConnection(to: cluster, user: user, database: name, logger: logger, body)
+        try await TestCluster.withConnection(to: server, user: user, database: name, logger: logger, body)
     }
 
     /// A pooled client, running for exactly as long as `body`.
@@ -46,10 +54,12 @@ public struct TestDatabase: Sendable {
         return try await withClient(as: user) { client in try await body(Database(client: client, logger: logger)) }
     }
 
-    /// Runs a statement as the superuser in the cluster's maintenance database, e.g. to close
+    /// Runs a statement as the superuser in the server's maintenance database, e.g. to close
     /// this database to connections.
     public func administer(_ sql: String) async throws {
-        try await TestCluster.withConnection(to: cluster, user: Self.superuser, database: "postgres", logger: logger) {
+        try await TestCluster.withConnection(
+            to: server, user: Self.superuser, database: server.maintenanceDatabase, logger: logger
+        ) {
             connection in
             try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         }
