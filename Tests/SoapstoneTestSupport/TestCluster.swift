@@ -245,8 +245,7 @@ public actor TestCluster {
             try await external.copy(template, to: name, logger: logger)
         case .local:
             try await withConnection(to: server, user: LocalCluster.superuser, database: "postgres", logger: logger) {
-                try await ExternalTestServer.createCopy(
-                    of: template, named: name, on: $0, endingItsConnections: false, logger: logger)
+                try await createCopy(of: template, named: name, on: $0, logger: logger)
             }
         }
     }
@@ -255,8 +254,40 @@ public actor TestCluster {
         to server: TestServer, user: String, database: String, logger: Logger,
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await ExternalTestServer.withConnection(
+        try await withConnection(
             configuration: try server.connectionConfiguration(user: user, database: database), logger: logger, body)
+    }
+
+    /// One plain connection for `body`, closed afterwards whatever happens.
+    static func withConnection<T: Sendable>(
+        configuration: PostgresConnection.Configuration, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// CREATE DATABASE … TEMPLATE, which fails while anyone is connected to the template: a pool
+    /// that just closed may still be saying goodbye, so it is tried again for a while.
+    static func createCopy(
+        of template: String, named name: String, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        for attempt in 1... {
+            do {
+                try await connection.runToEnd(
+                    PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(ClusterBootstrap.ownerRole) TEMPLATE \(template)"),
+                    logger: logger)
+                return
+            } catch let error as PSQLError where error.sqlState == "55006" && attempt < 200 {
+                try await Task.sleep(for: .milliseconds(25))
+            }
+        }
     }
 }
 

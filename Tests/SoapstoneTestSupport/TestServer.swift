@@ -155,22 +155,7 @@ public struct ExternalTestServer: Sendable {
     static func withConnection<T: Sendable>(
         to node: Node, logger: Logger, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
-        try await withConnection(configuration: try node.connectionConfiguration(), logger: logger, body)
-    }
-
-    /// One plain connection for `body`, closed afterwards whatever happens.
-    static func withConnection<T: Sendable>(
-        configuration: PostgresConnection.Configuration, logger: Logger, _ body: (PostgresConnection) async throws -> T
-    ) async throws -> T {
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-        do {
-            let result = try await body(connection)
-            try await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await TestCluster.withConnection(configuration: try node.connectionConfiguration(), logger: logger, body)
     }
 
     /// Every node's maintenance database, coordinator first.
@@ -232,37 +217,12 @@ public struct ExternalTestServer: Sendable {
 
     /// A copy of `template` on every node. On Citus the copies of one distributed database are
     /// again one: its metadata names shards by id, and the coordinator reaches them in the
-    /// database of the same name on each worker. CREATE DATABASE … TEMPLATE needs the template
-    /// free of connections, and Citus keeps some (its maintenance daemon, cached connections
-    /// between the nodes): they are ended first. Only the tests use a template.
+    /// database of the same name on each worker. The template is sealed (`seal`), so no
+    /// connection of Citus's holds the copy up.
     func copy(_ template: String, to name: String, logger: Logger) async throws {
         for node in maintenanceNodes.reversed() {
             try await Self.withConnection(to: node, logger: logger) { connection in
-                try await Self.createCopy(of: template, named: name, on: connection, endingItsConnections: true, logger: logger)
-            }
-        }
-    }
-
-    /// CREATE DATABASE … TEMPLATE, which fails while anyone is connected to the template: a pool
-    /// that just closed may still be saying goodbye, so it is tried again for a while, after
-    /// ending the template's connections first when told to.
-    static func createCopy(
-        of template: String, named name: String, on connection: PostgresConnection, endingItsConnections: Bool,
-        logger: Logger
-    ) async throws {
-        for attempt in 1... {
-            do {
-                if endingItsConnections {
-                    try await connection.runToEnd(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = \(template)",
-                        logger: logger)
-                }
-                try await connection.runToEnd(
-                    PostgresQuery(unsafeSQL: "CREATE DATABASE \(name) OWNER \(ClusterBootstrap.ownerRole) TEMPLATE \(template)"),
-                    logger: logger)
-                return
-            } catch let error as PSQLError where error.sqlState == "55006" && attempt < 200 {
-                try await Task.sleep(for: .milliseconds(25))
+                try await TestCluster.createCopy(of: template, named: name, on: connection, logger: logger)
             }
         }
     }
@@ -337,7 +297,7 @@ extension ExternalTestServer.Node {
 
 extension PostgresConnection {
     /// A statement whose rows nobody reads, run to its end so its error is thrown here.
-    fileprivate func runToEnd(_ statement: PostgresQuery, logger: Logger) async throws {
+    func runToEnd(_ statement: PostgresQuery, logger: Logger) async throws {
         _ = try await query(statement, logger: logger).collect()
     }
 }
