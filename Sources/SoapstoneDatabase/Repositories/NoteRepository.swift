@@ -226,11 +226,17 @@ public struct NoteRepository {
     }
 
     /// Why a change found no note to change: gone (or another tenant's), stale, or in a status
-    /// the change does not accept.
+    /// the change does not accept. When none of these holds, the statement did not find the note
+    /// where it is now: on Citus, its shard moved to another node while the statement waited
+    /// (a split or move with block_writes; docs/scaling.md). Nothing was changed, and the same
+    /// change again finds it: a failure to retry (503), never a conflict the client caused.
     func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
         let rows = try await tx.query("SELECT status, current_version FROM notes WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
         for try await (status, version) in rows.decode((String, Int).self) {
             if !expected.admits(version) { throw DomainError.staleVersion(current: version) }
+            if allowedStatuses.contains(where: { $0.rawValue == status }) {
+                throw DatabaseError.unavailable("the note was not where the change looked for it; nothing was changed")
+            }
             throw DomainError.conflict(
                 "the note is \(status); this needs it to be \(allowedStatuses.map(\.rawValue).joined(separator: " or "))")
         }
@@ -330,9 +336,19 @@ extension Database {
         let statement = AdvanceNote(
             tenantID: tenantID, id: id, expected: expected, rule: rule, content: content, authorID: authorID, reason: reason,
             audit: audit, detail: [:])
+        let explain: () async throws -> Note = {
+            try await self.withTenant(tenantID, userID: audit.userID) { tx -> Note in
+                try await tx.notes.explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
+            }
+        }
         if let note = try await call(statement).first { return note }
-        return try await withTenant(tenantID, userID: audit.userID) { tx in
-            try await tx.notes.explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
+        do {
+            return try await explain()
+        } catch DatabaseError.unavailable {
+            // The refusal had no reason in the note (`explainRefusal`): once more, to find the
+            // note where it now is. The change is conditional on the version: made at most once.
+            if let note = try await call(statement).first { return note }
+            return try await explain()
         }
     }
 }
