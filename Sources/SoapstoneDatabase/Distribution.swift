@@ -210,6 +210,7 @@ public enum Distribution {
         }
         try await connection.run("RESET citus.enable_unsafe_triggers", logger: logger)
         try await connection.run("RESET citus.enable_local_reference_table_foreign_keys", logger: logger)
+        try await requireServerRolesOnWorkers(on: connection, logger: logger)
         try await requireAuthLoginOnWorkers(on: connection, logger: logger)
         return Report(done: done, alreadyDone: alreadyDone, delegated: delegated, nodes: nodes)
     }
@@ -219,6 +220,35 @@ public enum Distribution {
     /// though nowhere else. Citus undoes that whenever it copies the role to the workers again
     /// (a node added, and the first distribution of a table whose policies name the role), so
     /// every run checks it and says what to do: without it every login fails.
+    /// The roles the servers log in as (members of soapstone_app that log in on the coordinator)
+    /// must exist on every worker as they do here: the coordinator reaches the workers as the
+    /// role running each statement. Citus copies to a node it adds only the roles its objects
+    /// depend on (the tables' owner, soapstone_app, soapstone_auth), not a login role that is
+    /// only a member of one, so on a worker added later every request that reaches it would
+    /// fail ("role … does not exist"): checked on every run, named with what to do.
+    static func requireServerRolesOnWorkers(on connection: PostgresConnection, logger: Logger) async throws {
+        let answers = try await connection.query(
+            """
+            WITH servers AS (
+                SELECT coalesce(array_agg(r.rolname::text ORDER BY r.rolname), '{}') AS names FROM pg_roles r
+                 WHERE r.rolcanlogin AND NOT r.rolsuper AND pg_has_role(r.oid, 'soapstone_app', 'MEMBER'))
+            SELECT w.nodename || ':' || w.nodeport, w.success, w.result
+              FROM servers, run_command_on_workers(format(
+                $$SELECT coalesce(string_agg(name, ' ' ORDER BY name), '') FROM unnest(%L::text[]) AS name
+                   WHERE NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = name AND r.rolcanlogin
+                                        AND pg_has_role(r.oid, 'soapstone_app', 'MEMBER'))$$, servers.names)) AS w
+             ORDER BY 1
+            """, logger: logger
+        ).collect()
+        var missing: [String: [String]] = [:]
+        for answer in answers {
+            let (node, success, result) = try answer.decode((String, Bool, String).self)
+            guard success else { throw DistributionError.grantRefused(place: node, grant: "a look at its roles", message: result) }
+            if !result.isEmpty { missing[node] = result.split(separator: " ").map(String.init) }
+        }
+        guard missing.isEmpty else { throw DistributionError.serverRolesMissing(byWorker: missing) }
+    }
+
     static func requireAuthLoginOnWorkers(on connection: PostgresConnection, logger: Logger) async throws {
         let answers = try await connection.query(
             """
@@ -340,6 +370,9 @@ public enum DistributionError: Error, Equatable, CustomStringConvertible {
     case delegationRefused(function: String, message: String)
     /// Every table is placed, but soapstone_auth may not log in on these workers.
     case authCannotLogIn(workers: [String])
+    /// Every table is placed, but these workers lack these roles of the servers (or they may not
+    /// log in there, or are not members of soapstone_app there).
+    case serverRolesMissing(byWorker: [String: [String]])
     /// A grant could not be given again to a shard or a worker (`place`).
     case grantRefused(place: String, grant: String, message: String)
     /// Citus refused a step: what it said, and the steps of this run that were done before it.
@@ -357,6 +390,14 @@ public enum DistributionError: Error, Equatable, CustomStringConvertible {
                 + "login would fail. On each of them, as a superuser: SET citus.enable_alter_role_propagation = off; "
                 + "ALTER ROLE soapstone_auth LOGIN PASSWORD '…'; (docs/scaling.md, step 2). Citus resets it when it copies "
                 + "the role to the workers again; run this command again to check."
+        case .serverRolesMissing(let byWorker):
+            "every table is placed, but "
+                + byWorker.sorted { $0.key < $1.key }.map { "\($0.key) lacks \($0.value.joined(separator: ", "))" }
+                    .joined(separator: "; ")
+                + " (a role that logs in there as a member of soapstone_app), so every request that reaches it would fail. "
+                + "Citus copies to a node it adds only the roles its objects depend on. On each of them, as a superuser: "
+                + "CREATE ROLE <name> LOGIN PASSWORD '…' IN ROLE soapstone_app; (docs/scaling.md, \"Adding a worker\"), "
+                + "then run this command again."
         case .delegationRefused(let function, let message):
             "every table is placed, but Citus refused to distribute the request function \(function): \(message). "
                 + "Run the command again once the cause is fixed."

@@ -74,4 +74,37 @@ struct DistributionTests {
         }
         #expect(error == .unplaced(table: "stray"))
     }
+
+    @Test(
+        "On Citus, a role the servers log in as that a worker lacks is named, and the run fails",
+        .enabled(if: TestServer.externalURL != nil, "needs a Citus coordinator in SOAPSTONE_TEST_DATABASE_URL"))
+    func serverRoleMissingOnWorker() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        guard db.server.isCitus else { return }
+        // As an operator makes one on the coordinator alone, or as a node added later lacks one:
+        // Citus copies a role it did not create only when its objects depend on it.
+        let role = "soapstone_server_t\(getpid())"
+        try await db.withConnection(as: TestDatabase.superuser) { connection in
+            _ = try await connection.query("SET citus.enable_create_role_propagation = off", logger: logger).collect()
+            _ = try await connection.query(
+                PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN IN ROLE soapstone_app"), logger: logger
+            ).collect()
+        }
+        let error = await #expect(throws: DistributionError.self) {
+            try await db.withConnection(as: TestDatabase.owner) {
+                try await Distribution.distribute(on: $0, migrations: try Migration.bundled(), shards: 4, logger: logger)
+            }
+        }
+        try await db.withConnection(as: TestDatabase.superuser) { connection in
+            _ = try await connection.query("SET citus.enable_create_role_propagation = off", logger: logger).collect()
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "DROP ROLE \(role)"), logger: logger).collect()
+        }
+        guard case .serverRolesMissing(let byWorker) = error else {
+            Issue.record("expected the missing role to be named, got \(String(describing: error))")
+            return
+        }
+        #expect(!byWorker.isEmpty)
+        #expect(byWorker.values.allSatisfy { $0 == [role] })
+        #expect(error?.description.contains("CREATE ROLE <name> LOGIN PASSWORD") == true)
+    }
 }
