@@ -16,7 +16,7 @@ struct DeploymentTests {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("soapstone")
         #expect(FileManager.default.isExecutableFile(atPath: executable.path), "\(executable.path) is not built")
-        let base = try LoopbackPort.freeRun(of: 4)
+        let base = try LoopbackPort.freeRun(of: 3)
         let (status, output) = try await ScriptRun.run(
             ["/usr/bin/env", "DATABASE_URL=\(db.url())", "SOAPSTONE_BIN=\(executable.path)", "tests/deploy/run", String(base)],
             log: "deploy")
