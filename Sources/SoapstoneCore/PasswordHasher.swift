@@ -4,7 +4,7 @@ import Foundation
 import HummingbirdBcrypt
 import Synchronization
 
-/// Password hashes as `users.password_hash` keeps them, and the one place they are made and
+/// Password hashes as `user_credentials.password_hash` keeps them, and the one place they are made and
 /// checked.
 ///
 /// bcrypt reads at most 72 bytes of its input, so on its own it would compare a long

@@ -202,7 +202,6 @@ public enum Distribution {
             }
             done.append(step)
         }
-        for step in alreadyDone + done { try await grantColumns(of: step.table, on: connection, logger: logger) }
         try await copyGrantsToWorkers(on: connection, logger: logger)
         var delegated: [String] = []
         if let anchor = steps.first(where: { $0.kind == .distributed(colocatedWith: nil) })?.table {
@@ -272,7 +271,7 @@ public enum Distribution {
     /// (`plan_cache_mode`): on one server the search keeps one generic plan (migration 18), but
     /// Citus cannot plan a statement with a sub-query for a shard a parameter names ("could not
     /// create distributed plan"). Both are idempotent and done on every run, so a migration
-    /// that makes a request function again is followed by this command, as for column grants.
+    /// that makes a request function again is followed by this command.
     static func delegateRequestFunctions(
         colocatedWith anchor: String, on connection: PostgresConnection, logger: Logger
     ) async throws -> [String] {
@@ -296,44 +295,13 @@ public enum Distribution {
 }
 
 extension Distribution {
-    /// Citus gives a table's grants to its shards, but not those on single columns (Citus 13.0):
-    /// without them soapstone_app could not spend a refresh token on a worker, nor
-    /// soapstone_auth read a slug. Each column grant of `table` is given again to every
-    /// placement of it; GRANT is idempotent, so every run of the command does it again, and a
-    /// migration that grants on columns of a distributed table is followed by one.
-    static func grantColumns(of table: String, on connection: PostgresConnection, logger: Logger) async throws {
-        let grants = try await connection.query(
-            """
-            SELECT x.privilege_type, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum), x.grantee::regrole::text
-              FROM pg_attribute a, aclexplode(a.attacl) x
-             WHERE a.attrelid = \("public.\(table)")::regclass AND NOT a.attisdropped
-             GROUP BY x.privilege_type, x.grantee ORDER BY 1, 3
-            """, logger: logger
-        ).collect()
-        for row in grants {
-            let (privilege, columns, grantee) = try row.decode((String, String, String).self)
-            let command = "GRANT \(privilege) (\(columns)) ON %s TO \(grantee)"
-            let results = try await connection.query(
-                "SELECT success, result FROM run_command_on_placements(\("public.\(table)")::regclass, \(command))",
-                logger: logger
-            ).collect()
-            for result in results {
-                let (success, message) = try result.decode((Bool, String).self)
-                guard success else {
-                    throw DistributionError.grantRefused(place: "a shard of \(table)", grant: command, message: message)
-                }
-            }
-        }
-    }
-}
-
-extension Distribution {
     /// Citus makes each view and table on every worker too, where a delegated request function
-    /// reads them by name, but without their grants on views and on single columns (Citus
-    /// 13.0: "permission denied for view api_patients" from a worker). Every grant of the
-    /// schema's tables and views is given again on every worker, with Citus's propagation off
-    /// (it refuses column grants itself, and the worker's objects are the workers' own).
-    /// Idempotent, on every run.
+    /// reads them by name, but without the grants on views (Citus 13.0: "permission denied for
+    /// view api_patients" from a worker). Every grant of the schema's tables and views is given
+    /// again on every worker, with Citus's propagation off (the worker's objects are the
+    /// workers' own). Idempotent, on every run; a worker added later gets them from the next.
+    /// There are no grants on columns to give: Citus would not carry them to a shard that
+    /// moves (migrations 23 and 24; a catalog test).
     static func copyGrantsToWorkers(on connection: PostgresConnection, logger: Logger) async throws {
         let grants = try await connection.query(
             """
@@ -341,13 +309,6 @@ extension Distribution {
               FROM pg_class c, aclexplode(c.relacl) x
              WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') AND x.grantee <> c.relowner
                AND x.grantee <> 0
-            UNION ALL
-            SELECT format('GRANT %s (%s) ON public.%I TO %I', x.privilege_type,
-                          string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum), c.relname, x.grantee::regrole::text)
-              FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid, aclexplode(a.attacl) x
-             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v') AND NOT a.attisdropped
-               AND NOT c.relispartition
-             GROUP BY c.relname, x.privilege_type, x.grantee
              ORDER BY 1
             """, logger: logger
         ).collect().map { try $0.decode(String.self) }

@@ -62,10 +62,17 @@ struct PasswordHashTests {
         let app = try await TestApp.make()
         let legacy = Bcrypt.hash(TestApp.password, cost: 4)
         _ = try await app.db.strings(
-            "UPDATE users SET password_hash = '\(legacy)' WHERE email = 'nurse@northside.example'")
+            """
+            UPDATE user_credentials SET password_hash = '\(legacy)'
+             WHERE user_id = (SELECT id FROM users WHERE email = 'nurse@northside.example')
+            """)
         try await app.run { client in
             #expect(try await client.login("northside", "nurse@northside.example").status == .ok)
-            let stored = try await app.db.value("SELECT password_hash FROM users WHERE email = 'nurse@northside.example'")
+            let stored = try await app.db.value(
+                """
+                SELECT password_hash FROM user_credentials
+                 WHERE user_id = (SELECT id FROM users WHERE email = 'nurse@northside.example')
+                """)
             #expect(stored.hasPrefix("$sp1$$2b$04$"), "\(stored)")
             #expect(stored != legacy)
             let audited = try await app.db.value(

@@ -55,4 +55,6 @@ struct Relation: Sendable, Hashable, CustomTestStringConvertible {
     var testDescription: String { name }
     /// Rows are never changed after INSERT.
     var isImmutable: Bool { ["note_versions", "audit_events"].contains(name) }
+    /// Password hashes: the server adds them and may read none (migration 24).
+    var isHiddenFromServer: Bool { ["user_credentials", "api_user_credentials"].contains(name) }
 }

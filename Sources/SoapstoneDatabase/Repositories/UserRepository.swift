@@ -9,11 +9,14 @@ public struct UserRepository {
     public func create(id: UUID = UUID(), email: String, name: String, role: Role, passwordHash: String) async throws -> User {
         let rows = try await tx.query(
             """
-            INSERT INTO users (id, tenant_id, email, name, role, password_hash)
-            VALUES (\(id), \(tx.tenantID), \(email.lowercased()), \(name), \(role.rawValue), \(passwordHash))
+            INSERT INTO users (id, tenant_id, email, name, role)
+            VALUES (\(id), \(tx.tenantID), \(email.lowercased()), \(name), \(role.rawValue))
             RETURNING id, email, name, role, active, created_at
             """)
         guard let user = try await firstUser(rows) else { throw DomainError.notFound }
+        // Its hash apart (migration 24): the server adds hashes and never reads one.
+        try await tx.run(
+            "INSERT INTO user_credentials (tenant_id, user_id, password_hash) VALUES (\(tx.tenantID), \(user.id), \(passwordHash))")
         return user
     }
 
@@ -42,9 +45,10 @@ public struct UserRepository {
         return try await firstUser(rows)
     }
 
-    /// Stores a new hash of the user's unchanged password (a stronger form of the same secret).
+    /// Stores a new hash of the user's unchanged password (a stronger form of the same secret),
+    /// through soapstone_auth, which alone reads and replaces hashes (migration 24).
     public func replacePasswordHash(id: UUID, with passwordHash: String) async throws {
-        try await tx.run("UPDATE users SET password_hash = \(passwordHash) WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
+        try await tx.run("SELECT auth_password_rehashed(\(tx.tenantID), \(id), \(passwordHash))")
     }
 
     /// Active admins other than `excluding`. Every active admin row is locked (in one order,
