@@ -31,4 +31,15 @@ extension Database {
             return nil
         }
     }
+
+    /// Replaces a user's hash with a stronger one of the same password, through
+    /// `auth_password_rehashed` (migration 24), as a statement of its own: on Citus a transaction
+    /// that has touched the user's shard as the server may not touch it again as soapstone_auth
+    /// ("cannot perform query on placements that were modified in this transaction by a
+    /// different user").
+    public func replacePasswordHash(tenantID: UUID, userID: UUID, with passwordHash: String) async throws {
+        try await withPooledConnection { connection in
+            try await connection.run("SELECT auth_password_rehashed(\(tenantID), \(userID), \(passwordHash))", logger: logger)
+        }
+    }
 }

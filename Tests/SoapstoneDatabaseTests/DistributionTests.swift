@@ -48,6 +48,8 @@ struct DistributionTests {
     @Test("Without Citus, distribute refuses in its own words and changes nothing")
     func refusesWithoutCitus() async throws {
         let db = try await TestCluster.shared.makeDatabase(.migrated)
+        // On a Citus coordinator (SOAPSTONE_TEST_DATABASE_URL) every database has the extension.
+        guard !db.server.isCitus else { return }
         let catalog = """
             SELECT md5(string_agg(c.relname || c.relkind || c.triggers, ',' ORDER BY c.relname)) FROM (
                 SELECT relname::text, relkind::text, (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = r.oid)::text AS triggers

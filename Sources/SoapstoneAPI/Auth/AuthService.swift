@@ -90,13 +90,17 @@ struct AuthService: Sendable {
         // A hash of the earlier form (or a lower cost) is replaced while the password is at hand;
         // hashed before the transaction, so no connection waits on bcrypt.
         let upgraded = hasher.needsRehash(candidate.passwordHash) ? try await hasher.hash(password) : nil
+        if let upgraded {
+            // Before the login's transaction, on its own (Database.replacePasswordHash): a stronger
+            // hash of the same password is right even if the login then fails.
+            try await database.replacePasswordHash(tenantID: candidate.tenantID, userID: candidate.userID, with: upgraded)
+        }
         return try await database.withTenant(candidate.tenantID, userID: candidate.userID) { tx in
             // FOR SHARE: a change of the user's role or status at this moment either comes first
             // (and is seen here) or waits, and then ends the session started here with the others.
             guard let user = try await tx.users.findLocking(id: candidate.userID), user.active else {
                 throw Problem.invalidCredentials
             }
-            if let upgraded { try await tx.users.replacePasswordHash(id: user.id, with: upgraded) }
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
                 AuditEntry(Principal(user), .authLogin, entityType: "user", entityID: user.id),

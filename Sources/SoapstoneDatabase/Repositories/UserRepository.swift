@@ -45,12 +45,6 @@ public struct UserRepository {
         return try await firstUser(rows)
     }
 
-    /// Stores a new hash of the user's unchanged password (a stronger form of the same secret),
-    /// through soapstone_auth, which alone reads and replaces hashes (migration 24).
-    public func replacePasswordHash(id: UUID, with passwordHash: String) async throws {
-        try await tx.run("SELECT auth_password_rehashed(\(tx.tenantID), \(id), \(passwordHash))")
-    }
-
     /// Active admins other than `excluding`. Every active admin row is locked (in one order,
     /// so two such transactions queue instead of deadlocking) until the transaction ends: two
     /// admins demoting each other at once cannot leave the organisation without one.
