@@ -11,8 +11,9 @@ REVOKE SELECT ON sessions FROM soapstone_auth;
 REVOKE SELECT ON users FROM soapstone_auth;
 REVOKE SELECT ON tenants FROM soapstone_auth;
 
--- The coordinator's tables only (see the up migration); `scale distribute` gives the shards
--- the grants on columns again.
+-- The coordinator's tables only (see the up migration). Nothing gives these to the shards
+-- again (scale distribute gives no grants on columns since migration 24): on a distributed
+-- database, do not revert past migration 23.
 SET LOCAL citus.enable_ddl_propagation = off;
 GRANT UPDATE (request_sha256, response_status, response_body, created_at) ON idempotency_keys TO soapstone_app;
 GRANT UPDATE (used_at) ON refresh_tokens TO soapstone_app;

@@ -8,8 +8,8 @@
 -- - soapstone_app updates sessions, refresh_tokens and idempotency_keys as a whole, and a
 --   trigger keeps each UPDATE to the columns the grant named (for every role, like the other
 --   immutability triggers). 42501, as a refused column privilege was.
--- One grant on columns remains, by design: soapstone_app reads users without password_hash.
--- docs/scaling.md says what a moved shard needs for it.
+-- The last grant on columns, soapstone_app's read of users without password_hash, goes in
+-- migration 24.
 
 -- Citus refuses a trigger on a distributed table unless this is on (docs/scaling.md); without
 -- Citus these are settings nobody reads.
