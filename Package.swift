@@ -30,6 +30,7 @@ let package = Package(
                 "SoapstoneAPI",
                 "SoapstoneCore",
                 "SoapstoneDatabase",
+                "SoapstoneDevelopment",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -56,6 +57,18 @@ let package = Package(
             ],
             resources: [.copy("Migrations")]
         ),
+        // What `soapstone dev`, `soapstone seed` and the tests use and the server never does:
+        // a PostgreSQL of the project's own, its roles, and the development data.
+        .target(
+            name: "SoapstoneDevelopment",
+            dependencies: [
+                "SoapstoneCore",
+                "SoapstoneDatabase",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SoapstoneAPI",
             dependencies: [
@@ -74,7 +87,7 @@ let package = Package(
                 // Only where the client is configured and run (Application+build.swift).
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
-            resources: [.copy("openapi.json"), .copy("common-passwords.txt"), .copy("Web")],
+            resources: [.copy("openapi.json"), .copy("common-passwords.txt"), .copy("Page/Web")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .target(
@@ -82,6 +95,7 @@ let package = Package(
             dependencies: [
                 "SoapstoneCore",
                 "SoapstoneDatabase",
+                "SoapstoneDevelopment",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,6 +110,7 @@ let package = Package(
             dependencies: [
                 "SoapstoneCore",
                 "SoapstoneDatabase",
+                "SoapstoneDevelopment",
                 "SoapstoneTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -108,6 +123,7 @@ let package = Package(
             dependencies: [
                 "SoapstoneAPI",
                 "SoapstoneDatabase",
+                "SoapstoneDevelopment",
                 "SoapstoneTestSupport",
                 "SoapstoneCore",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -37,14 +37,14 @@ extension PostgresConnection {
     /// comes after the statement's first answer (a function that fails as it runs, a deferred
     /// check at COMMIT) only to whoever reads the rows: a result dropped unread is an error
     /// never seen.
-    func run(_ statement: PostgresQuery, logger: Logger) async throws {
+    package func run(_ statement: PostgresQuery, logger: Logger) async throws {
         try requireOpen()
         for try await _ in try await query(statement, logger: logger) {}
     }
 
     /// Runs one statement and answers how many rows it wrote (INSERT, UPDATE, DELETE).
     @discardableResult
-    func execute(_ statement: PostgresQuery, logger: Logger) async throws -> Int {
+    package func execute(_ statement: PostgresQuery, logger: Logger) async throws -> Int {
         try requireOpen()
         let result: PostgresQueryResult = try await query(statement, logger: logger).get()
         return result.metadata.rows ?? 0

@@ -6,6 +6,7 @@ import PostgresNIO
 import SoapstoneAPI
 import SoapstoneCore
 import SoapstoneDatabase
+import SoapstoneDevelopment
 
 /// Everything a developer needs from one command: a PostgreSQL of the project's own, the schema,
 /// the development data, and the server.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoapstoneDatabase
+import SoapstoneDevelopment
 
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import Foundation
 import SoapstoneAPI
 import SoapstoneDatabase
+import SoapstoneDevelopment
 import Testing
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SoapstoneDatabase
+import SoapstoneDevelopment
 import SoapstoneTestSupport
 import Synchronization
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import SoapstoneDatabase
+import SoapstoneDevelopment
 import SoapstoneTestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import SoapstoneDatabase
+@testable import SoapstoneDevelopment
 
 /// A script of the repository's (tests/browser, tests/fuzz, tests/deploy) run from its root,
 /// its output in a log file of its own that is kept only when the script fails.

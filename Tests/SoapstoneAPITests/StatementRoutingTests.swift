@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import SoapstoneCore
 import SoapstoneDatabase
+import SoapstoneDevelopment
 import SoapstoneTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SoapstoneDatabase
+import SoapstoneDevelopment
 import SoapstoneTestSupport
 import Testing
 

@@ -7,6 +7,7 @@ import SoapstoneTestSupport
 import Testing
 
 @testable import SoapstoneDatabase
+@testable import SoapstoneDevelopment
 
 /// Under RLS only leakproof conditions become index conditions; a search that looks right can
 /// still read every row of the tenant. These run the repository's own statement with EXPLAIN

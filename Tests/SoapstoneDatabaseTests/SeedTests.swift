@@ -5,6 +5,7 @@ import SoapstoneTestSupport
 import Testing
 
 @testable import SoapstoneDatabase
+@testable import SoapstoneDevelopment
 
 @Suite("Development data")
 struct SeedTests {
@@ -49,6 +50,22 @@ struct SeedTests {
         }
         #expect(created.isEmpty)
         #expect(try await db.strings(counts) == before)
+    }
+
+    @Test("A clinic whose slug an organisation has taken is skipped, and the other clinic is still seeded")
+    func skipsTakenSlug() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        let taken = UUID().uuidString.lowercased()
+        _ = try await db.strings(
+            "INSERT INTO tenants (id, tenant_id, name, slug) VALUES ('\(taken)', '\(taken)', 'Someone Else', 'northside') RETURNING slug")
+        let created = try await db.withDatabase { database in
+            try await DevelopmentSeed(database: database, logger: Logger(label: "seed"), hasher: PasswordHasher(cost: 4))
+                .run(environment: DevelopmentAccounts.developmentEnvironment)
+        }
+        #expect(created == ["lakeview"])
+        #expect(
+            try await db.strings("SELECT slug || ':' || name FROM tenants ORDER BY slug")
+                == ["lakeview:Lakeview Pediatrics", "northside:Someone Else"])
     }
 
     @Test("Seeding is refused unless the environment says development; production is the default", arguments: [

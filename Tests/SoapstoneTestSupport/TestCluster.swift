@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import SoapstoneCore
 import SoapstoneDatabase
+import SoapstoneDevelopment
 import Synchronization
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SoapstoneDatabase
+import SoapstoneDevelopment
 import Testing
 
 /// A database of one test's own, in the shared throwaway cluster (or on the server

@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import SoapstoneDatabase
 
 /// The roles and the database of a local cluster (development and tests), made by its
 /// superuser. Against any other PostgreSQL a DBA makes the roles (README).

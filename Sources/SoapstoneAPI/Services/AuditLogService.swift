@@ -4,7 +4,7 @@ import SoapstoneDatabase
 
 /// The audit log as admins and auditors read it. Reading it is an access like any other, and
 /// audited so: who looked, for what.
-struct AuditRecords: Sendable {
+struct AuditLogService: Sendable {
     let database: Database
 
     /// One page of the log for `filter`; `asked` is the filter as the caller wrote it, kept

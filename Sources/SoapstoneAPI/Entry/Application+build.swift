@@ -52,16 +52,16 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             failuresBeforeLockout: auth.failuresBeforeLockout, lockout: auth.lockout,
             requestsPerMinute: auth.requestsPerMinutePerAddress),
         clock: configuration.clock)
-    let health = HealthController(database: database, timeout: configuration.healthTimeout)
+    let health = HealthService(database: database, timeout: configuration.healthTimeout)
     let handler = APIHandler(
         auth: AuthService(
             database: database, tokens: tokens, hasher: hasher, passwordPolicy: policy, loginGuard: loginGuard,
             sessions: SessionLimits(lifetime: auth.sessionLifetime, idleLimit: auth.sessionIdleLimit), logger: logger),
-        users: UserAdministration(database: database, hasher: hasher, passwordPolicy: policy),
-        patients: PatientRecords(database: database),
-        encounters: EncounterRecords(database: database, clock: configuration.clock),
-        notes: NoteRecords(database: database),
-        auditLog: AuditRecords(database: database),
+        users: UserService(database: database, hasher: hasher, passwordPolicy: policy),
+        patients: PatientService(database: database),
+        encounters: EncounterService(database: database, clock: configuration.clock),
+        notes: NoteService(database: database),
+        auditLog: AuditLogService(database: database),
         health: health)
 
     let router = Router(context: AppRequestContext.self)

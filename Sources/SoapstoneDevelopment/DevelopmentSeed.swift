@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import PostgresNIO
+import SoapstoneDatabase
 import SoapstoneCore
 
 /// Development data: two clinics, a user of every role in each, patients, encounters, notes with
@@ -96,9 +97,11 @@ public struct DevelopmentSeed: Sendable {
             do {
                 try await seed(clinic, tenantID: tenantID, passwordHash: passwordHash!)
                 created.append(clinic.slug)
-            } catch let error as PSQLError where error.sqlState == "23505" {
-                // Another seed run got there first (or the slug is taken): nothing to add.
-                logger.notice("clinic already present; skipped", metadata: ["slug": "\(clinic.slug)"])
+            } catch DomainError.conflict {
+                // A unique key refused the clinic (errors arrive translated, `DatabaseError`):
+                // another seed run got there first, or an organisation signed up with the slug.
+                // Its transaction wrote nothing; the other clinic is still seeded.
+                logger.notice("clinic already present or its slug taken; skipped", metadata: ["slug": "\(clinic.slug)"])
             }
         }
         return created

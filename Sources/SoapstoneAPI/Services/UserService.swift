@@ -4,7 +4,7 @@ import SoapstoneDatabase
 
 /// User administration for an organisation's admins: the last active admin stays, nobody
 /// changes their own role, and a deactivated user's sessions end at once.
-struct UserAdministration: Sendable {
+struct UserService: Sendable {
     let database: Database
     let hasher: PasswordHasher
     let passwordPolicy: PasswordPolicy

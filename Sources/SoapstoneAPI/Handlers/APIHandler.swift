@@ -7,12 +7,12 @@ import SoapstoneDatabase
 /// the domain; the rules live in the services and the database.
 struct APIHandler: APIProtocol {
     let auth: AuthService
-    let users: UserAdministration
-    let patients: PatientRecords
-    let encounters: EncounterRecords
-    let notes: NoteRecords
-    let auditLog: AuditRecords
-    let health: HealthController
+    let users: UserService
+    let patients: PatientService
+    let encounters: EncounterService
+    let notes: NoteService
+    let auditLog: AuditLogService
+    let health: HealthService
 
     func getHealth(_ input: Operations.getHealth.Input) async throws -> Operations.getHealth.Output {
         let version = try await health.check(logger: auth.logger)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SoapstoneDatabase
 
 #if canImport(Glibc)
     import Glibc

@@ -3,7 +3,7 @@ import SoapstoneCore
 import SoapstoneDatabase
 
 /// Patients, each read and write audited in the same transaction as the work.
-struct PatientRecords: Sendable {
+struct PatientService: Sendable {
     let database: Database
 
     func search(_ search: PatientSearch, by principal: Principal) async throws -> (

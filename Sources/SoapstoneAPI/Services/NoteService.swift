@@ -5,7 +5,7 @@ import SoapstoneDatabase
 /// SOAP notes: drafts saved as versions under optimistic concurrency (If-Match), signed by
 /// physicians, amended with a reason, marked entered in error; every read and write audited in
 /// the same transaction. The database enforces the same lifecycle for any client.
-struct NoteRecords: Sendable {
+struct NoteService: Sendable {
     let database: Database
 
     func list(encounter encounterID: UUID, limit: Int, after: RowCursor?, by principal: Principal) async throws

@@ -4,7 +4,7 @@ import SoapstoneDatabase
 
 /// Encounters of a patient, with DESIGN.md's status transitions, each read and write audited
 /// in the same transaction as the work.
-struct EncounterRecords: Sendable {
+struct EncounterService: Sendable {
     let database: Database
     let clock: @Sendable () -> Date
 

@@ -4,7 +4,7 @@ import SoapstoneDatabase
 
 /// GET /health: no authentication, no tenant data. 200 with the schema version when the
 /// database answers in time, 503 (problem+json) when it does not.
-struct HealthController: Sendable {
+struct HealthService: Sendable {
     let database: Database
     let timeout: Duration
 
