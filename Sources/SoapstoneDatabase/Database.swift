@@ -2,8 +2,12 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The server's way into PostgreSQL. Tenant data is reached only through `withTenant`; the
-/// few calls that run before a tenant is known are named methods, each saying why it is safe.
+/// The server's way into PostgreSQL. Tenant data is reached one of two ways, one per
+/// operation (docs/design.md, "The request's way"): a request function of the database called
+/// as one statement (`call`, with the statements in `Requests/`), or repository statements in a
+/// transaction bound to the tenant (`withTenant`). Either way the tenant is set first, in the
+/// same transaction as the work, and the audit event is written with it. The few calls that
+/// run before a tenant is known are named methods, each saying why it is safe.
 public struct Database: Sendable {
     let pools: EventLoopPools
     let logger: Logger
@@ -149,9 +153,9 @@ public struct TenantTransaction {
     }
 }
 
-/// A prepared call of one of migration 18's request functions, whose first two arguments are
-/// the tenant and the acting user: the one kind of statement `Database.call` runs outside
-/// `withTenant`.
+/// A prepared call of one of the request functions (migration 18 on), whose first two
+/// arguments are the tenant and the acting user: the one kind of statement `Database.call` runs
+/// outside `withTenant`. Each lives in `Requests/`, with the `Database` method that calls it.
 public protocol TenantCall: PostgresPreparedStatement where Row: Sendable {}
 
 /// The tenant statement of every transaction, prepared once per connection (PostgresNIO names

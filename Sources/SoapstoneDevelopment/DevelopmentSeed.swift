@@ -108,7 +108,8 @@ public struct DevelopmentSeed: Sendable {
     }
 
     private func seed(_ clinic: Clinic, tenantID: UUID, passwordHash: String) async throws {
-        let adminID = try await database.withTenant(tenantID, userID: nil) { tx in
+        var notes: [(id: UUID, patient: UUID, index: Int)] = []
+        let (adminID, physician) = try await database.withTenant(tenantID, userID: nil) { tx in
             _ = try await tx.tenants.create(name: clinic.name, slug: clinic.slug)
             var users: [Role: User] = [:]
             for member in Self.staff {
@@ -161,45 +162,24 @@ public struct DevelopmentSeed: Sendable {
                 }
                 guard index < 3 else { continue }
 
-                // A note in each state: draft (two versions), signed (two), amended (three).
+                // A note in each state, started here by the nurse; its later versions below.
                 let noteID = Self.id("note", clinic.slug, details.mrn)
-                let noteEntry = { (actor: Principal, action: AuditAction) in
-                    AuditEntry(actor, action, entityType: "note", entityID: noteID, patientID: patient.id, origin: .none)
-                }
-                var note = try await tx.notes.createDraft(
+                _ = try await tx.notes.createDraft(
                     id: noteID, encounterID: visit.id, authorID: nurse.id,
                     content: NoteContent(
                         subjective: "Feels well overall; occasional headaches in the afternoon.",
                         objective: "BP 128/82, HR 72, temperature 36.8 °C.", assessment: "", plan: ""))
-                note = try await tx.notes.saveDraft(
-                    id: noteID, expected: .oneOf([note.version]), authorID: physician.id,
-                    content: NoteContent(
-                        subjective: note.content.subjective, objective: note.content.objective,
-                        assessment: "Tension-type headache, likely related to screen time.",
-                        plan: "Hydration, breaks from screens; review in six weeks."),
-                    audit: noteEntry(Principal(physician), .noteUpdate), detail: ["source": "seed"])
-                var actions: [AuditAction] = [.noteCreate]
-                if index >= 1 {
-                    note = try await tx.notes.sign(id: noteID, expected: .oneOf([note.version]), signerID: physician.id)
-                    actions.append(.noteSign)
-                }
-                if index >= 2 {
-                    var amended = note.content
-                    amended.plan += " Added: ibuprofen 200 mg as needed, at most three days a week."
-                    note = try await tx.notes.amend(
-                        id: noteID, expected: .oneOf([note.version]), authorID: physician.id, content: amended,
-                        reason: "Medication advice given at the visit was missing from the plan.",
-                        audit: noteEntry(Principal(physician), .noteAmend), detail: ["source": "seed"])
-                }
-                for action in actions {
-                    let actor = action == .noteCreate ? nurse : physician
-                    try await tx.auditEvents.record(
-                        AuditEntry(
-                            Principal(actor), action, entityType: "note", entityID: noteID, patientID: patient.id,
-                            origin: .none), detail: ["source": "seed"])
-                }
+                try await tx.auditEvents.record(
+                    AuditEntry(Principal(nurse), .noteCreate, entityType: "note", entityID: noteID, patientID: patient.id, origin: .none),
+                    detail: ["source": "seed"])
+                notes.append((noteID, patient.id, index))
             }
-            return admin.id
+            return (admin.id, physician)
+        }
+        // Draft (two versions), signed (two), amended (three): saved, signed and amended by the
+        // server's own operations, each audited as a request's would be.
+        for (noteID, patientID, index) in notes {
+            try await writeVersions(of: noteID, patient: patientID, tenant: tenantID, physician: physician, index: index)
         }
         // A finished session of the admin's: a revoked refresh token whose value nobody knows. In
         // a transaction of its own: ending a session notifies every server (SessionRevocations),
@@ -215,6 +195,36 @@ public struct DevelopmentSeed: Sendable {
             try await tx.sessions.end(family)
         }
         logger.info("seeded clinic", metadata: ["slug": "\(clinic.slug)"])
+    }
+
+    /// The physician's save of the nurse's draft; the sign of the second and third note; the
+    /// amendment of the third.
+    private func writeVersions(of noteID: UUID, patient: UUID, tenant: UUID, physician: User, index: Int) async throws {
+        let signer = Principal(physician)
+        let entry = { (action: AuditAction) in
+            AuditEntry(signer, action, entityType: "note", entityID: noteID, patientID: patient, origin: .none)
+        }
+        var note = try await database.advanceNote(
+            noteID, tenantID: tenant, expected: .oneOf([1]), rule: NoteLifecycle.rule(.save),
+            content: NoteContent(
+                subjective: "Feels well overall; occasional headaches in the afternoon.",
+                objective: "BP 128/82, HR 72, temperature 36.8 °C.",
+                assessment: "Tension-type headache, likely related to screen time.",
+                plan: "Hydration, breaks from screens; review in six weeks."),
+            authorID: physician.id, reason: nil, audit: entry(.noteUpdate), detail: ["source": "seed"])
+        guard index >= 1 else { return }
+        note = try await database.withTenant(tenant, userID: physician.id) { tx in
+            let signed = try await tx.notes.sign(id: noteID, expected: .oneOf([note.version]), signerID: physician.id)
+            try await tx.auditEvents.record(entry(.noteSign), detail: ["source": "seed", "version": String(signed.version)])
+            return signed
+        }
+        guard index >= 2 else { return }
+        var amended = note.content
+        amended.plan += " Added: ibuprofen 200 mg as needed, at most three days a week."
+        _ = try await database.advanceNote(
+            noteID, tenantID: tenant, expected: .oneOf([note.version]), rule: NoteLifecycle.rule(.amend), content: amended,
+            authorID: physician.id, reason: "Medication advice given at the visit was missing from the plan.",
+            audit: entry(.noteAmend), detail: ["source": "seed"])
     }
 
     /// A fixed id per seeded thing (UUID version 8 from SHA-256), so seeding is repeatable.

@@ -39,10 +39,14 @@ struct PreparedStatementTests {
                                 audit: entry(.patientList, nil), detail: [:]))
                         {}
                         try await tx.auditEvents.record(entry(.patientRead, patient))
-                        _ = try await tx.notes.saveDraft(
-                            id: draft, expected: .any, authorID: user,
-                            content: NoteContent(subjective: "S", objective: "O", assessment: "A", plan: "P"),
-                            audit: entry(.noteUpdate, nil))
+                        for try await advance in try await tx.execute(
+                            AdvanceNote(
+                                tenantID: a, id: draft, expected: .any, rule: NoteLifecycle.rule(.save),
+                                content: NoteContent(subjective: "S", objective: "O", assessment: "A", plan: "P"),
+                                authorID: user, reason: nil, audit: entry(.noteUpdate, nil), detail: [:]))
+                        {
+                            guard case .advanced = advance else { Issue.record("the save was refused: \(advance)"); continue }
+                        }
                     }
                     var statements: [String] = []
                     let rows = try await tx.query(

@@ -115,18 +115,15 @@ struct NoteService: Sendable {
     }
 
     /// A draft's save or an amendment: a new version from the one `expected` names, as one
-    /// statement (`Database.advanceNote`); a refused one audited as such.
+    /// statement (`Database.advanceNote`), which audits it made or refused.
     private func advance(
         _ id: UUID, _ change: NoteLifecycle.Action, audited action: AuditAction, expected: VersionPrecondition,
         content: NoteContent, reason: String?, by principal: Principal
     ) async throws -> Note {
         try Self.require(content)
-        let audit = entry(principal, action, note: id, patient: nil)
-        return try await RefusalAudit(database: database).auditing(audit, by: principal) {
-            try await database.advanceNote(
-                id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(change), content: content,
-                authorID: principal.userID, reason: reason, audit: audit)
-        }
+        return try await database.advanceNote(
+            id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(change), content: content,
+            authorID: principal.userID, reason: reason, audit: entry(principal, action, note: id, patient: nil))
     }
 
     /// A change and its audit event, in one transaction; a refused one audited as such.

@@ -24,18 +24,6 @@ public struct NoteRepository {
         return note
     }
 
-    /// Saves `content` as the next version of a draft, from the version `expected` names, and
-    /// writes `audit` with it (the seed's history; a request goes through `Database.advanceNote`).
-    public func saveDraft(
-        id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent, audit: AuditEntry,
-        detail: [String: String] = [:]
-    ) async throws -> Note {
-        try await advance(
-            AdvanceNote(
-                tenantID: tx.tenantID, id: id, expected: expected, rule: NoteLifecycle.rule(.save), content: content,
-                authorID: authorID, reason: nil, audit: audit, detail: detail))
-    }
-
     /// Freezes a draft at its current version, recording the signer and that version's hash.
     public func sign(id: UUID, expected: VersionPrecondition, signerID: UUID) async throws -> Note {
         let rule = NoteLifecycle.rule(.sign)
@@ -53,18 +41,6 @@ public struct NoteRepository {
                 """))
         if let note = signed.first { return note }
         try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
-    }
-
-    /// Adds a version to a signed (or already amended) note, with the reason for the change, and
-    /// writes `audit` with it.
-    public func amend(
-        id: UUID, expected: VersionPrecondition, authorID: UUID, content: NoteContent, reason: String, audit: AuditEntry,
-        detail: [String: String] = [:]
-    ) async throws -> Note {
-        try await advance(
-            AdvanceNote(
-                tenantID: tx.tenantID, id: id, expected: expected, rule: NoteLifecycle.rule(.amend), content: content,
-                authorID: authorID, reason: reason, audit: audit, detail: detail))
     }
 
     /// Marks a note entered in error, from the version `expected` names and one of
@@ -217,20 +193,12 @@ public struct NoteRepository {
 
     // MARK: -
 
-    /// Moves the note from the version `expected` names to the next one with a conditional
-    /// UPDATE, so of two concurrent saves from the same version exactly one wins; the new version
-    /// is written and the note read back in the same statement (one round trip, prepared).
-    private func advance(_ statement: AdvanceNote) async throws -> Note {
-        for try await note in try await tx.execute(statement) { return note }
-        try await explainRefusal(id: statement.id, expected: statement.expected, allowedStatuses: statement.rule.accepts)
-    }
-
     /// Why a change found no note to change: gone (or another tenant's), stale, or in a status
     /// the change does not accept. When none of these holds, the statement did not find the note
     /// where it is now: on Citus, its shard moved to another node while the statement waited
     /// (a split or move with block_writes; docs/scaling.md). Nothing was changed, and the same
     /// change again finds it: a failure to retry (503), never a conflict the client caused.
-    func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
+    private func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
         let rows = try await tx.query("SELECT status, current_version FROM notes WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
         for try await (status, version) in rows.decode((String, Int).self) {
             if !expected.admits(version) { throw DomainError.staleVersion(current: version) }
@@ -278,77 +246,3 @@ extension TenantTransaction {
 
 /// Where a page of drafts ends: the time and id of its last draft's last change.
 public typealias DraftCursor = InstantCursor
-
-/// A draft's save or an amendment in one round trip (`soapstone_advance_note`, migration 18),
-/// prepared once per connection: the note moves to its next version if it is still at one of
-/// the versions If-Match named and in a status the lifecycle accepts, the version is written and
-/// the change audited. No row: refused (see `explainRefusal`).
-struct AdvanceNote: TenantCall {
-    static let sql = """
-        SELECT \(NoteRepository.noteColumns)
-          FROM soapstone_advance_note($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                                      \(PostgresBindings.auditEntryParameters(from: 13)))
-        """
-    static var bindingDataTypes: [PostgresDataType] {
-        [.uuid, .uuid, .uuid, .text, .int4Array, .textArray, .text, .text, .text, .text, .uuid, .text]
-            + PostgresBindings.auditEntryTypes
-    }
-    typealias Row = Note
-
-    let tenantID: UUID
-    let id: UUID
-    let expected: VersionPrecondition
-    let rule: NoteLifecycle.Rule
-    let content: NoteContent
-    let authorID: UUID
-    let reason: String?
-    let audit: AuditEntry
-    let detail: [String: String]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 22)
-        bindings.append(tenantID)
-        bindings.append(audit.userID)
-        bindings.append(id)
-        bindings.append(rule.produces?.rawValue)
-        bindings.append(expected.versions?.map(Int32.init))
-        bindings.append(rule.accepts.map(\.rawValue))
-        bindings.append(content.subjective)
-        bindings.append(content.objective)
-        bindings.append(content.assessment)
-        bindings.append(content.plan)
-        bindings.append(authorID)
-        bindings.append(reason)
-        try bindings.append(audit, detail: detail)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Note { try NoteRepository.note(from: row) }
-}
-
-extension Database {
-    /// A draft's save or an amendment (`rule`) as one statement, audited with `audit`; when it
-    /// is refused, why, asked in a transaction of its own.
-    public func advanceNote(
-        _ id: UUID, tenantID: UUID, expected: VersionPrecondition, rule: NoteLifecycle.Rule, content: NoteContent,
-        authorID: UUID, reason: String?, audit: AuditEntry
-    ) async throws -> Note {
-        let statement = AdvanceNote(
-            tenantID: tenantID, id: id, expected: expected, rule: rule, content: content, authorID: authorID, reason: reason,
-            audit: audit, detail: [:])
-        let explain: () async throws -> Note = {
-            try await self.withTenant(tenantID, userID: audit.userID) { tx -> Note in
-                try await tx.notes.explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
-            }
-        }
-        if let note = try await call(statement).first { return note }
-        do {
-            return try await explain()
-        } catch DatabaseError.unavailable {
-            // The refusal had no reason in the note (`explainRefusal`): once more, to find the
-            // note where it now is. The change is conditional on the version: made at most once.
-            if let note = try await call(statement).first { return note }
-            return try await explain()
-        }
-    }
-}
