@@ -11,6 +11,7 @@ import SoapstoneDatabase
 /// builds counts for itself.
 struct OperationMetrics: ServerMiddleware {
     let registry: PrometheusCollectorRegistry
+    let problems: ProblemMapping
     static let buckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
@@ -27,7 +28,7 @@ struct OperationMetrics: ServerMiddleware {
             return (response, responseBody)
         } catch {
             // The status the error will be answered with, from the one mapping.
-            let status = ProblemMapping.problem(
+            let status = problems.problem(
                 for: error, logger: Logger(label: "metrics", factory: { _ in SwiftLogNoOpLogHandler() })
             ).status
             record(operationID, status: Int(status.code), since: start)

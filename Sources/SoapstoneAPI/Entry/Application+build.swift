@@ -92,7 +92,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         on: OpenAPIRouterTransport(router: router),
         configuration: Configuration(dateTranscoder: WholeSecondDates(), jsonEncodingOptions: [.sortedKeys]),
         middlewares: [
-            EmptyBodyMiddleware(), OperationMetrics(registry: metrics),
+            EmptyBodyMiddleware(), OperationMetrics(registry: metrics, problems: ProblemMapping(maximumBodySize: configuration.maximumBodySize)),
             AuthenticationMiddleware(tokens: tokens, database: database, logger: logger),
             try DecodingMiddleware(document: OpenAPIDocument.data),
         ])

@@ -30,7 +30,7 @@ struct RequestInfoMiddleware: RouterMiddleware {
                 return try await next(request, context)
             } catch {
                 // Errors become answers here, inside the request's id, so they carry it too.
-                return ProblemMapping.response(for: error, logger: context.logger)
+                return ProblemMapping(maximumBodySize: maximumBodySize).response(for: error, logger: context.logger)
             }
         }
         response.headers[.requestID] = info.requestID

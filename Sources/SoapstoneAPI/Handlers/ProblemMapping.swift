@@ -5,24 +5,39 @@ import OpenAPIRuntime
 import SoapstoneCore
 import SoapstoneDatabase
 
-/// The one place where errors become answers. A driver's message never reaches a client, and
-/// nothing a client can send ends as a 500: the 500 is kept for our own faults, and logged.
-enum ProblemMapping {
-    static func response(for error: any Error, logger: Logger) -> Response {
+/// The one place where errors become answers: the services throw domain errors (`DomainError`,
+/// `AuthError`, `DatabaseError`, …), the HTTP layer its own `Problem`s, and this says what each
+/// answers. A driver's message never reaches a client, and nothing a client can send ends as a
+/// 500: the 500 is kept for our own faults, and logged.
+struct ProblemMapping: Sendable {
+    /// The body limit the server was configured with (`AppConfiguration.maximumBodySize`), for
+    /// the 413 that names it.
+    let maximumBodySize: Int
+
+    func response(for error: any Error, logger: Logger) -> Response {
         problem(for: error, logger: logger).response()
     }
 
-    static func problem(for error: any Error, logger: Logger) -> Problem {
+    func problem(for error: any Error, logger: Logger) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
         case let error as ServerError:
             // The OpenAPI runtime wraps what handlers and middleware throw, and its own
-            // complaints about a request that does not match the document.
-            if String(describing: type(of: error.underlyingError)) == "RuntimeError" {
-                return .badRequest("The request does not match the API: \(error.underlyingError).")
+            // complaints about a request that does not match the document. Those it answers
+            // with a client error of its own (its errors are `HTTPResponseConvertible`, and
+            // `httpStatus` carries their status); what handlers throw arrives as a 500 of the
+            // runtime's and is mapped by what it is.
+            if error.httpStatus.kind == .clientError, error.underlyingError is any HTTPResponseConvertible {
+                return .badRequest("The request does not match the API: \(error.causeDescription).")
             }
             return problem(for: error.underlyingError, logger: logger)
+        case let error as AuthError:
+            switch error {
+            case .notSignedIn: return .unauthorized
+            case .invalidCredentials: return .invalidCredentials
+            case .invalidRefreshToken: return .invalidRefreshToken
+            }
         case let error as DomainError:
             switch error {
             case .notFound: return .notFound
@@ -38,17 +53,19 @@ enum ProblemMapping {
         case let busy as HashingGate.Busy:
             return .passwordHashingBusy(retryAfter: busy.retryAfter)
         case let error as DecodingError:
-            return decodingProblem(error)
+            return Self.decodingProblem(error)
         case let error as DatabaseError:
             switch error {
-            case .unavailable: return .databaseUnavailable
+            case .unavailable(let summary):
+                logger.warning("database unavailable", metadata: ["error": "\(summary)"])
+                return .databaseUnavailable
             case .privilegeRefused:
                 // The schema's grants or our SQL are wrong, never the client's request.
                 logger.error("database refused the server's role", metadata: ["error": "\(error)"])
-                return internalError
+                return Self.internalError
             case .unexpected, .unreadable:
                 logger.error("database error", metadata: ["error": "\(error)"])
-                return internalError
+                return Self.internalError
             }
         case let error as any HTTPResponseError:
             let status = error.status
@@ -56,11 +73,11 @@ enum ProblemMapping {
                 return Problem(
                     status: .notFound, type: "not-found", title: "Not Found", detail: "There is nothing at this address.")
             }
-            if status == .contentTooLarge { return .payloadTooLarge(limit: 1 << 20) }
+            if status == .contentTooLarge { return .payloadTooLarge(limit: maximumBodySize) }
             return Problem(status: status, type: "http-\(status.code)", title: status.reasonPhrase, detail: status.reasonPhrase)
         default:
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            return internalError
+            return Self.internalError
         }
     }
 

@@ -47,7 +47,7 @@ struct AuthService: Sendable {
         let (user, tenant) = try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             (try await tx.users.find(id: principal.userID), try await tx.tenants.current())
         }
-        guard let user, user.active, let tenant else { throw Problem.unauthorized }
+        guard let user, user.active, let tenant else { throw AuthError.notSignedIn }
         return (user, tenant)
     }
 
@@ -84,7 +84,7 @@ struct AuthService: Sendable {
                 }
             }
             logger.notice("login failed", metadata: ["request_id": "\(info.requestID)"])
-            throw Problem.invalidCredentials
+            throw AuthError.invalidCredentials
         }
         try await loginGuard.recordSuccess(account)
         // A hash of the earlier form (or a lower cost) is replaced while the password is at hand;
@@ -99,7 +99,7 @@ struct AuthService: Sendable {
             // FOR SHARE: a change of the user's role or status at this moment either comes first
             // (and is seen here) or waits, and then ends the session started here with the others.
             guard let user = try await tx.users.findLocking(id: candidate.userID), user.active else {
-                throw Problem.invalidCredentials
+                throw AuthError.invalidCredentials
             }
             let session = try await startSession(for: user, in: tx)
             try await tx.auditEvents.record(
@@ -114,9 +114,9 @@ struct AuthService: Sendable {
     func refresh(_ presented: String) async throws -> IssuedSession {
         // What cannot be a token is refused before it is charged to the address: garbage sent
         // twice a second must not lock a clinic out of logging in.
-        guard let (tenantID, hash) = RefreshToken.parse(presented) else { throw Problem.invalidRefreshToken }
+        guard let (tenantID, hash) = RefreshToken.parse(presented) else { throw AuthError.invalidRefreshToken }
         try await admitClient()
-        let outcome: Result<IssuedSession, Problem> = try await database.withTenant(tenantID, userID: nil) { tx in
+        let outcome: Result<IssuedSession, AuthError> = try await database.withTenant(tenantID, userID: nil) { tx in
             // The session's row stays locked until this transaction ends: a logout (or a role
             // change) at the same moment either comes first, and is seen here, or waits and
             // ends the session with the token written here.

@@ -13,8 +13,7 @@ struct HealthService: Sendable {
         do {
             return try await withDeadline(timeout) { try await database.schemaVersion() }
         } catch {
-            logger.warning("health check: database not reachable", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            throw Problem.databaseUnavailable
+            throw DatabaseError.unavailable("health check: \(String(reflecting: type(of: error)))")
         }
     }
 }
