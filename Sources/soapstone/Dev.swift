@@ -20,7 +20,7 @@ struct Dev: AsyncParsableCommand {
     static let databaseName = "soapstone"
 
     func run() async throws {
-        let logger = makeLogger()
+        let logger = try makeLogger()
         let environment = ProcessInfo.processInfo.environment
         if let declared = environment["SOAPSTONE_ENV"], declared.lowercased() != "development" {
             throw ValidationError("`soapstone dev` is for development; SOAPSTONE_ENV=\(declared). Use `soapstone serve`.")

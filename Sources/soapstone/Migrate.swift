@@ -56,7 +56,7 @@ struct Migrate: AsyncParsableCommand {
 private func withMigrator<T: Sendable>(
     _ options: DatabaseOptions, _ body: @escaping @Sendable (Migrator, PostgresConnection) async throws -> T
 ) async throws -> T {
-    let logger = makeLogger()
+    let logger = try makeLogger()
     return try await runReporting {
         let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
         return try await withClient(try options.configuration(), logger: logger) { client in

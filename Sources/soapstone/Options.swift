@@ -54,10 +54,19 @@ struct ListenOptions: ParsableArguments {
     }
 }
 
-func makeLogger(_ label: String = "soapstone") -> Logger {
+/// The logger of a command, at `LOG_LEVEL` (default `info`); a level that is not one is an
+/// error at start-up, as a bad `PORT` is, not a quiet `info`.
+func makeLogger(_ label: String = "soapstone") throws -> Logger {
     var logger = Logger(label: label)
-    let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
-    logger.logLevel = level ?? .info
+    if let text = ProcessInfo.processInfo.environment["LOG_LEVEL"] {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("LOG_LEVEL=\(text) is not a level (\(levels))")
+        }
+        logger.logLevel = level
+    } else {
+        logger.logLevel = .info
+    }
     return logger
 }
 

@@ -22,7 +22,7 @@ struct Scale: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = makeLogger()
+            let logger = try makeLogger()
             let shards = shards
             let report = try await runReporting {
                 try await withClient(try database.configuration(), logger: logger) { client in

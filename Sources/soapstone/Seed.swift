@@ -8,7 +8,7 @@ struct Seed: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let logger = makeLogger()
+        let logger = try makeLogger()
         let created = try await runReporting {
             try await withClient(try database.configuration(), logger: logger) { client in
                 try await DevelopmentSeed(database: Database(client: client, logger: logger), logger: logger).run()

@@ -13,10 +13,10 @@ struct Serve: AsyncParsableCommand {
         let configuration = try await runReporting {
             let url = try database.parsed()
             // Which protection the database connection has, said once where the operator sees it.
-            makeLogger().info("database connection", metadata: ["database": "\(url.security)"])
+            try makeLogger().info("database connection", metadata: ["database": "\(url.security)"])
             var configuration = AppConfiguration(
                 host: listen.host, port: try listen.resolvedPort(), database: url.clientConfiguration(),
-                auth: try authConfiguration(developmentKeyFile: nil), logLevel: makeLogger().logLevel)
+                auth: try authConfiguration(developmentKeyFile: nil), logLevel: try makeLogger().logLevel)
             configuration.metrics = try listen.metricsListener()
             let environment = ProcessInfo.processInfo.environment
             if let list = environment["SOAPSTONE_TRUSTED_PROXIES"], !list.isEmpty {

@@ -36,13 +36,38 @@ struct AuditLogTests {
             let items = (filtered.json["items"] as? [[String: Any]]) ?? []
             #expect(!items.isEmpty && items.allSatisfy { $0["patient_id"] as? String == patient })
             let byAction = try await client.call(.get, "/v1/audit-events?action=note.sign", token: auditor)
-            #expect(((byAction.json["items"] as? [[String: Any]]) ?? []).allSatisfy { $0["action"] as? String == "note.sign" })
+            #expect(byAction.status == .ok)
+            let signs = (byAction.json["items"] as? [[String: Any]]) ?? []
+            // The seed signed two notes in each clinic.
+            #expect(signs.count == 2 && signs.allSatisfy { $0["action"] as? String == "note.sign" }, "\(signs)")
             #expect(try await client.call(.get, "/v1/audit-events", token: try await client.token("admin")).status == .ok)
             #expect(
                 try await client.call(.get, "/v1/audit-events", token: try await client.token("physician")).status == .forbidden)
             #expect(
                 try await client.call(.get, "/v1/audit-events?patient_id=nope", token: auditor).status == .unprocessableContent)
             #expect(try await client.call(.get, "/v1/audit-events?cursor=nope", token: auditor).status == .unprocessableContent)
+        }
+    }
+
+    /// The database answers the id of every event it writes; when it wrote none (here a trigger
+    /// skips the insert), the work is not answered as done, nor as a 404: a 500 the server logs.
+    @Test("A request whose audit event is not written is a 500, not a 404 and not a success")
+    func unwrittenEventIsA500() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await app.db.value(
+            "SELECT e.id::text FROM encounters e JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'northside' LIMIT 1")
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            #expect(try await client.call(.get, "/v1/encounters/\(encounter)", token: nurse).status == .ok)
+            _ = try await app.db.strings(
+                """
+                CREATE FUNCTION test_skip_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$
+                """)
+            _ = try await app.db.strings(
+                "CREATE TRIGGER test_skip BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_skip_insert()")
+            let unaudited = try await client.call(.get, "/v1/encounters/\(encounter)", token: nurse)
+            #expect(unaudited.status == .internalServerError)
+            #expect(unaudited.json["type"] as? String == "https://soapstone.dev/problems/internal")
         }
     }
 

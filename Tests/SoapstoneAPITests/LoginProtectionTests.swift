@@ -26,6 +26,20 @@ struct LoginProtectionTests {
         }
     }
 
+    /// The in-memory `.router` channel has no peer address, as a listener that is not TCP would
+    /// not: such logins once shared one throttle allowance under the name "unknown".
+    @Test("A login with no client address is refused as a fault of ours (500), not throttled under a shared name")
+    func noClientAddress() async throws {
+        let app = try await TestApp.make()
+        let server = try await buildApplication(app.configuration())
+        try await server.test(.router) { client in
+            let answer = try await client.login("northside", "admin@northside.example")
+            #expect(answer.status == .internalServerError)
+            #expect(answer.problemType == "internal")
+        }
+        #expect(try await app.db.strings("SELECT count(*)::text FROM login_throttle") == ["0"])
+    }
+
     @Test("Five failures lock the account for 15 minutes, existing or not; the lock ends on time; success resets the count")
     func lockout() async throws {
         let app = try await TestApp.make()

@@ -19,8 +19,7 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: [Route]
 
     init(document: Data) throws {
-        let object = try JSONSerialization.jsonObject(with: document) as? [String: Any]
-        let paths = object?["paths"] as? [String: [String: Any]] ?? [:]
+        let paths = try OpenAPIOutline(document).paths
         // The most specific first, as the router resolves them: /v1/patients/search before
         // /v1/patients/{id}.
         routes = paths.map { path, operations in

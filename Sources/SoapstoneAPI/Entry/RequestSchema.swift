@@ -9,40 +9,34 @@ struct RequestSchema: Sendable {
 
     /// Each operation's request body schema by operationId.
     static func bodies(of document: Data) throws -> [String: RequestSchema] {
-        let root = try JSONSerialization.jsonObject(with: document) as? [String: Any] ?? [:]
-        let schemas = (root["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        let outline = try OpenAPIOutline(document)
         var bodies: [String: RequestSchema] = [:]
-        for case let operations as [String: Any] in (root["paths"] as? [String: Any] ?? [:]).values {
-            for case let operation as [String: Any] in operations.values {
-                guard let id = operation["operationId"] as? String,
-                    let content = (operation["requestBody"] as? [String: Any])?["content"] as? [String: Any],
-                    let json = (content["application/json"] as? [String: Any])?["schema"] as? [String: Any]
-                else { continue }
-                bodies[id] = RequestSchema(json, schemas: schemas, depth: 0)
-            }
+        for (id, operation) in outline.operations {
+            guard let body = operation["requestBody"] else { continue }
+            guard let content = (body as? [String: Any])?["content"] as? [String: Any],
+                let json = (content["application/json"] as? [String: Any])?["schema"] as? [String: Any]
+            else { throw OpenAPIOutlineError("\(id) has a request body without a JSON schema") }
+            bodies[id] = RequestSchema(json, schemas: outline.schemas, depth: 0)
         }
         return bodies
     }
 
     /// Each operation's query parameters whose schema is an enum, with their values.
     static func queryChoices(of document: Data) throws -> [String: [String: [String]]] {
-        let root = try JSONSerialization.jsonObject(with: document) as? [String: Any] ?? [:]
-        let schemas = (root["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        let outline = try OpenAPIOutline(document)
+        let schemas = outline.schemas
         var choices: [String: [String: [String]]] = [:]
-        for case let operations as [String: Any] in (root["paths"] as? [String: Any] ?? [:]).values {
-            for case let operation as [String: Any] in operations.values {
-                guard let id = operation["operationId"] as? String else { continue }
-                for case let parameter as [String: Any] in operation["parameters"] as? [Any] ?? [] {
-                    guard parameter["in"] as? String == "query", let name = parameter["name"] as? String,
-                        var schema = parameter["schema"] as? [String: Any]
-                    else { continue }
-                    if let ref = schema["$ref"] as? String, let type = ref.split(separator: "/").last,
-                        let resolved = schemas[String(type)] as? [String: Any]
-                    {
-                        schema = resolved
-                    }
-                    if let values = schema["enum"] as? [String] { choices[id, default: [:]][name] = values }
+        for (id, operation) in outline.operations {
+            for case let parameter as [String: Any] in operation["parameters"] as? [Any] ?? [] {
+                guard parameter["in"] as? String == "query", let name = parameter["name"] as? String,
+                    var schema = parameter["schema"] as? [String: Any]
+                else { continue }
+                if let ref = schema["$ref"] as? String, let type = ref.split(separator: "/").last,
+                    let resolved = schemas[String(type)] as? [String: Any]
+                {
+                    schema = resolved
                 }
+                if let values = schema["enum"] as? [String] { choices[id, default: [:]][name] = values }
             }
         }
         return choices

@@ -188,7 +188,16 @@ struct AuthService: Sendable {
         return IssuedSession(accessToken: access, expiresIn: Int(tokens.lifetime), refreshToken: refresh.value, user: user)
     }
 
+    /// Charges the attempt to the client's address. A request with none (a listener that is
+    /// not TCP) is a fault of the deployment: every such client would share one allowance, so
+    /// it is refused as one, logged, rather than throttled under a shared name.
     private func admitClient() async throws {
-        try await loginGuard.admit(address: RequestInfo.current.clientAddress ?? "unknown")
+        guard let address = RequestInfo.current.clientAddress else { throw ClientAddressUnknown() }
+        try await loginGuard.admit(address: address)
     }
+}
+
+/// A login or refresh arrived with no client address to throttle it by (`admitClient`).
+struct ClientAddressUnknown: Error, CustomStringConvertible {
+    var description: String { "a login or refresh arrived with no client address; the throttle needs one" }
 }

@@ -10,9 +10,11 @@ public struct AuditEventRepository {
     @discardableResult
     public func record(_ entry: AuditEntry, detail: [String: String] = [:]) async throws -> UUID {
         for try await id in try await tx.execute(RecordAuditEvent(tenantID: tx.tenantID, entry: entry, detail: detail)) {
-            return id
+            if let id { return id }
         }
-        throw DomainError.notFound
+        // The insert answers its event's id or fails. No id: the event was not written (a
+        // trigger skipped it), and work that cannot be audited is not done: a logged 500.
+        throw DatabaseError.unexpected(sqlState: nil, summary: "the audit insert wrote no event")
     }
 
     /// One page, newest first, from the event after `filter.after`, and the next page's cursor.
@@ -90,7 +92,7 @@ public struct AuditEventFilter: Sendable {
 struct RecordAuditEvent: PostgresPreparedStatement {
     static let sql = "SELECT soapstone_record_audit($1, $2, \(PostgresBindings.auditEntryParameters(from: 3)))"
     static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid] + PostgresBindings.auditEntryTypes }
-    typealias Row = UUID
+    typealias Row = UUID?
 
     let tenantID: UUID
     let entry: AuditEntry
@@ -104,5 +106,5 @@ struct RecordAuditEvent: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
+    func decodeRow(_ row: PostgresRow) throws -> UUID? { try row.decode(UUID?.self) }
 }
