@@ -112,6 +112,7 @@ let package = Package(
                 "SoapstoneDatabase",
                 "SoapstoneDevelopment",
                 "SoapstoneTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import SoapstoneCore
@@ -105,10 +106,22 @@ struct SeedTests {
             }
         }
         #expect(versions.count >= 7)
-        for version in versions { #expect(version.sha256 == version.content.sha256) }
+        for version in versions { #expect(version.sha256 == Self.documentedSHA256(of: version.content)) }
         let signed = try await db.strings(
             "SELECT (signed_sha256 = v.sha256)::text FROM notes n JOIN note_versions v ON v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.signed_version"
         )
         #expect(!signed.isEmpty && signed.allSatisfy { $0 == "true" })
+    }
+
+    /// The hash as docs/design.md describes it, written again here so that the database's is
+    /// checked against the description a third party would follow: each section in SOAP order
+    /// as its UTF-8 byte length, a colon, its bytes and a newline; SHA-256 of it all, lowercase hex.
+    static func documentedSHA256(of content: NoteContent) -> String {
+        var bytes: [UInt8] = []
+        for section in [content.subjective, content.objective, content.assessment, content.plan] {
+            let utf8 = Array(section.utf8)
+            bytes += Array("\(utf8.count):".utf8) + utf8 + [UInt8(ascii: "\n")]
+        }
+        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }

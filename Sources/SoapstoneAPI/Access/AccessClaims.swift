@@ -15,7 +15,7 @@ struct AccessClaims: JWTPayload {
     /// The session (refresh token family) the token belongs to; ending the session ends it.
     var sid: String?
 
-    /// Checked by `AccessTokens.verify` with its own clock and expectations; jwt-kit calls
+    /// Checked by `AccessTokens.check` with its own clock and expectations; jwt-kit calls
     /// this after the signature is verified and knows neither.
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -70,12 +70,6 @@ struct AccessTokens: Sendable {
         case invalid
     }
 
-    /// The principal of a valid token, or nil for anything else.
-    func verify(_ token: String) async -> Principal? {
-        if case .valid(let principal) = await check(token) { return principal }
-        return nil
-    }
-
     func check(_ token: String) async -> Check {
         let now = clock()
         if let known = verified.lookup(token) {

@@ -18,8 +18,9 @@ extension Database {
     }
 }
 
-/// `GET /v1/patients?q=` in one round trip, prepared once per connection; the function plans
-/// its inner statement for each call's values (its SET clause).
+/// `GET /v1/patients?q=` in one round trip, prepared once per connection. On one server the
+/// function keeps one generic plan of its inner statement (its SET clause, migration 18); on
+/// Citus, `scale distribute` makes it plan each call's values instead (`Distribution`).
 struct SearchPatients: TenantCall {
     static let sql = """
         SELECT \(PatientRepository.summaryColumns)
