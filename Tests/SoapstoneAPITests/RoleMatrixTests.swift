@@ -58,8 +58,12 @@ struct RoleMatrixTests {
                     HTTPRequest.Method(operation.method.uppercased())!, path, json: operation.method == "get" ? nil : [:],
                     token: token)
                 if allowed.contains(account.role) {
+                    // Past the role check, the operation itself answers: a success, or a client
+                    // error about the request (an id of nothing, an empty body), never 401, 403
+                    // or a fault of ours.
+                    let code = answer.status.code
                     #expect(
-                        answer.status != .forbidden && answer.status != .unauthorized,
+                        (200..<500).contains(code) && code != 401 && code != 403,
                         "\(account.local) → \(operation.id): \(answer.status)")
                 } else {
                     #expect(answer.status == .forbidden, "\(account.local) → \(operation.id): \(answer.status)")

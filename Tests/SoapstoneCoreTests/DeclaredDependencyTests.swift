@@ -5,6 +5,13 @@ import Testing
 /// arrives only through another dependency builds today and breaks the day that dependency
 /// drops it; SwiftPM's own check (`--explicit-target-dependency-import-check`) looks only at the
 /// package's own targets, and counts their dependencies' dependencies as declared.
+///
+/// What this sees: the `import` lines of each target's files, in every form Swift writes them.
+/// What it cannot see: a type used with no import of its module, reached through another
+/// module's `@_exported import` (PostgresNIO re-exports NIO, so `MultiThreadedEventLoopGroup`
+/// of NIOPosix compiles in a file that imports only PostgresNIO). SwiftPM's check accepts such
+/// re-exports too. The rule for those is by hand: import the module by name where its types
+/// are used and declare it (Application+build.swift imports NIOPosix).
 @Suite("Declared dependencies")
 struct DeclaredDependencyTests {
     /// The toolchain's modules: no package provides them.

@@ -14,10 +14,11 @@ struct UserAdministrationRulesTests {
     func lastAdmin() async throws {
         let actor = Principal(user(.admin))
         let target = user(.admin)
-        await #expect(throws: DomainError.self) {
+        let lastAdmin = DomainError.conflict("This is the last active admin; make another admin first.")
+        await #expect(throws: lastAdmin) {
             try await UserAdministrationRules.check(actor: actor, target: target, role: .nurse, active: nil, otherActiveAdmins: { 0 })
         }
-        await #expect(throws: DomainError.self) {
+        await #expect(throws: lastAdmin) {
             try await UserAdministrationRules.check(actor: actor, target: target, role: nil, active: false, otherActiveAdmins: { 0 })
         }
         try await UserAdministrationRules.check(actor: actor, target: target, role: .nurse, active: nil, otherActiveAdmins: { 1 })

@@ -2,6 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+// MultiThreadedEventLoopGroup compiles without this too, through PostgresNIO's
+// `@_exported import NIO`; named here so the server does not depend on that re-export.
+import NIOPosix
 import OpenAPIRuntime
 // SoapstoneAPI names PostgresNIO only where the client is configured (AppConfiguration) and
 // run with the application's services (here); every query goes through SoapstoneDatabase.
