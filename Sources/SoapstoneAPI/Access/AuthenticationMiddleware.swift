@@ -37,7 +37,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
         case .invalid:
             throw Problem.unauthorized
         }
-        if case .roles(let allowed) = requirement, !allowed.contains(principal.role) {
+        if !requirement.admits(principal.role) {
             try await audit(principal, .accessDenied, operationID: operationID, outcome: .denied)
             throw Problem.forbidden
         }

@@ -4,10 +4,12 @@ import SoapstoneDatabase
 
 extension APIHandler {
     func listNotes(_ input: Operations.listNotes.Input) async throws -> Operations.listNotes.Output {
+        let principal = try Principal.authenticated()
         let page = try await notes.list(
             encounter: try Self.id(input.path.id), limit: try PageLimit.standard.resolve(input.query.limit),
-            after: try input.query.cursor.map(RowCursor.init(opaque:)), by: try Principal.authenticated())
-        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Note.init), next_cursor: page.next?.opaque))))
+            after: try input.query.cursor.map(RowCursor.init(opaque:)), by: principal)
+        let items = page.items.map { Components.Schemas.Note($0, for: principal.role) }
+        return .ok(.init(body: .json(.init(items: items, next_cursor: page.next?.opaque))))
     }
 
     func listDraftNotes(_ input: Operations.listDraftNotes.Input) async throws -> Operations.listDraftNotes.Output {
@@ -23,12 +25,12 @@ extension APIHandler {
             encounter: try Self.id(input.path.id), content: NoteContent(body),
             by: try Principal.authenticated(),
             idempotency: try Self.idempotency(input.headers.Idempotency_hyphen_Key, "createNote", body, pathID: input.path.id))
-        return .created(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+        return .created(.init(headers: .init(ETag: note.etag), body: .json(.init(note, for: try Principal.authenticated().role))))
     }
 
     func getNote(_ input: Operations.getNote.Input) async throws -> Operations.getNote.Output {
         let note = try await notes.find(try Self.id(input.path.id), by: try Principal.authenticated())
-        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note, for: try Principal.authenticated().role))))
     }
 
     func saveNote(_ input: Operations.saveNote.Input) async throws -> Operations.saveNote.Output {
@@ -38,14 +40,14 @@ extension APIHandler {
         let note = try await notes.save(
             id, expected: VersionPrecondition(ifMatch: header), content: NoteContent(body),
             by: try Principal.authenticated())
-        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note, for: try Principal.authenticated().role))))
     }
 
     func signNote(_ input: Operations.signNote.Input) async throws -> Operations.signNote.Output {
         let note = try await notes.sign(
             try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
             by: try Principal.authenticated())
-        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note, for: try Principal.authenticated().role))))
     }
 
     func amendNote(_ input: Operations.amendNote.Input) async throws -> Operations.amendNote.Output {
@@ -56,7 +58,7 @@ extension APIHandler {
             try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
             content: content,
             reason: try Self.reason(body.reason), by: try Principal.authenticated())
-        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note, for: try Principal.authenticated().role))))
     }
 
     func markNoteEnteredInError(_ input: Operations.markNoteEnteredInError.Input) async throws
@@ -66,7 +68,7 @@ extension APIHandler {
         let note = try await notes.markEnteredInError(
             try Self.id(input.path.id), expected: VersionPrecondition(ifMatch: input.headers.If_hyphen_Match),
             reason: try Self.reason(body.reason), by: try Principal.authenticated())
-        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note))))
+        return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note, for: try Principal.authenticated().role))))
     }
 
     func listNoteVersions(_ input: Operations.listNoteVersions.Input) async throws -> Operations.listNoteVersions.Output {
@@ -131,7 +133,8 @@ extension NoteContent {
 }
 
 extension Components.Schemas.Note {
-    init(_ note: Note) {
+    /// The note as `role` sees it: with what that role may do to it now.
+    init(_ note: Note, for role: Role) {
         self.init(
             id: note.id.uuidString.lowercased(), encounter_id: note.encounterID.uuidString.lowercased(),
             patient_id: note.patientID.uuidString.lowercased(),
@@ -141,7 +144,8 @@ extension Components.Schemas.Note {
             signed_by: note.signature?.signedBy.uuidString.lowercased(), signed_at: note.signature?.signedAt,
             signed_version: note.signature?.version, signed_sha256: note.signature?.sha256,
             entered_in_error_reason: note.enteredInError?.reason,
-            entered_in_error_by: note.enteredInError?.by?.uuidString.lowercased(), entered_in_error_at: note.enteredInError?.at)
+            entered_in_error_by: note.enteredInError?.by?.uuidString.lowercased(), entered_in_error_at: note.enteredInError?.at,
+            actions: Permissions.actions(on: note, by: role))
     }
 }
 

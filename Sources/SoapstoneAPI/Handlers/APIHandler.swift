@@ -92,7 +92,10 @@ struct APIHandler: APIProtocol {
 
     func getMe(_ input: Operations.getMe.Input) async throws -> Operations.getMe.Output {
         let (user, tenant) = try await auth.me(try Principal.authenticated())
-        return .ok(.init(body: .json(.init(user: .init(user), tenant: .init(tenant)))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(user: .init(user), tenant: .init(tenant), allowed_operations: Permissions.allowedOperations(for: user.role)))))
     }
 
     func listUsers(_ input: Operations.listUsers.Input) async throws -> Operations.listUsers.Output {

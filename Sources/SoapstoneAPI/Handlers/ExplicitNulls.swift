@@ -63,6 +63,7 @@ extension Components.Schemas.Encounter {
         try container.encode(reason, forKey: .reason)
         try container.encode(attending_user_id, forKey: .attending_user_id)
         try container.encode(draft_notes, forKey: .draft_notes)
+        try container.encode(transitions, forKey: .transitions)
     }
 }
 
@@ -86,6 +87,7 @@ extension Components.Schemas.Note {
         try container.encode(entered_in_error_reason, forKey: .entered_in_error_reason)
         try container.encode(entered_in_error_by, forKey: .entered_in_error_by)
         try container.encode(entered_in_error_at, forKey: .entered_in_error_at)
+        try container.encode(actions, forKey: .actions)
     }
 }
 
