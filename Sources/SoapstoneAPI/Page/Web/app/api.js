@@ -116,7 +116,7 @@ function adopt(answer, tenant) {
   access = { token: answer.access_token, expiresAt: Date.now() + answer.expires_in * 1000 };
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(refresh, Math.max(5_000, access.expiresAt - Date.now() - refreshMargin));
-  current = { user: answer.user, tenant: tenant ?? current?.tenant ?? null };
+  current = { user: answer.user, tenant: tenant ?? current?.tenant ?? null, allowed: current?.allowed ?? [] };
 }
 
 function clear() {
@@ -129,9 +129,19 @@ function announce(reason) {
   for (const listener of listeners) listener(current, reason);
 }
 
-async function loadTenant() {
+/** Who is signed in, their organisation, and what their role may do (the server's word). */
+async function loadMe() {
   const { data } = await send('GET', '/v1/auth/me');
-  current = { user: data.user, tenant: data.tenant };
+  current = { user: data.user, tenant: data.tenant, allowed: data.allowed_operations };
+}
+
+/**
+ * Whether the signed-in role may call an operation of the API (its operationId), as the server
+ * said in `GET /v1/auth/me`: the page offers only what the server allows, and keeps no rules
+ * of its own. The server still decides each request.
+ */
+export function may(operationId) {
+  return current?.allowed?.includes(operationId) ?? false;
 }
 
 export async function login(tenant, email, password) {
@@ -139,7 +149,7 @@ export async function login(tenant, email, password) {
     body: { tenant, email, password }, headers: sessionHeader, withToken: false,
   });
   adopt(data);
-  await loadTenant();
+  await loadMe();
   announce('login');
 }
 
@@ -148,6 +158,7 @@ export async function register(organization, admin) {
     body: { organization, admin }, headers: sessionHeader, withToken: false,
   });
   adopt(data, data.tenant);
+  await loadMe();
   announce('login');
 }
 
@@ -158,7 +169,7 @@ export function refresh() {
       const { data } = await send('POST', '/v1/auth/refresh', { headers: sessionHeader, withToken: false });
       const restoring = !access;
       adopt(data);
-      if (restoring || !current.tenant) await loadTenant();
+      if (restoring || !current.tenant) await loadMe();
       if (restoring) announce('restored');
       return true;
     } catch (error) {

@@ -1,6 +1,6 @@
 // The page's start: restore the session from the refresh cookie if there is one, then show
 // the page the address asks for. Addresses hold page names and ids only, never patient data.
-import { ApiError, Unreachable, current, logout, onSessionChange, refresh } from './api.js';
+import { ApiError, Unreachable, current, logout, may, onSessionChange, refresh } from './api.js';
 import { idleSeconds, stopWatchingIdle, watchIdle } from './idle.js';
 import { auditPage } from './pages/audit.js';
 import { chartPage } from './pages/chart.js';
@@ -12,7 +12,7 @@ import { notePage } from './pages/note.js';
 import { patientFormPage, patientsPage } from './pages/patients.js';
 import { signupPage } from './pages/signup.js';
 import { usersPage } from './pages/users.js';
-import { can, roleTitle } from './roles.js';
+import { roleTitle } from './roles.js';
 import { confirmStep, el, leaving, message, show } from './ui.js';
 
 const publicPages = { '#/login': loginPage, '#/signup': signupPage };
@@ -20,22 +20,27 @@ const id = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
 
 /** The pages of a logged-in user: address pattern, who may see it, what shows it. */
 const pages = [
-  { pattern: '#/', allowed: () => true, show: homePage },
-  { pattern: '#/patients', allowed: can.readPatients, show: patientsPage, nav: 'Patients' },
-  { pattern: '#/patients/new', allowed: can.writePatients, show: () => patientFormPage() },
-  { pattern: `#/patients/${id}`, allowed: can.readPatients, show: chartPage },
-  { pattern: `#/patients/${id}/edit`, allowed: can.writePatients, show: patientFormPage },
-  { pattern: `#/encounters/${id}`, allowed: can.writeNotes, show: encounterPage },
-  { pattern: `#/notes/${id}`, allowed: can.writeNotes, show: notePage },
-  { pattern: `#/notes/${id}/history`, allowed: can.writeNotes, show: historyPage },
-  { pattern: '#/audit', allowed: can.readAudit, show: auditPage, nav: 'Audit log' },
-  { pattern: '#/users', allowed: can.manageUsers, show: usersPage, nav: 'Users' },
+  { pattern: '#/', operation: null, show: homePage },
+  { pattern: '#/patients', operation: 'listPatients', show: patientsPage, nav: 'Patients' },
+  { pattern: '#/patients/new', operation: 'createPatient', show: () => patientFormPage() },
+  { pattern: `#/patients/${id}`, operation: 'getPatient', show: chartPage },
+  { pattern: `#/patients/${id}/edit`, operation: 'updatePatient', show: patientFormPage },
+  { pattern: `#/encounters/${id}`, operation: 'listNotes', show: encounterPage },
+  { pattern: `#/notes/${id}`, operation: 'getNote', show: notePage },
+  { pattern: `#/notes/${id}/history`, operation: 'listNoteVersions', show: historyPage },
+  { pattern: '#/audit', operation: 'listAuditEvents', show: auditPage, nav: 'Audit log' },
+  { pattern: '#/users', operation: 'listUsers', show: usersPage, nav: 'Users' },
 ].map((page) => ({ ...page, regex: new RegExp(`^${page.pattern}$`) }));
 let lastEnding = null;
 /** Where a session that timed out was, and whose it was: the same user logging in again returns there. */
 let interrupted = null;
 let shownHash = null; // the page on screen
 let staying = false; // the next hashchange only puts back the address of the page that stayed
+
+/** A page is for a role the server lets call the operation it opens with. */
+function allowed(page) {
+  return page.operation === null || may(page.operation);
+}
 
 async function route() {
   const hash = location.hash || '#/';
@@ -64,7 +69,7 @@ async function route() {
   for (const page of pages) {
     const match = page.regex.exec(hash);
     if (!match) continue;
-    if (!page.allowed(current.user.role)) {
+    if (!allowed(page)) {
       show(el('section', { class: 'card' }, el('h1', {}, 'Not for your role'), message('Your role does not allow this page.')));
       return;
     }
@@ -77,8 +82,8 @@ async function route() {
 /** The main navigation: the pages this role may use, the current one marked. */
 function showNav(hash) {
   const nav = document.getElementById('nav');
-  const links = [{ pattern: '#/', nav: 'Home', allowed: () => true }, ...pages.filter((page) => page.nav)]
-    .filter((page) => page.allowed(current.user.role))
+  const links = [{ pattern: '#/', nav: 'Home', operation: null }, ...pages.filter((page) => page.nav)]
+    .filter(allowed)
     .map((page) => {
       const here = hash === page.pattern || (page.pattern !== '#/' && hash.startsWith(page.pattern));
       return el('li', {}, el('a', { href: page.pattern, 'aria-current': here ? 'page' : undefined }, page.nav));

@@ -1,29 +1,26 @@
-// What each role may do (DESIGN.md's matrix), for shaping the page: a role sees only what it
-// may use. The API decides for itself; a 403 that is reached anyway is shown as a message.
+// How each role is called on the page, and what it is for, in words. What a role may do is
+// not here: the server says it (`may` in api.js, a note's `actions`, an encounter's
+// `transitions`), and the page draws only that.
 
-const roles = {
-  admin: { title: 'Administrator', may: ['manage the users of the organisation', 'read patients and encounters', 'read the audit log'] },
-  physician: { title: 'Physician', may: ['register and update patients', 'record encounters', 'write, sign and amend notes'] },
-  nurse: { title: 'Nurse', may: ['register and update patients', 'record encounters', 'write draft notes'] },
-  front_desk: { title: 'Front desk', may: ['register and update patients', 'record encounters'] },
-  auditor: { title: 'Auditor', may: ['read the audit log'] },
+const titles = {
+  admin: 'Administrator', physician: 'Physician', nurse: 'Nurse', front_desk: 'Front desk', auditor: 'Auditor',
 };
 
 export function roleTitle(role) {
-  return roles[role]?.title ?? role;
+  return titles[role] ?? role;
 }
 
-export function roleAbilities(role) {
-  return roles[role]?.may ?? [];
+/** What the signed-in user can do here, in words, each shown as the server's operations allow. */
+const abilities = [
+  [(may) => may('listUsers'), 'manage the users of the organisation'],
+  [(may) => may('getPatient') && !may('updatePatient'), 'read patients and encounters'],
+  [(may) => may('updatePatient'), 'register and update patients'],
+  [(may) => may('updateEncounter'), 'record encounters'],
+  [(may) => may('signNote'), 'write, sign and amend notes'],
+  [(may) => may('saveNote') && !may('signNote'), 'write draft notes'],
+  [(may) => may('listAuditEvents'), 'read the audit log'],
+];
+
+export function roleAbilities(may) {
+  return abilities.filter(([shown]) => shown(may)).map(([, text]) => text);
 }
-
-const clinicalStaff = ['physician', 'nurse', 'front_desk'];
-
-export const can = {
-  readPatients: (role) => role === 'admin' || clinicalStaff.includes(role),
-  writePatients: (role) => clinicalStaff.includes(role),
-  writeNotes: (role) => role === 'physician' || role === 'nurse',
-  signNotes: (role) => role === 'physician',
-  readAudit: (role) => role === 'admin' || role === 'auditor',
-  manageUsers: (role) => role === 'admin',
-};

@@ -1,19 +1,10 @@
-import { ApiError, call, callAll, current } from '../api.js';
-import { can } from '../roles.js';
+import { ApiError, call, callAll, may } from '../api.js';
 import { patientBanner } from '../banner.js';
 import { loadStaff, nameOf } from '../staff.js';
 import {
   busy, confirmStep, el, field, loadPage, message, patientName, selectField, show, showFieldErrors, when,
 } from '../ui.js';
 
-/** The statuses an encounter may move to (DESIGN.md); the API refuses any other. */
-const nextStatuses = {
-  planned: ['in_progress', 'cancelled', 'entered_in_error'],
-  in_progress: ['finished', 'cancelled', 'entered_in_error'],
-  finished: ['entered_in_error'],
-  cancelled: ['entered_in_error'],
-  entered_in_error: [],
-};
 const statusNames = {
   planned: 'Planned', in_progress: 'In progress', finished: 'Finished', cancelled: 'Cancelled',
   entered_in_error: 'Entered in error',
@@ -38,12 +29,13 @@ export async function chartPage(id) {
   if (!loaded) return;
   const [patient] = loaded;
   let [, encounters] = loaded;
-  const writer = can.writePatients(current.user.role);
-  const clinician = can.writeNotes(current.user.role);
+  const writer = may('updatePatient');
+  const recorder = may('createEncounter');
+  const clinician = may('listNotes');
   const list = el('ul', { class: 'rows', 'aria-label': 'Encounters' });
   const listStatus = message();
   const render = () => {
-    list.replaceChildren(...encounters.map((encounter) => encounterRow(encounter, writer, clinician, listStatus, (updated) => {
+    list.replaceChildren(...encounters.map((encounter) => encounterRow(encounter, clinician, listStatus, (updated) => {
       encounters = encounters.map((other) => (other.id === updated.id ? updated : other));
       render();
     })));
@@ -60,7 +52,7 @@ export async function chartPage(id) {
     el('h2', { id: 'encounters-title' }, 'Encounters'),
     listStatus,
     list,
-    writer && newEncounterForm(patient, (created) => {
+    recorder && newEncounterForm(patient, (created) => {
       encounters = [created, ...encounters];
       render();
     })));
@@ -77,10 +69,15 @@ function demographics(patient) {
   return el('dl', { class: 'facts' }, facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value || '—')]));
 }
 
-function encounterRow(encounter, writer, clinician, status, replaced) {
-  const actions = writer ? nextStatuses[encounter.status] : [];
+/**
+ * One encounter, with a button for each status the server says this user may move it to now
+ * (`transitions`); a status this page has no name for is shown as the server wrote it.
+ */
+function encounterRow(encounter, clinician, status, replaced) {
+  const actions = encounter.transitions;
   return el('li', { 'data-encounter': encounter.id },
-    el('span', {}, el('strong', {}, typeNames[encounter.type] ?? encounter.type), ` · ${statusNames[encounter.status]}`),
+    el('span', {}, el('strong', {}, typeNames[encounter.type] ?? encounter.type),
+      ` · ${statusNames[encounter.status] ?? encounter.status}`),
     clinician && el('a', { href: `#/encounters/${encounter.id}` }, 'Notes'),
     el('span', { class: 'meta' },
       `${encounter.reason ? `${encounter.reason} · ` : ''}`
@@ -116,7 +113,7 @@ function encounterRow(encounter, writer, clinician, status, replaced) {
           button.disabled = false;
         }
       },
-    }, actionNames[next]))));
+    }, actionNames[next] ?? `Move to ${statusNames[next] ?? next}`))));
 }
 
 function newEncounterForm(patient, created) {

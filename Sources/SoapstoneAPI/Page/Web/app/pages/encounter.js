@@ -1,4 +1,4 @@
-import { call, callAll } from '../api.js';
+import { call, callAll, may } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
 import { el, loadPage, message, show, when } from '../ui.js';
 
@@ -34,10 +34,10 @@ export async function encounterPage(id) {
     el('ul', { class: 'rows', 'aria-label': 'Notes' }, notes.length === 0
       ? el('li', {}, 'No notes yet.')
       : notes.map((note) => el('li', {},
-        el('a', { href: `#/notes/${note.id}` }, `${statusNames[note.status]} note, version ${note.version}`),
+        el('a', { href: `#/notes/${note.id}` }, `${statusNames[note.status] ?? note.status} note, version ${note.version}`),
         el('span', { class: 'meta' }, excerpt(note))))),
     status,
-    create));
+    may('createNote') && create));
 }
 
 function excerpt(note) {

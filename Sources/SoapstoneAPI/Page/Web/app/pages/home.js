@@ -1,12 +1,12 @@
-import { call, current } from '../api.js';
-import { can, roleAbilities, roleTitle } from '../roles.js';
+import { call, current, may } from '../api.js';
+import { roleAbilities, roleTitle } from '../roles.js';
 import { counted, pagedList } from '../paging.js';
 import { loadStaff, nameOf } from '../staff.js';
 import { el, message, patientName, show, when } from '../ui.js';
 
 export function homePage() {
   const { user, tenant } = current;
-  const abilities = roleAbilities(user.role);
+  const abilities = roleAbilities(may);
   show(el('section', { class: 'card' },
     el('h1', {}, `Welcome, ${user.name}`),
     el('dl', { class: 'facts' },
@@ -15,7 +15,7 @@ export function homePage() {
       el('dt', {}, 'Email'), el('dd', {}, user.email)),
     el('p', {}, 'As ', el('strong', {}, roleTitle(user.role).toLowerCase()), ' you may:'),
     el('ul', {}, abilities.map((item) => el('li', {}, item)))),
-  can.writeNotes(user.role) && draftsCard());
+  may('listDraftNotes') && draftsCard());
 }
 
 /**
@@ -39,7 +39,7 @@ function draftsCard() {
   reload();
   return el('section', { class: 'card', 'aria-labelledby': 'drafts-title' },
     el('h2', { id: 'drafts-title' },
-      can.signNotes(current.user.role) ? 'Drafts to sign' : 'Drafts waiting for a physician\'s signature'),
+      may('signNote') ? 'Drafts to sign' : 'Drafts waiting for a physician\'s signature'),
     problem, status, list, more);
 }
 

@@ -1,7 +1,6 @@
-import { ApiError, call, current, ifMatch, sendOnExit } from '../api.js';
+import { ApiError, call, ifMatch, sendOnExit } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
-import { can } from '../roles.js';
 import { loadStaff, nameOf } from '../staff.js';
 import {
   busy, confirmStep, el, field, loading, message, onLeaving, patientName, show, showFailure, when,
@@ -49,7 +48,9 @@ export async function notePage(id) {
     showFailure('Note', error, 'No such note in your organisation.');
     return;
   }
-  if (note.status === 'draft') draftEditor(note, patient);
+  // What may be done to the note is the server's word (its `actions`): a draft this user may
+  // save opens in the editor, anything else read-only with the actions offered.
+  if (note.actions.includes('save')) draftEditor(note, patient);
   else frozenNote(note, patient);
 }
 
@@ -66,7 +67,7 @@ function draftEditor(initial, patient) {
   let saved = initial; // the server's note as last seen
   let saving = null;
   let conflict = false;
-  const role = current.user.role;
+  const may = (action) => initial.actions.includes(action);
   const state = el('p', { class: 'state', role: 'status', 'aria-live': 'polite' }, `Version ${saved.version}, saved.`);
   const status = message();
   // A failed save stays in view, pinned under the patient, until a save succeeds.
@@ -84,7 +85,7 @@ function draftEditor(initial, patient) {
     status,
     el('div', { class: 'actions' },
       el('button', { type: 'submit' }, 'Save as a new version'),
-      can.signNotes(role) && el('button', { type: 'button', class: 'secondary', onclick: () => sign() }, 'Sign')));
+      may('sign') && el('button', { type: 'button', class: 'secondary', onclick: () => sign() }, 'Sign')));
   const conflictPanel = el('section', { class: 'conflict', hidden: true, 'aria-labelledby': 'conflict-title' });
   const typed = () => Object.fromEntries(sections.map(([key]) => [key, form.elements[key].value]));
 
@@ -292,12 +293,12 @@ function draftEditor(initial, patient) {
     ...header(saved, 'Draft note'),
     el('p', { class: 'meta', 'data-provenance': 'author' }, `Written by ${nameOf(saved.author_id)}.`),
     // Whoever cannot sign should not take a saved draft for a finished record.
-    !can.signNotes(current.user.role) && el('p', { class: 'awaits', 'data-awaits': 'signature' },
+    !may('sign') && el('p', { class: 'awaits', 'data-awaits': 'signature' },
       'Awaits a physician\'s signature: until it is signed, this draft is not part of the signed record.'),
     state,
     conflictPanel,
     form,
-    withdrawal(() => saved, (data) => {
+    may('enter_in_error') && withdrawal(() => saved, (data) => {
       clearTimeout(pauseTimer);
       frozenNote(data, patient);
     })));
@@ -305,8 +306,9 @@ function draftEditor(initial, patient) {
 
 /** A signed, amended or withdrawn note: read-only, with its provenance and what may follow. */
 function frozenNote(note, patient, notice, unsaved) {
-  const role = current.user.role;
-  const titles = { signed: 'Signed note', amended: 'Amended note', entered_in_error: 'Note entered in error' };
+  const titles = {
+    draft: 'Draft note', signed: 'Signed note', amended: 'Amended note', entered_in_error: 'Note entered in error',
+  };
   show(patientBanner(patient), el('section', { class: 'card' },
     ...header(note, titles[note.status] ?? 'Note'),
     notice && message(notice),
@@ -321,8 +323,8 @@ function frozenNote(note, patient, notice, unsaved) {
       el('h2', {}, label), el('p', { class: 'text', 'data-section': key }, note[key] || '—'))),
     unsaved && el('details', {}, el('summary', {}, 'Your unsaved text'),
       sections.map(([key, label]) => el('p', {}, el('strong', {}, `${label}: `), unsaved[key] || '—'))),
-    note.status !== 'entered_in_error' && can.signNotes(role) && amendment(note, patient),
-    note.status !== 'entered_in_error' && can.signNotes(role) && withdrawal(() => note, (data) => frozenNote(data, patient))));
+    note.actions.includes('amend') && amendment(note, patient),
+    note.actions.includes('enter_in_error') && withdrawal(() => note, (data) => frozenNote(data, patient))));
 }
 
 /**

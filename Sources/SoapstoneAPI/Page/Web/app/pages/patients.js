@@ -1,6 +1,5 @@
-import { call, current } from '../api.js';
+import { call, may } from '../api.js';
 import { counted, pagedList } from '../paging.js';
-import { can } from '../roles.js';
 import {
   busy, el, field, loading, message, patientName, selectField, show, showFailure, showFieldErrors, showFormFailure,
 } from '../ui.js';
@@ -39,7 +38,7 @@ export function patientsPage() {
   show(el('section', { class: 'card' },
     el('div', { class: 'title-row' },
       el('h1', {}, 'Patients'),
-      can.writePatients(current.user.role) && el('a', { class: 'button', href: '#/patients/new' }, 'New patient')),
+      may('createPatient') && el('a', { class: 'button', href: '#/patients/new' }, 'New patient')),
     el('div', { class: 'field' },
       el('label', { for: 'patient-search' }, 'Search'),
       el('p', { class: 'hint', id: 'patient-search-hint' }, 'A name as you would say or write it ("Zoe Bronte", "Bronte, Zoe"), or an MRN'),
