@@ -49,6 +49,7 @@ struct Dev: AsyncParsableCommand {
                         developmentKeyFile: folder.appendingPathComponent("jwt-signing-key"), isProduction: false),
                     logLevel: logger.logLevel)
                 configuration.metrics = try listen.metricsListener()
+                configuration.database.options.maximumConnections = try listen.resolvedDatabaseConnections()
                 let app = try await buildApplication(configuration)
                 printWelcome(started, host: host, port: port)
                 if let metrics = configuration.metrics { print("Metrics: http://\(metrics.host):\(metrics.port)/metrics") }

@@ -37,6 +37,22 @@ struct ListenOptions: ParsableArguments {
     @Option(help: "The address the metrics listen on.")
     var metricsHost = "127.0.0.1"
 
+    @Option(help: "Database connections the server's pools open together, one pool per core (default: $SOAPSTONE_DATABASE_CONNECTIONS, else 20).")
+    var databaseConnections: Int?
+
+    /// The serving pools' connections together; at least one per core, or start-up stops.
+    func resolvedDatabaseConnections() throws -> Int {
+        if let databaseConnections {
+            guard databaseConnections > 0 else { throw ValidationError("--database-connections \(databaseConnections) is not a count") }
+            return databaseConnections
+        }
+        guard let text = ProcessInfo.processInfo.environment["SOAPSTONE_DATABASE_CONNECTIONS"] else { return 20 }
+        guard let count = Int(text), count > 0 else {
+            throw ValidationError("SOAPSTONE_DATABASE_CONNECTIONS=\(text) is not a count of connections")
+        }
+        return count
+    }
+
     func resolvedPort() throws -> Int {
         try port ?? Self.port(fromEnvironment: "PORT") ?? 8080
     }

@@ -18,6 +18,7 @@ struct Serve: AsyncParsableCommand {
                 host: listen.host, port: try listen.resolvedPort(), database: url.clientConfiguration(),
                 auth: try authConfiguration(developmentKeyFile: nil), logLevel: try makeLogger().logLevel)
             configuration.metrics = try listen.metricsListener()
+            configuration.database.options.maximumConnections = try listen.resolvedDatabaseConnections()
             let environment = ProcessInfo.processInfo.environment
             if let list = environment["SOAPSTONE_TRUSTED_PROXIES"], !list.isEmpty {
                 configuration.trustedProxies = try TrustedProxies(parsing: list)

@@ -37,6 +37,15 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
     var poolLogger = logger
     poolLogger.logLevel = max(configuration.logLevel, .error)
     let group = MultiThreadedEventLoopGroup.singleton
+    // The database's maximumConnections is the serving pools' together (the revocation feed
+    // holds one more), shared between one pool per event loop: fewer than one each is a
+    // setting that cannot be honoured, and refused rather than rounded up.
+    let loops = Array(group.makeIterator()).count
+    guard configuration.database.options.maximumConnections >= loops else {
+        throw ConfigurationError(
+            "\(configuration.database.options.maximumConnections) database connections cannot serve \(loops) event loops "
+                + "(one pool each); set SOAPSTONE_DATABASE_CONNECTIONS to \(loops) or more")
+    }
     let pools = EventLoopPools(configuration: servingPool(configuration.database), group: group, backgroundLogger: poolLogger)
     let metrics = PrometheusCollectorRegistry()
     let database = Database(
@@ -152,4 +161,10 @@ func metricsServer(
         configuration: .init(address: .hostname(listener.host, port: listener.port), serverName: "soapstone-metrics"),
         onServerRunning: { channel in listener.listening(channel.localAddress?.port ?? listener.port) },
         eventLoopGroupProvider: .shared(group), logger: logger)
+}
+
+/// A configuration the server cannot run with, found as it is built.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
