@@ -1,4 +1,4 @@
-/// What a user is in their organisation; DESIGN.md's role matrix says what each may do.
+/// What a user is in their organisation; docs/design.md's role matrix says what each may do.
 public enum Role: String, Sendable, Codable, CaseIterable, Hashable {
     case admin
     case physician

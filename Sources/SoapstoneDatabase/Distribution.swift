@@ -14,7 +14,7 @@ public enum Distribution {
     /// spans tenants; a distributed table may point at a reference table, never the reverse.
     public static let referenceTables: Set<String> = ["tenants"]
 
-    /// Global tables outside any tenant (DESIGN.md rule 1's exceptions), also reference tables:
+    /// Global tables outside any tenant (docs/design.md rule 1's exceptions), also reference tables:
     /// the migrations' ledger and the pre-authentication counters, reached only through
     /// soapstone_auth's functions.
     public static let globalTables: Set<String> = ["schema_migrations", "login_lockouts", "login_throttle"]

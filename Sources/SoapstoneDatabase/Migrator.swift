@@ -166,7 +166,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// `schema_migrations` is the one table without tenant_id. RLS is on and forced here too:
+    /// `schema_migrations` has no tenant_id (the login counters of migration 9 neither). RLS is on and forced here too:
     /// everyone may read it (the server checks the schema version at start), and only the role
     /// that migrates may write it; soapstone_app gets SELECT alone (migration 1 grants it).
     private func ensureHistoryTable(on connection: PostgresConnection) async throws {

@@ -11,7 +11,7 @@ struct RuntimeRoleCheck {
     static let appRole = "soapstone_app"
 
     /// The roles a policy names (rather than PUBLIC, as the tenant policies do): each is given
-    /// rows beyond the tenant policies (migrations 2, 9 and 20 give them to soapstone_auth).
+    /// rows beyond the tenant policies (migrations 2, 9, 20 and 24 give them to soapstone_auth).
     static let crossTenantReaders = "SELECT unnest(polroles) FROM pg_policy"
     let logger: Logger
 
@@ -85,7 +85,7 @@ public enum StartupRefusal: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         let advice =
-            "Connect as a login role that is a member of soapstone_app and nothing more (see README, \"Any PostgreSQL\")."
+            "Connect as a login role that is a member of soapstone_app and nothing more (see README, \"Against any PostgreSQL\")."
         return switch self {
         case .superuser(let role):
             "refusing to serve: database role \(role) is a superuser, which Row-Level Security does not bind. \(advice)"

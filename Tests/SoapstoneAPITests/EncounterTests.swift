@@ -105,7 +105,7 @@ struct EncounterTests {
         return all.flatMap { from in all.filter { $0 != from }.map { (from, $0, allowed.contains("\(from)>\($0)")) } }
     }()
 
-    @Test("Each status transition is allowed or refused as DESIGN.md says", arguments: transitions)
+    @Test("Each status transition is allowed or refused as docs/design.md says", arguments: transitions)
     func transition(from: String, to: String, allowed: Bool) async throws {
         let app = try await TestApp.make()
         let patient = try await Self.patientID(app)

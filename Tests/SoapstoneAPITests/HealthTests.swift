@@ -57,15 +57,17 @@ struct HealthTests {
     @Test("A database that stays unreachable past the pool's circuit breaker answers 503, not 500")
     func circuitBreakerAnswers503() async throws {
         let db = try await TestCluster.shared.makeDatabase(.seeded, migratedBy: .superuser)
-        let app = try await buildApplication(configuration(db))
+        var configuration = configuration(db)
+        configuration.auth.isProduction = false  // the seeded accounts' development password
+        // A token while the database answers (a login over a socket: it needs the client's
+        // address); then the in-memory channel, whose client waits as long as the pool does.
+        let token = try await TokenAttackTests.issue(with: configuration)
+        let app = try await buildApplication(configuration)
         try await app.test(.router) { client in
             try await db.administer("ALTER DATABASE \(db.name) ALLOW_CONNECTIONS false")
             try await db.administer("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(db.name)'")
-            let login = try JSONSerialization.data(
-                withJSONObject: ["tenant": "northside", "email": "nurse@northside.example", "password": "x"])
-            try await client.execute(
-                uri: "/v1/auth/login", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: login)
-            ) { response in
+            try await client.execute(uri: "/v1/auth/me", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(String(buffer: response.body).contains("database-unavailable"))
             }

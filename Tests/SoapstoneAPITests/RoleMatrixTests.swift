@@ -7,7 +7,7 @@ import Testing
 
 @testable import SoapstoneAPI
 
-/// The role matrix: DESIGN.md's table written out for every protected operation of the OpenAPI
+/// The role matrix: docs/design.md's table written out for every protected operation of the OpenAPI
 /// document, and checked against the running server, every operation x every role. A role the
 /// table leaves out gets 403; a role it names never does (whatever else its request, with a
 /// random id and an empty body, earns). Written out by hand, not read from `AccessPolicy`: a
@@ -23,7 +23,7 @@ struct RoleMatrixTests {
     static let writePatients: Set<Role> = [.physician, .nurse, .frontDesk]
     static let notes: Set<Role> = [.physician, .nurse]
 
-    /// Who may call each protected operation (DESIGN.md, "What each role may do").
+    /// Who may call each protected operation (docs/design.md, "Application roles").
     static let expected: [String: Set<Role>] = [
         "getMe": everyone, "listStaff": everyone,
         "listUsers": [.admin], "createUser": [.admin], "getUser": [.admin], "updateUser": [.admin],
@@ -45,7 +45,7 @@ struct RoleMatrixTests {
     }
 
     @Test(
-        "Every protected operation answers 403 exactly to the roles DESIGN.md's table leaves out",
+        "Every protected operation answers 403 exactly to the roles docs/design.md's table leaves out",
         arguments: try ContractTests.operations().filter { !$0.isPublic })
     func everyOperationEveryRole(operation: ContractTests.Operation) async throws {
         let app = try await TestApp.make()

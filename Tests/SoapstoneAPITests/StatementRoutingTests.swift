@@ -7,7 +7,7 @@ import SoapstoneDevelopment
 import SoapstoneTestSupport
 import Testing
 
-/// DESIGN.md rule 9: every statement the server and the seed run on a distributed table names
+/// docs/design.md rule 9: every statement the server and the seed run on a distributed table names
 /// its tenant (`tenant_id = $1`), so Citus sends it to one shard, and RLS stays the guard; and
 /// none has what Citus refused in issue 18 (a non-immutable value per row in RETURNING or
 /// ON CONFLICT … SET, an INSERT … SELECT without an alias for its target).

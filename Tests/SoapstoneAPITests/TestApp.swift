@@ -104,7 +104,7 @@ struct Answer: Sendable {
     var problemType: String? { (json["type"] as? String)?.replacingOccurrences(of: "https://soapstone.dev/problems/", with: "") }
 }
 
-/// Who may read and write patients and encounters (DESIGN.md): (account, reads, writes).
+/// Who may read and write patients and encounters (docs/design.md): (account, reads, writes).
 enum DemographicsAccess {
     static let cases: [(String, Bool, Bool)] = [
         ("admin", true, false), ("physician", true, true), ("nurse", true, true), ("frontdesk", true, true),

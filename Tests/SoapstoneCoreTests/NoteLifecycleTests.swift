@@ -1,7 +1,7 @@
 import SoapstoneCore
 import Testing
 
-/// DESIGN.md's rules for notes, written out: physicians write, sign and amend; nurses write and
+/// docs/design.md's rules for notes, written out: physicians write, sign and amend; nurses write and
 /// withdraw drafts; nobody else touches note content.
 @Suite("Note lifecycle")
 struct NoteLifecycleTests {

@@ -14,7 +14,7 @@ enum CatalogFixture {
         try await database.value.strings(sql).map { $0 ?? "NULL" }
     }
 
-    /// DESIGN.md rule 1's pre-authentication counters (migration 9): no tenant_id, RLS forced,
+    /// docs/design.md rule 1's pre-authentication counters (migration 9): no tenant_id, RLS forced,
     /// reached only through soapstone_auth's functions. Their own catalog test names them.
     static let preAuthenticationCounters = ["login_lockouts", "login_throttle"]
 

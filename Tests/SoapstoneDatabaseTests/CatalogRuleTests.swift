@@ -3,7 +3,7 @@ import SoapstoneDatabase
 import SoapstoneTestSupport
 import Testing
 
-/// DESIGN.md's database rules, asked of the catalog the pgTAP way: a table or view added later
+/// docs/design.md's database rules, asked of the catalog the pgTAP way: a table or view added later
 /// that breaks a rule fails here without anyone writing a test for it.
 @Suite("Catalog rules")
 struct CatalogRuleTests {

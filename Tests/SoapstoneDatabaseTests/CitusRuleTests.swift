@@ -8,7 +8,7 @@ import Testing
 @testable import SoapstoneDatabase
 
 /// What Citus needs of the schema, checked in the catalog, since Citus itself cannot run here
-/// (it is not in Debian's archive): DESIGN.md rules 2 and 8 as Citus found them.
+/// (it is not in Debian's archive): docs/design.md rules 2 and 8 as Citus found them.
 @Suite("Citus rules")
 struct CitusRuleTests {
     static let currentTenant = "soapstone_current_tenant"

@@ -2,7 +2,7 @@ import Foundation
 import SoapstoneCore
 import SoapstoneDatabase
 
-/// Encounters of a patient, with DESIGN.md's status transitions, each read and write audited
+/// Encounters of a patient, with docs/design.md's status transitions, each read and write audited
 /// in the same transaction as the work.
 struct EncounterService: Sendable {
     let database: Database

@@ -128,7 +128,7 @@ extension TenantTransaction {
 }
 
 /// A patient by id, the read of every chart: prepared once per connection. The explicit
-/// tenant_id is for Citus (DESIGN.md rule 9: one shard); RLS is the guard either way.
+/// tenant_id is for Citus (docs/design.md rule 9: one shard); RLS is the guard either way.
 struct FindPatient: PostgresPreparedStatement {
     static let sql = "SELECT \(PatientRepository.columns) FROM api_patients WHERE tenant_id = $1 AND id = $2"
     static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid] }
