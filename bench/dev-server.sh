@@ -1,7 +1,7 @@
 # Sourced by the benchmarks: builds the release binary and starts `soapstone dev` on throwaway
 # data folders, every server stopped (with its PostgreSQL) and its folder removed when the
 # script exits.
-#   start_dev_server <port> [VAR=value ...]            the release build; sets $bin, $data, $server
+#   start_dev_server <port> [VAR=value ...]            the release build (or $BENCH_BINARY); sets $bin, $data, $server
 #   launch_dev_server <binary> <port> [VAR=value ...]  any build; sets $data, $server
 #   cluster_of <data folder>                           sets $pgport and $socket of its cluster
 #   psql_in <data folder> [psql arguments]             psql as its cluster's superuser
@@ -19,10 +19,15 @@ trap stop_dev_servers EXIT
 start_dev_server() {
     local port=$1; shift
     bench/setup
-    # A folder of its own: a release build takes twenty minutes here, and sharing .build would
-    # hold every debug build (and test run) behind its lock meanwhile.
-    swift build -c release --scratch-path .build-release --product soapstone >/dev/null
-    bin=.build-release/release/soapstone
+    if [[ -n ${BENCH_BINARY:-} ]]; then
+        # A release build made already (e.g. `swift build -c release --product soapstone`).
+        bin=$BENCH_BINARY
+    else
+        # A folder of its own: a release build takes twenty minutes here, and sharing .build
+        # would hold every debug build (and test run) behind its lock meanwhile.
+        swift build -c release --scratch-path .build-release --product soapstone >/dev/null
+        bin=.build-release/release/soapstone
+    fi
     launch_dev_server "$bin" "$port" "$@"
 }
 
