@@ -51,7 +51,9 @@ struct AuditLogTests {
 
     /// The database answers the id of every event it writes; when it wrote none (here a trigger
     /// skips the insert), the work is not answered as done, nor as a 404: a 500 the server logs.
-    @Test("A request whose audit event is not written is a 500, not a 404 and not a success")
+    @Test(
+        "A request whose audit event is not written is a 500, not a 404 and not a success",
+        .disabled(if: TestServer.externalURL != nil, "a test trigger on a distributed table would have to be on every shard"))
     func unwrittenEventIsA500() async throws {
         let app = try await TestApp.make()
         let encounter = try await app.db.value(

@@ -74,8 +74,12 @@ struct NoteAdvanceTests {
     /// On Citus a statement that waited while the note's shard moved finds nothing to change,
     /// though the note is at the version and in a status the change accepts. Here a trigger
     /// skips the note's UPDATE (a BEFORE trigger answering NULL) the same way, `skips` times.
-    @Test("A save that misses a note it should have found is made once more, and after a second miss is a 503 to retry",
-          arguments: [1, 2])
+    @Test(
+        "A save that misses a note it should have found is made once more, and after a second miss is a 503 to retry",
+        .disabled(
+            if: TestServer.externalURL != nil,
+            "a test trigger on a distributed table would have to be on every shard; on Citus the miss itself is made by bench/grow.sh, moving shards under load"),
+        arguments: [1, 2])
     func missedIsRetried(skips: Int) async throws {
         let db = try await TestCluster.shared.makeDatabase(.seeded)
         let (note, tenant, user, version) = try await Self.draft(db)
