@@ -269,6 +269,67 @@ class NoteTests(BrowserTest):
             page.heading("Draft note")
         return other
 
+    def nurse_saves(self, note, **sections):
+        """The nurse saves a version through the API, from the note's current version."""
+        nurse = token("nurse@northside.example")
+        _, current = api("GET", f"/v1/notes/{note['id']}", None, nurse)
+        body = {key: current[key] for key in ("subjective", "objective", "assessment", "plan")}
+        body.update(sections)
+        status, saved = api("PUT", f"/v1/notes/{note['id']}", body, nurse,
+                            headers={"If-Match": f'"{current["version"]}"'})
+        self.assertEqual(status, 200, saved)
+        return saved
+
+    def not_signed(self, text):
+        """The pinned line that says why the note was not signed, shown with `text`, in view."""
+        line = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "[data-not-signed]")))
+        WebDriverWait(self.page.driver, 10).until(lambda d: text in line.text)
+        in_view = self.page.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight;", line)
+        self.assertTrue(in_view, "the reason is in view")
+
+    def test_words_merged_in_are_read_before_the_attestation_opens(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.open_draft(note["id"])
+        # The physician writes a plan, unsaved, while the nurse saves a lab result in Objective.
+        self.type_into("plan", "Recheck potassium tomorrow.")
+        self.nurse_saves(note, objective="K+ 5.9 on today's labs")
+        self.click("Sign")
+        # Signing stops: the nurse's words are shown highlighted, and no attestation opens.
+        self.not_signed("Not signed yet")
+        review = self.page.driver.find_element(By.CSS_SELECTOR, '[data-incoming="objective"]')
+        self.assertIn("K+ 5.9 on today's labs", review.find_element(By.TAG_NAME, "ins").text)
+        self.assertEqual(self.page.driver.find_elements(By.CSS_SELECTOR, "dialog[open]"), [])
+        _, current = api("GET", f"/v1/notes/{note['id']}", None, access)
+        self.assertEqual(current["status"], "draft")
+        self.assertEqual((current["objective"], current["plan"]), ("K+ 5.9 on today's labs", "Recheck potassium tomorrow."))
+        # Read, the note can be signed as it now is: both sides' words, the version the physician saw.
+        self.click("I have read these changes")
+        self.assertFalse(self.page.driver.find_element(By.CSS_SELECTOR, "[data-not-signed]").is_displayed())
+        self.click("Sign")
+        WebDriverWait(self.page.driver, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.click("Sign the note")
+        self.page.heading("Signed note")
+        _, signed = api("GET", f"/v1/notes/{note['id']}", None, access)
+        self.assertEqual((signed["status"], signed["signed_version"]), ("signed", current["version"]))
+
+    def test_a_sign_refused_for_a_newer_version_says_so_in_view_with_the_changes(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.open_draft(note["id"])
+        self.click("Sign")
+        WebDriverWait(self.page.driver, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        # While the attestation is open, with nothing typed here, the nurse saves an allergy.
+        self.nurse_saves(note, subjective="ALLERGY: penicillin")
+        self.click("Sign the note")
+        self.not_signed("Not signed: the note changed. Review the changes and sign again")
+        review = self.page.driver.find_element(By.CSS_SELECTOR, '[data-incoming="subjective"]')
+        self.assertIn("ALLERGY: penicillin", review.find_element(By.TAG_NAME, "ins").text)
+        self.assertEqual(self.page.driver.find_element(By.NAME, "subjective").get_attribute("value"), "ALLERGY: penicillin")
+        self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["status"], "draft")
+
     def test_changes_to_different_sections_merge_by_themselves(self):
         access, _, encounter = new_encounter()
         note = new_draft(access, encounter)

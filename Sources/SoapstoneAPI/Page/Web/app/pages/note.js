@@ -87,6 +87,14 @@ function draftEditor(initial, patient) {
       el('button', { type: 'submit' }, 'Save as a new version'),
       may('sign') && el('button', { type: 'button', class: 'secondary', onclick: () => sign() }, 'Sign')));
   const conflictPanel = el('section', { class: 'conflict', hidden: true, 'aria-labelledby': 'conflict-title' });
+  // Someone else's words a merge brought into this editor, by section, until this user has read
+  // them ({ base, theirs, who }): nobody signs words they have not seen. Signing stops while any
+  // are here; they are shown highlighted, and a sign the server refused for a newer version
+  // brings that version's words here too.
+  const incoming = new Map();
+  const reviewPanel = el('section', { class: 'incoming', hidden: true, 'aria-labelledby': 'incoming-title' });
+  // Why a sign did not happen, pinned in view under the patient until the changes are read.
+  const notSigned = el('div', { class: 'save-failure', role: 'alert', hidden: true, 'data-not-signed': true });
   const typed = () => Object.fromEntries(sections.map(([key]) => [key, form.elements[key].value]));
 
   let refreshMerge = () => {}; // while a conflict shows, keeps its comparison up to date
@@ -196,6 +204,12 @@ function draftEditor(initial, patient) {
         clashes.push([key, label]);
       }
     }
+    for (const [key] of sections) {
+      if (theirs[key] === base[key] || mine[key] !== base[key]) continue; // only theirs changed: taken above
+      const earlier = incoming.get(key);
+      incoming.set(key, { base: earlier ? earlier.base : base[key], theirs: theirs[key], who });
+    }
+    showIncoming();
     saved = theirs;
     const merged = taken.length ? ` Their ${taken.join(', ').toLowerCase()} is kept with your text.` : '';
     if (clashes.length === 0) {
@@ -257,6 +271,44 @@ function draftEditor(initial, patient) {
     return { node, render };
   }
 
+  /** The words others brought in and this user has not yet read, highlighted against the text before them. */
+  function showIncoming() {
+    if (incoming.size === 0) {
+      reviewPanel.hidden = true;
+      reviewPanel.replaceChildren();
+      notSigned.hidden = true;
+      return;
+    }
+    reviewPanel.replaceChildren(
+      el('h2', { id: 'incoming-title', tabindex: '-1' }, 'Changed by someone else while you were writing'),
+      el('p', {}, 'These words are part of the note now. Read the highlighted changes before you sign.'),
+      ...sections.filter(([key]) => incoming.has(key)).map(([key, label]) => {
+        const change = incoming.get(key);
+        return el('div', { class: 'theirs', 'data-incoming': key },
+          el('h3', {}, `${label} (${change.who})`),
+          el('p', { class: 'text diff' }, diffNodes(change.base, change.theirs)));
+      }),
+      el('div', { class: 'actions' },
+        el('button', {
+          type: 'button', class: 'secondary',
+          onclick: () => {
+            incoming.clear();
+            showIncoming();
+            form.elements.subjective.focus();
+          },
+        }, 'I have read these changes')));
+    reviewPanel.hidden = false;
+  }
+
+  /** Signing stops: says why in view, and takes the reader to the changes. */
+  function stopSigning(reason) {
+    if (!open()) return;
+    notSigned.textContent = reason;
+    notSigned.hidden = false;
+    showIncoming();
+    reviewPanel.querySelector('h2')?.focus();
+  }
+
   function closeConflict() {
     refreshMerge = () => {};
     conflict = false;
@@ -267,6 +319,10 @@ function draftEditor(initial, patient) {
   async function sign() {
     if (!(await save())) return;
     status.textContent = '';
+    if (incoming.size > 0) {
+      stopSigning('Not signed yet: someone else changed the note while you were writing. Read the highlighted changes, then sign again.');
+      return;
+    }
     const attested = await confirmStep({
       title: 'Sign this note',
       text: `I attest that this note for ${patientName(patient)} (MRN ${patient.mrn}, born ${patient.birth_date}) `
@@ -279,8 +335,14 @@ function draftEditor(initial, patient) {
       clearTimeout(pauseTimer);
       frozenNote(data, patient);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 412 && (await mergeWith())) await save();
-      else status.textContent = error.message;
+      if (!(error instanceof ApiError) || error.status !== 412) {
+        status.textContent = error.message;
+        return;
+      }
+      // Another version came first: the signature was refused for it. Its words come in to be
+      // read, never signed unseen.
+      if (await mergeWith()) await save();
+      stopSigning('Not signed: the note changed. Review the changes and sign again.');
     }
   }
 
@@ -289,13 +351,14 @@ function draftEditor(initial, patient) {
     await busy(form, 'Saving…', save);
   });
 
-  show(el('div', { class: 'pinned' }, patientBanner(patient), failure), el('section', { class: 'card' },
+  show(el('div', { class: 'pinned' }, patientBanner(patient), failure, notSigned), el('section', { class: 'card' },
     ...header(saved, 'Draft note'),
     el('p', { class: 'meta', 'data-provenance': 'author' }, `Written by ${nameOf(saved.author_id)}.`),
     // Whoever cannot sign should not take a saved draft for a finished record.
     !may('sign') && el('p', { class: 'awaits', 'data-awaits': 'signature' },
       'Awaits a physician\'s signature: until it is signed, this draft is not part of the signed record.'),
     state,
+    reviewPanel,
     conflictPanel,
     form,
     may('enter_in_error') && withdrawal(() => saved, (data) => {
