@@ -330,6 +330,26 @@ class NoteTests(BrowserTest):
         self.assertEqual(self.page.driver.find_element(By.NAME, "subjective").get_attribute("value"), "ALLERGY: penicillin")
         self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["status"], "draft")
 
+    def test_logging_out_in_another_tab_saves_this_tabs_text_first(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        self.open_draft(note["id"])
+        editor = self.page.driver.current_window_handle
+        self.page.driver.switch_to.new_window("tab")
+        self.page.open("/")  # the same session: this tab restores it
+        self.page.heading("Welcome")
+        home = self.page.driver.current_window_handle
+        # Typed a moment ago, well within the autosave's pause; then the other tab logs out.
+        self.page.driver.switch_to.window(editor)
+        self.type_into("plan", "Start amoxicillin 500 mg three times a day.")
+        self.page.driver.switch_to.window(home)
+        self.page.driver.find_element(By.ID, "logout").click()
+        self.page.heading("Log in")
+        _, current = api("GET", f"/v1/notes/{note['id']}", None, access)
+        self.assertEqual(current["plan"], "Start amoxicillin 500 mg three times a day.")
+        self.page.driver.switch_to.window(editor)
+        self.page.heading("Log in")
+
     def test_changes_to_different_sections_merge_by_themselves(self):
         access, _, encounter = new_encounter()
         note = new_draft(access, encounter)

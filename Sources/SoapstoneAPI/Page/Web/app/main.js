@@ -13,7 +13,8 @@ import { patientFormPage, patientsPage } from './pages/patients.js';
 import { signupPage } from './pages/signup.js';
 import { usersPage } from './pages/users.js';
 import { roleTitle } from './roles.js';
-import { confirmStep, el, leaving, message, show } from './ui.js';
+import { askTabsToSave, answerSaveRequests } from './tabs.js';
+import { confirmStep, el, leaving, message, show, unsavedTextSaver } from './ui.js';
 
 const publicPages = { '#/login': loginPage, '#/signup': signupPage };
 const id = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
@@ -115,6 +116,7 @@ onSessionChange((session, reason) => {
   if (session) {
     watchIdle(async () => {
       await leaving(); // typed text is saved if it can be; the session ends either way
+      await askTabsToSave();
       logout('idle');
     });
     const back = reason === 'login' && interrupted?.user === session.user.id ? interrupted.hash : null;
@@ -130,11 +132,21 @@ onSessionChange((session, reason) => {
 });
 
 window.addEventListener('hashchange', route);
+// A logout in another tab asks this one to save its text first.
+answerSaveRequests(unsavedTextSaver);
+
 document.getElementById('logout').addEventListener('click', async () => {
   const saved = await leaving();
-  if (!saved && !(await confirmStep({
+  // Every tab of this browser shares the session: each saves what it holds before it ends.
+  const { unsaved } = await askTabsToSave();
+  if ((!saved || unsaved > 0) && !(await confirmStep({
     title: 'Log out without saving?',
-    text: 'Your latest changes to the note could not be saved. Logging out now loses them.',
+    text: [
+      !saved && 'Your latest changes to the note could not be saved.',
+      unsaved > 0 && (unsaved === 1 ? 'Another tab holds note text that could not be saved.'
+        : `${unsaved} other tabs hold note text that could not be saved.`),
+      'Logging out now loses it.',
+    ].filter(Boolean).join(' '),
     confirm: 'Log out anyway', cancel: 'Stay and retry',
   }))) return;
   logout('logout');

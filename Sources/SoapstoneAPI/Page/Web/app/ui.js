@@ -23,6 +23,21 @@ export function onLeaving(guard) {
   leaveGuard = guard;
 }
 
+let pendingText = null;
+
+/**
+ * What saves this page's unsaved text without asking anyone (the note editor): called when
+ * another tab ends the session. `saver()` answers null when nothing is unsaved.
+ */
+export function onUnsavedText(saver) {
+  pendingText = saver;
+}
+
+/** A function that saves this page's unsaved text and answers whether it could; null when none. */
+export function unsavedTextSaver() {
+  return pendingText?.() ?? null;
+}
+
 /** Runs the guard, if any; answers whether the page may move on. */
 export async function leaving() {
   if (!leaveGuard) return true;

@@ -3,7 +3,7 @@ import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
 import { loadStaff, nameOf } from '../staff.js';
 import {
-  busy, confirmStep, el, field, loading, message, onLeaving, patientName, show, showFailure, when,
+  busy, confirmStep, el, field, loading, message, onLeaving, onUnsavedText, patientName, show, showFailure, when,
 } from '../ui.js';
 
 const sections = [
@@ -119,6 +119,12 @@ function draftEditor(initial, patient) {
   });
   const open = () => document.body.contains(form);
   unsavedDraft = () => (open() && !conflict && dirty() ? { id: saved.id, version: saved.version, text: typed() } : null);
+  // Another tab ending the session saves this one's text first; text typed in a conflict
+  // cannot be saved without a choice, and says so.
+  onUnsavedText(() => {
+    if (!open() || !dirty()) return null;
+    return conflict ? async () => false : save;
+  });
   // Leaving the editor (a link, Back, logging out) saves what is typed first; if that fails,
   // the editor stays, saying so.
   onLeaving(async () => {
