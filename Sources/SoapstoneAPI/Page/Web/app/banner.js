@@ -1,7 +1,8 @@
 import { call } from './api.js';
 import { el, patientName } from './ui.js';
 
-const sexNames = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Sex unknown' };
+/** Sex as the page writes it everywhere: the banner and the chart alike. */
+export const sexNames = { female: 'Female', male: 'Male', other: 'Other', unknown: 'Sex unknown' };
 
 /** The patient a clinical page is about (GET /v1/patients/{id}, audited as a read). */
 export async function loadPatient(id) {

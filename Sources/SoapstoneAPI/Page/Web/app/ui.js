@@ -53,7 +53,8 @@ export async function leaving() {
  */
 export function show(...content) {
   const main = document.getElementById('main');
-  main.replaceChildren(...content);
+  // A part a page leaves out (`condition && part`) is no content, not the word "false".
+  main.replaceChildren(...content.flat().filter((part) => part !== null && part !== undefined && part !== false));
   window.scrollTo(0, 0);
   const heading = main.querySelector('h1');
   if (heading) {
@@ -160,7 +161,8 @@ export function confirmStep({ title, text, confirm, cancel = 'Cancel' }) {
   return new Promise((resolve) => {
     const dialog = el('dialog', { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
       el('h2', { id: 'confirm-title' }, title),
-      el('p', { id: 'confirm-text' }, text),
+      // Focus starts on what is asked, never on the commit: Enter twice must not sign.
+      el('p', { id: 'confirm-text', tabindex: '-1', autofocus: true }, text),
       el('div', { class: 'actions' },
         el('button', { type: 'button', value: 'confirm', onclick: () => dialog.close('confirm') }, confirm),
         el('button', { type: 'button', class: 'secondary', onclick: () => dialog.close('cancel') }, cancel)));

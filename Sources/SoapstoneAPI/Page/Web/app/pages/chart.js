@@ -1,5 +1,5 @@
 import { ApiError, call, callAll, may } from '../api.js';
-import { patientBanner } from '../banner.js';
+import { patientBanner, sexNames } from '../banner.js';
 import { loadStaff, nameOf } from '../staff.js';
 import {
   busy, confirmStep, el, field, loadPage, message, patientName, selectField, show, showFieldErrors, when,
@@ -62,7 +62,7 @@ function demographics(patient) {
   const address = patient.address ?? {};
   const place = [address.line, address.city, address.region, address.postal_code, address.country].filter(Boolean).join(', ');
   const facts = [
-    ['MRN', patient.mrn], ['Birth date', patient.birth_date], ['Sex', patient.sex],
+    ['MRN', patient.mrn], ['Birth date', patient.birth_date], ['Sex', sexNames[patient.sex] ?? patient.sex],
     ['Phone', patient.phone], ['Email', patient.email], ['Address', place],
     ['Status', patient.active ? 'Active' : 'Inactive'],
   ];

@@ -53,10 +53,12 @@ function userRow(user, status, changed) {
       select,
       el('button', {
         type: 'button', class: 'secondary',
+        'aria-label': `Change the role of ${user.name}`,
         onclick: (event) => update({ role: select.querySelector('select').value }, event.currentTarget),
       }, 'Change role'),
       el('button', {
         type: 'button', class: 'secondary',
+        'aria-label': `${user.active ? 'Deactivate' : 'Reactivate'} ${user.name}`,
         onclick: (event) => update({ active: !user.active }, event.currentTarget),
       }, user.active ? 'Deactivate' : 'Reactivate')));
 }
