@@ -517,9 +517,48 @@ class NoteTests(BrowserTest):
         self.page.driver.find_element(By.XPATH, "//summary[normalize-space()='Mark entered in error']").click()
         self.page.fill(**{"withdraw-reason": "Wrong patient"})
         self.click("Mark entered in error")
+        WebDriverWait(self.page.driver, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.page.driver.find_element(By.XPATH, "//dialog//button[text()='Mark entered in error']").click()
         self.page.message("changed since you read it")
         status, current = api("GET", f"/v1/notes/{note['id']}", None, access)
         self.assertEqual((status, current["status"]), (200, "draft"), "the version nobody here read stays a draft")
+
+    def test_a_note_entered_in_error_is_unmistakable_everywhere(self):
+        access, patient, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        api("PUT", f"/v1/notes/{note['id']}", {"subjective": "", "objective": "", "assessment": "",
+                                               "plan": "Amoxicillin 500 mg"}, access, headers={"If-Match": '"1"'})
+        # A nurse may withdraw a physician's draft: the confirmation says whose it is.
+        self.open_draft(note["id"], "nurse@northside.example")
+        self.page.driver.find_element(By.XPATH, "//summary[normalize-space()='Mark entered in error']").click()
+        self.page.fill(**{"withdraw-reason": "Wrong patient"})
+        self.click("Mark entered in error")
+        # It asks first, naming the patient and whose note it is; keeping it changes nothing.
+        dialog = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.assertIn("Haddad, Noor", dialog.text)
+        self.assertIn("Dr. Morgan Physician", dialog.text)
+        dialog.find_element(By.XPATH, ".//button[text()='Keep the note']").click()
+        self.assertEqual(api("GET", f"/v1/notes/{note['id']}", None, access)[1]["status"], "draft")
+        self.click("Mark entered in error")
+        WebDriverWait(self.page.driver, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.page.driver.find_element(By.XPATH, "//dialog//button[text()='Mark entered in error']").click()
+        self.page.heading("Note entered in error")
+        banner = self.page.driver.find_element(By.CSS_SELECTOR, "[data-withdrawn]")
+        self.assertIn("not to be relied on", banner.text)
+        self.assertIn("Wrong patient", banner.text)
+        plan = self.page.driver.find_element(By.CSS_SELECTOR, '[data-section="plan"]')
+        self.assertIn("line-through", plan.value_of_css_property("text-decoration"))
+        # Listed under its encounter with a label and no clinical excerpt; its history says so.
+        self.page.open(f"/#/encounters/{encounter['id']}")
+        self.page.heading("Encounter")
+        row = WebDriverWait(self.page.driver, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "li[data-status='entered_in_error']"))
+        self.assertIn("Entered in error", row.text)
+        self.assertNotIn("Amoxicillin", row.text)
+        self.page.open(f"/#/notes/{note['id']}/history")
+        self.page.heading("History")
+        self.assertIn("entered in error", self.page.driver.find_element(By.CSS_SELECTOR, "[data-withdrawn]").text)
 
     def test_the_front_desk_sees_no_notes(self):
         access, patient, encounter = new_encounter()

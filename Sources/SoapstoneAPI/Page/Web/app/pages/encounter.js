@@ -33,9 +33,12 @@ export async function encounterPage(id) {
     el('h2', {}, 'Notes'),
     el('ul', { class: 'rows', 'aria-label': 'Notes' }, notes.length === 0
       ? el('li', {}, 'No notes yet.')
-      : notes.map((note) => el('li', {},
+      : notes.map((note) => el('li', { 'data-status': note.status },
         el('a', { href: `#/notes/${note.id}` }, `${statusNames[note.status] ?? note.status} note, version ${note.version}`),
-        el('span', { class: 'meta' }, excerpt(note))))),
+        // No clinical excerpt of a note withdrawn as wrong: its words are not to be relied on.
+        note.status === 'entered_in_error'
+          ? el('span', { class: 'badge danger' }, 'Entered in error')
+          : el('span', { class: 'meta' }, excerpt(note))))),
     status,
     may('createNote') && create));
 }

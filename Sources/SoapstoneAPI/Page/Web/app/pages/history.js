@@ -80,6 +80,10 @@ export async function historyPage(id) {
   show(patientBanner(patient), el('section', { class: 'card' },
     el('p', {}, el('a', { href: `#/notes/${note.id}` }, 'Back to the note')),
     el('h1', {}, 'History of the note'),
+    note.status === 'entered_in_error' && el('p', { class: 'withdrawn-banner', role: 'note', 'data-withdrawn': true },
+      `This note was entered in error${note.entered_in_error_by ? ` by ${nameOf(note.entered_in_error_by)}` : ''}`
+        + `${note.entered_in_error_at ? ` on ${when(note.entered_in_error_at)}` : ''}: no version of it is to be relied on. `
+        + `Reason: ${note.entered_in_error_reason}`),
     el('ol', { class: 'rows versions', 'aria-label': 'Versions' }, versions.map((v) => el('li', {
       'data-version': v.version, 'data-signed': signed(v) && 'true',
     },

@@ -367,7 +367,7 @@ function draftEditor(initial, patient) {
     reviewPanel,
     conflictPanel,
     form,
-    may('enter_in_error') && withdrawal(() => saved, (data) => {
+    may('enter_in_error') && withdrawal(() => saved, patient, (data) => {
       clearTimeout(pauseTimer);
       frozenNote(data, patient);
     })));
@@ -378,8 +378,12 @@ function frozenNote(note, patient, notice, unsaved) {
   const titles = {
     draft: 'Draft note', signed: 'Signed note', amended: 'Amended note', entered_in_error: 'Note entered in error',
   };
-  show(patientBanner(patient), el('section', { class: 'card' },
+  const withdrawn = note.status === 'entered_in_error';
+  show(patientBanner(patient), el('section', { class: withdrawn ? 'card entered-in-error' : 'card' },
     ...header(note, titles[note.status] ?? 'Note'),
+    // Unmistakable: a withdrawn note's words stay readable for the record, never as valid.
+    withdrawn && el('p', { class: 'withdrawn-banner', role: 'note', 'data-withdrawn': true },
+      `Entered in error: not to be relied on. Reason: ${note.entered_in_error_reason}`),
     notice && message(notice),
     note.signed_at && el('dl', { class: 'facts signature' },
       el('dt', {}, 'Signed by'), el('dd', {}, nameOf(note.signed_by)),
@@ -393,7 +397,7 @@ function frozenNote(note, patient, notice, unsaved) {
     unsaved && el('details', {}, el('summary', {}, 'Your unsaved text'),
       sections.map(([key, label]) => el('p', {}, el('strong', {}, `${label}: `), unsaved[key] || '—'))),
     note.actions.includes('amend') && amendment(note, patient),
-    note.actions.includes('enter_in_error') && withdrawal(() => note, (data) => frozenNote(data, patient))));
+    note.actions.includes('enter_in_error') && withdrawal(() => note, patient, (data) => frozenNote(data, patient))));
 }
 
 /**
@@ -456,8 +460,11 @@ function amendment(note, patient) {
   return el('details', { class: 'panel' }, el('summary', {}, 'Amend this note'), form);
 }
 
-/** Marks the note entered in error; `note()` answers the note as last saved, for its If-Match. */
-function withdrawal(note, done) {
+/**
+ * Marks the note entered in error, after a confirmation that names the patient and the note's
+ * author; `note()` answers the note as last saved, for its If-Match.
+ */
+function withdrawal(note, patient, done) {
   const status = message();
   const form = el('form', { novalidate: true, 'aria-labelledby': 'withdraw-title' },
     el('h2', { id: 'withdraw-title' }, 'Mark entered in error'),
@@ -472,9 +479,16 @@ function withdrawal(note, done) {
       status.textContent = 'Say why the note is entered in error.';
       return;
     }
+    const latest = note();
+    const confirmed = await confirmStep({
+      title: 'Mark this note entered in error?',
+      text: `The note for ${patientName(patient)} (MRN ${patient.mrn}) written by ${nameOf(latest.author_id)} `
+        + 'will be marked entered in error: kept on record, no longer to be relied on, and never changed again.',
+      confirm: 'Mark entered in error', cancel: 'Keep the note',
+    });
+    if (!confirmed) return;
     await busy(form, 'Marking…', async () => {
       try {
-        const latest = note();
         const answer = await call('POST', `/v1/notes/${latest.id}/entered-in-error`, {
           body: { reason }, headers: ifMatch(latest.version),
         });
