@@ -7,6 +7,8 @@ public enum DomainError: Error, Equatable, Sendable {
     case staleVersion(current: Int)
     /// The request contradicts the record's state or a uniqueness rule.
     case conflict(String)
+    /// A conflict with a name of its own (the problem type), for a client to tell it apart.
+    case stateConflict(type: String, detail: String)
     case validation([FieldError])
 }
 
@@ -14,7 +16,7 @@ extension DomainError {
     /// A write the caller may make, refused by the state of the record: audited as such.
     public var isRefusal: Bool {
         switch self {
-        case .staleVersion, .conflict: true
+        case .staleVersion, .conflict, .stateConflict: true
         case .notFound, .validation: false
         }
     }

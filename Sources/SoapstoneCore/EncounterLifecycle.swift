@@ -34,6 +34,22 @@ public enum EncounterLifecycle {
         return requested ?? (status == .inProgress ? now : nil)
     }
 
+    /// Whether an encounter in `status` takes new notes: not once it is entered in error (voided).
+    public static func acceptsNotes(_ status: EncounterStatus) -> Bool {
+        status != .enteredInError
+    }
+
+    /// Why `role` may not mark an encounter entered in error whose notes are in `noteStatuses`:
+    /// a voided visit must not hide a signed note that the same person could not withdraw
+    /// (`NoteLifecycle`'s rule for marking notes). Nil when it may.
+    public static func voidRefusal(noteStatuses: Set<NoteStatus>, by role: Role) -> DomainError? {
+        let signed = noteStatuses.intersection([.signed, .amended])
+        guard !signed.isSubset(of: Set(NoteLifecycle.statuses(.markEnteredInError, by: role))) else { return nil }
+        return .stateConflict(
+            type: "encounter-has-signed-notes",
+            detail: "This encounter holds a signed note, which your role cannot mark entered in error; ask a physician.")
+    }
+
     /// Why `current` cannot become `next`, as the client is told; nil when it can.
     public static func refusal(from current: EncounterStatus, to next: EncounterStatus) -> DomainError? {
         guard next != current, !current.canMove(to: next) else { return nil }

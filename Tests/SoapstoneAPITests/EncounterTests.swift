@@ -187,4 +187,53 @@ struct EncounterTests {
                     == (writes ? .ok : .forbidden))
         }
     }
+
+    /// A voided visit must not hide a signed note from someone who could not withdraw that note,
+    /// and takes no new notes once voided; the caller is told what it may do (`actions`).
+    @Test("An encounter with a signed note is voided only by a role that may withdraw it; a voided one takes no new notes")
+    func voidingKeepsSignedNotesVisible() async throws {
+        let app = try await TestApp.make()
+        let signedVisit = try await NoteTests.encounterID(app)
+        let draftVisit = try await app.db.value(
+            "SELECT e.id::text FROM encounters e JOIN patients p ON p.tenant_id = e.tenant_id AND p.id = e.patient_id WHERE p.mrn = 'NS-1005' AND e.status = 'planned'")
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let nurse = try await client.token("nurse")
+            let desk = try await client.token("frontdesk")
+            let note = try await NoteTests.draft(client, encounter: signedVisit, token: physician)
+            #expect(
+                try await client.call(.post, "/v1/notes/\(note)/sign", token: physician, headers: [.ifMatch: "\"1\""]).status
+                    == .ok)
+            let void = ["status": "entered_in_error"]
+            for token in [nurse, desk] {
+                let refused = try await client.call(.patch, "/v1/encounters/\(signedVisit)", json: void, token: token)
+                #expect(refused.status == .conflict)
+                #expect(refused.problemType == "encounter-has-signed-notes")
+            }
+            let before = try await client.call(.get, "/v1/encounters/\(signedVisit)", token: physician)
+            #expect(before.json["status"] as? String == "planned")
+            #expect(before.json["actions"] as? [String] == ["add_note"])
+            #expect(try await client.call(.get, "/v1/encounters/\(signedVisit)", token: desk).json["actions"] as? [String] == [])
+
+            let voided = try await client.call(.patch, "/v1/encounters/\(signedVisit)", json: void, token: physician)
+            #expect(voided.status == .ok)
+            #expect(voided.json["actions"] as? [String] == [])
+            #expect(voided.json["transitions"] as? [String] == [])
+            let late = try await client.call(
+                .post, "/v1/encounters/\(signedVisit)/notes", json: NoteTests.content("late"), token: physician)
+            #expect(late.status == .conflict)
+            #expect(late.problemType == "encounter-entered-in-error")
+
+            // Drafts only: whoever may withdraw a draft may void the visit.
+            _ = try await NoteTests.draft(client, encounter: draftVisit, token: nurse)
+            #expect(try await client.call(.patch, "/v1/encounters/\(draftVisit)", json: void, token: nurse).status == .ok)
+        }
+        let refused = try await app.db.strings(
+            "SELECT action || ' ' || (detail->>'reason') FROM audit_events WHERE outcome = 'refused' ORDER BY occurred_at")
+        #expect(
+            refused.compactMap { $0 } == [
+                "encounter.update encounter-has-signed-notes", "encounter.update encounter-has-signed-notes",
+                "note.create encounter-entered-in-error",
+            ])
+    }
 }

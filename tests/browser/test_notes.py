@@ -560,6 +560,19 @@ class NoteTests(BrowserTest):
         self.page.heading("History")
         self.assertIn("entered in error", self.page.driver.find_element(By.CSS_SELECTOR, "[data-withdrawn]").text)
 
+    def test_a_voided_encounter_shows_its_status_and_takes_no_new_notes(self):
+        access, patient, encounter = new_encounter()
+        status, _ = api("PATCH", f"/v1/encounters/{encounter['id']}", {"status": "entered_in_error"}, access)
+        self.assertEqual(status, 200)
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/encounters/{encounter['id']}")
+        self.page.heading("Encounter")
+        shown = WebDriverWait(self.page.driver, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "[data-encounter-status]"))
+        self.assertIn("Entered in error", shown.text)
+        self.assertEqual(self.page.driver.find_elements(By.XPATH, "//button[text()='Write a new note']"), [])
+
     def test_the_front_desk_sees_no_notes(self):
         access, patient, encounter = new_encounter()
         note = new_draft(access, encounter)

@@ -18,6 +18,12 @@ enum Permissions {
         return actions.filter { NoteLifecycle.statuses($0.0, by: role).contains(note.status) }.map(\.1)
     }
 
+    /// What `role` may do with `encounter` now besides moving it.
+    static func actions(on encounter: Encounter, by role: Role) -> [Components.Schemas.EncounterAction] {
+        AccessPolicy.requirement(for: "createNote").admits(role) && EncounterLifecycle.acceptsNotes(encounter.status)
+            ? [.add_note] : []
+    }
+
     /// The statuses `role` may move `encounter` to now, in the lifecycle's order.
     static func transitions(of encounter: Encounter, by role: Role) -> [EncounterStatus] {
         guard AccessPolicy.requirement(for: "updateEncounter").admits(role) else { return [] }

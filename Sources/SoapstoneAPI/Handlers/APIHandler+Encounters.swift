@@ -61,6 +61,7 @@ extension Components.Schemas.Encounter {
             status: .init(encounter.status), started_at: encounter.startedAt,
             ended_at: encounter.endedAt, reason: encounter.reason,
             attending_user_id: encounter.attendingUserID?.uuidString.lowercased(), draft_notes: encounter.draftNotes,
-            transitions: Permissions.transitions(of: encounter, by: role).map(Components.Schemas.EncounterStatus.init))
+            transitions: Permissions.transitions(of: encounter, by: role).map(Components.Schemas.EncounterStatus.init),
+            actions: Permissions.actions(on: encounter, by: role))
     }
 }

@@ -64,6 +64,7 @@ extension Components.Schemas.Encounter {
         try container.encode(attending_user_id, forKey: .attending_user_id)
         try container.encode(draft_notes, forKey: .draft_notes)
         try container.encode(transitions, forKey: .transitions)
+        try container.encode(actions, forKey: .actions)
     }
 }
 

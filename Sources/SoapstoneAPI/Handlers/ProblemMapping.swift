@@ -42,6 +42,8 @@ struct ProblemMapping: Sendable {
             switch error {
             case .notFound: return .notFound
             case .conflict(let detail): return .conflict(detail)
+            case .stateConflict(let type, let detail):
+                return Problem(status: .conflict, type: type, title: "Conflict", detail: detail)
             case .validation(let errors): return .validation(errors)
             case .staleVersion(let current):
                 return Problem(

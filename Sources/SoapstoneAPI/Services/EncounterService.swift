@@ -71,6 +71,12 @@ struct EncounterService: Sendable {
                 var detail: [String: String] = [:]
                 if let next = changes.status {
                     if let refusal = EncounterLifecycle.refusal(from: current.status, to: next) { throw refusal }
+                    if next == .enteredInError, next != current.status,
+                        let refusal = EncounterLifecycle.voidRefusal(
+                            noteStatuses: try await tx.notes.statuses(inEncounter: id), by: principal.role)
+                    {
+                        throw refusal
+                    }
                     if next != current.status { detail["status"] = "\(current.status.rawValue)->\(next.rawValue)" }
                 }
                 (changes.startedAt, changes.endedAt) = try EncounterLifecycle.clock(

@@ -39,22 +39,36 @@ struct NoteService: Sendable {
         encounter encounterID: UUID, content: NoteContent, by principal: Principal, idempotency: IdempotencyRequest? = nil
     ) async throws -> Note {
         try Self.require(content)
-        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            try await tx.idempotencyKeys.once(
-                idempotency, userID: principal.userID, id: \.id,
-                replay: { id in
-                    // The note as it is now goes out again: a read, and audited as one.
-                    guard let note = try await tx.notes.find(id: id) else { return nil }
-                    try await tx.auditEvents.record(
-                        entry(principal, .noteRead, note: id, patient: note.patientID), detail: ["idempotent_replay": "true"])
-                    return note
-                },
-                create: {
-                    let note = try await tx.notes.createDraft(
-                        encounterID: encounterID, authorID: principal.userID, content: content)
-                    try await tx.auditEvents.record(entry(principal, .noteCreate, note: note.id, patient: note.patientID))
-                    return note
-                })
+        // A note refused by its encounter's state is audited as refused, like any such write.
+        let refused = entry(principal, .noteCreate, note: nil, patient: nil)
+        return try await RefusalAudit(database: database).auditing(refused, by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                try await tx.idempotencyKeys.once(
+                    idempotency, userID: principal.userID, id: \.id,
+                    replay: { id in
+                        // The note as it is now goes out again: a read, and audited as one.
+                        guard let note = try await tx.notes.find(id: id) else { return nil }
+                        try await tx.auditEvents.record(
+                            entry(principal, .noteRead, note: id, patient: note.patientID),
+                            detail: ["idempotent_replay": "true"])
+                        return note
+                    },
+                    create: {
+                        // Locked: a note is not added while the encounter is being voided.
+                        guard let encounter = try await tx.encounters.findForUpdate(id: encounterID) else {
+                            throw DomainError.notFound
+                        }
+                        guard EncounterLifecycle.acceptsNotes(encounter.status) else {
+                            throw DomainError.stateConflict(
+                                type: "encounter-entered-in-error",
+                                detail: "This encounter is entered in error and takes no new notes.")
+                        }
+                        let note = try await tx.notes.createDraft(
+                            encounterID: encounterID, authorID: principal.userID, content: content)
+                        try await tx.auditEvents.record(entry(principal, .noteCreate, note: note.id, patient: note.patientID))
+                        return note
+                    })
+            }
         }
     }
 

@@ -20,6 +20,7 @@ struct RefusalAudit: Sendable {
             let reason =
                 switch refusal {
                 case .staleVersion(let current): ["reason": "stale_version", "current_version": String(current)]
+                case .stateConflict(let type, _): ["reason": type]
                 default: ["reason": "conflict"]
                 }
             try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in

@@ -109,6 +109,15 @@ public struct NoteRepository {
         return (page.prefix(limit).map(\.0), page[limit - 1].1)
     }
 
+    /// The statuses an encounter's notes are in.
+    public func statuses(inEncounter encounterID: UUID) async throws -> Set<NoteStatus> {
+        let rows = try await tx.query(
+            "SELECT DISTINCT status FROM notes WHERE tenant_id = \(tx.tenantID) AND encounter_id = \(encounterID)")
+        var statuses: Set<NoteStatus> = []
+        for try await status in rows.decode(NoteStatus.self) { statuses.insert(status) }
+        return statuses
+    }
+
     public func find(id: UUID) async throws -> Note? {
         try await notes(tx.query("SELECT \(unescaped: Self.noteColumns) FROM api_notes WHERE tenant_id = \(tx.tenantID) AND id = \(id)")).first
     }

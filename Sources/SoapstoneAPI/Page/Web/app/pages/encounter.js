@@ -1,8 +1,12 @@
-import { call, callAll, may } from '../api.js';
+import { call, callAll } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
 import { el, loadPage, message, show, when } from '../ui.js';
 
 const statusNames = { draft: 'Draft', signed: 'Signed', amended: 'Amended', entered_in_error: 'Entered in error' };
+const encounterStatusNames = {
+  planned: 'Planned', in_progress: 'In progress', finished: 'Finished', cancelled: 'Cancelled',
+  entered_in_error: 'Entered in error',
+};
 
 /** An encounter's notes (clinicians): each opens in the editor; a new one starts as a draft. */
 export async function encounterPage(id) {
@@ -29,6 +33,10 @@ export async function encounterPage(id) {
   show(patientBanner(patient), el('section', { class: 'card' },
     el('p', {}, el('a', { href: `#/patients/${encounter.patient_id}` }, 'Back to the chart')),
     el('h1', {}, `Encounter of ${when(encounter.started_at ?? encounter.created_at)}`),
+    el('p', { 'data-encounter-status': encounter.status },
+      encounter.status === 'entered_in_error'
+        ? el('span', { class: 'badge danger' }, 'Entered in error: this visit takes no new notes')
+        : `Status: ${encounterStatusNames[encounter.status] ?? encounter.status}`),
     encounter.reason && el('p', {}, encounter.reason),
     el('h2', {}, 'Notes'),
     el('ul', { class: 'rows', 'aria-label': 'Notes' }, notes.length === 0
@@ -40,7 +48,7 @@ export async function encounterPage(id) {
           ? el('span', { class: 'badge danger' }, 'Entered in error')
           : el('span', { class: 'meta' }, excerpt(note))))),
     status,
-    may('createNote') && create));
+    encounter.actions.includes('add_note') && create));
 }
 
 function excerpt(note) {
