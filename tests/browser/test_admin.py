@@ -54,6 +54,37 @@ class AuditLogTests(BrowserTest):
         self.page.message("The filters are not right")
         self.assertEqual(self.page.texts("tr[data-action]"), [])
 
+    def test_the_rows_and_the_words_above_them_come_from_one_answer(self):
+        self.page.log_in("northside", "auditor@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/audit")
+        self.page.heading("Audit log")
+        driver = self.page.driver
+        shown_for = lambda: driver.find_element(By.CSS_SELECTOR, "[data-shown-for]").text
+        row_count = lambda: len(driver.find_elements(By.CSS_SELECTOR, "table.events tbody tr"))
+        self.page.choose_audit_patient("NS-1001")
+        self.page.submit()
+        WebDriverWait(driver, 10).until(lambda d: "MRN NS-1001" in shown_for() and row_count() > 0)
+        # Another patient chosen: the first one's rows go, never shown under the new name.
+        self.page.choose_audit_patient("NS-1002")
+        self.assertEqual((row_count(), shown_for()), (0, ""))
+        # A date that is no date: an error at its field, and nothing shown.
+        driver.execute_script("document.querySelector('[name=to]').value = '20261-12-31T10:00'")
+        self.page.submit()
+        WebDriverWait(driver, 10).until(lambda d: "Until is not a date and time." in self.page.field_error("to"))
+        self.assertEqual((row_count(), shown_for()), (0, ""))
+        # Until before From: an error, not "0 events".
+        driver.execute_script("document.querySelector('[name=from]').value = '2026-12-02T10:00';"
+                              "document.querySelector('[name=to]').value = '2026-12-01T10:00'")
+        self.page.submit()
+        WebDriverWait(driver, 10).until(lambda d: "Until is before From." in self.page.field_error("to"))
+        self.assertEqual(row_count(), 0)
+        # Put right, the answer and its words come together.
+        driver.execute_script("document.querySelector('[name=to]').value = ''")
+        self.page.submit()
+        WebDriverWait(driver, 10).until(lambda d: "MRN NS-1002" in shown_for())
+        self.assertEqual(self.page.field_error("to"), "")
+
     def test_who_looked_at_a_patient(self):
         access = token("physician@northside.example")
         mrn = "AU-" + uuid.uuid4().hex[:6]

@@ -2,7 +2,7 @@ import { call } from '../api.js';
 import { counted, pagedList } from '../paging.js';
 import { roleTitle } from '../roles.js';
 import { loadStaff, nameOf, staffChoices } from '../staff.js';
-import { busy, el, field, loading, message, patientName, selectField, show, when } from '../ui.js';
+import { busy, el, field, loading, message, patientName, selectField, show, showFieldErrors, when } from '../ui.js';
 
 const pageSize = 50;
 /** At most this many events go into one CSV file: a narrower filter answers a bigger question. */
@@ -54,7 +54,11 @@ export async function auditPage() {
   const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
   const problem = message();
   const download = el('button', { type: 'button', class: 'secondary' }, 'Download CSV');
-  const patient = patientFinder();
+  // What the rows shown are the answer to, written when that answer arrives and never before:
+  // the rows and the words above them always come from the same request.
+  const shownFor = el('p', { class: 'meta', 'data-shown-for': true });
+  let applied = 'Every event';
+  const patient = patientFinder(() => clearResults('Apply the filters to see the events of the patient chosen.'));
   const form = el('form', { novalidate: true, class: 'filters', 'aria-label': 'Filters' },
     patient.element,
     selectField({
@@ -79,22 +83,54 @@ export async function auditPage() {
       if (cursor) params.set('cursor', cursor);
       return (await call('GET', `/v1/audit-events?${params}`)).data;
     },
-    describe: (count, hasMore) => counted(count, hasMore, 'event'),
+    describe: (count, hasMore) => {
+      shownFor.textContent = applied;
+      return counted(count, hasMore, 'event');
+    },
   });
+
+  /** No rows and no words about them: what is on screen never answers another question. */
+  function clearResults(text) {
+    rows.replaceChildren();
+    more.hidden = true;
+    shownFor.textContent = '';
+    status.textContent = text;
+  }
+
+  /** The dates as the API takes them, or the errors at their fields. */
+  function dates(data) {
+    const errors = {};
+    const values = {};
+    for (const name of ['from', 'to']) {
+      const input = form.elements[name];
+      const text = String(data.get(name) ?? '');
+      const date = new Date(text);
+      if (input.validity.badInput || (text && Number.isNaN(date.getTime()))) errors[name] = 'is not a date and time';
+      else if (text) values[name] = date;
+    }
+    if (!errors.from && !errors.to && values.from && values.to && values.to < values.from) {
+      errors.to = 'is before From';
+    }
+    return { errors, values };
+  }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
+    const { errors, values } = dates(data);
+    showFieldErrors(form, errors);
+    if (Object.keys(errors).length) {
+      clearResults('Nothing shown: correct the dates.');
+      return;
+    }
     filters = new URLSearchParams();
     if (patient.chosen) filters.set('patient_id', patient.chosen.id);
     for (const name of ['action', 'user_id']) {
       const value = String(data.get(name) ?? '').trim();
       if (value) filters.set(name, value);
     }
-    for (const name of ['from', 'to']) {
-      const value = String(data.get(name));
-      if (value) filters.set(name, new Date(value).toISOString());
-    }
+    for (const [name, date] of Object.entries(values)) filters.set(name, date.toISOString());
+    applied = patient.chosen ? `Events of ${patientName(patient.chosen)} (MRN ${patient.chosen.mrn})` : 'Every event';
     await busy(form, 'Applying…', reload);
   });
   download.addEventListener('click', async () => {
@@ -119,6 +155,7 @@ export async function auditPage() {
     el('h1', {}, 'Audit log'),
     form,
     problem,
+    shownFor,
     status,
     el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Audit events' },
       el('table', { class: 'events' },
@@ -131,9 +168,10 @@ export async function auditPage() {
 
 /**
  * "Who looked at this patient?": find the patient by name or MRN (POST /v1/patients/search,
- * open to auditors for this, answering summaries only) and choose one for the filter.
+ * open to auditors for this, answering summaries only) and choose one for the filter;
+ * `changed()` is told when the choice changes.
  */
-function patientFinder() {
+function patientFinder(changed) {
   const search = el('input', {
     id: 'audit-patient', type: 'search', autocomplete: 'off', 'aria-describedby': 'audit-patient-hint',
   });
@@ -150,6 +188,7 @@ function patientFinder() {
       ? `${patientName(patient)} · MRN ${patient.mrn} · born ${patient.birth_date}` : '';
     chosenLine.hidden = !patient;
     results.replaceChildren();
+    changed();
     if (!patient) search.focus();
   }
 
