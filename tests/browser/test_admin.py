@@ -162,11 +162,26 @@ class UserTests(BrowserTest):
         select = self.page.driver.find_element(By.CSS_SELECTOR, f"{row} select")
         Select(select).select_by_value("physician")
         self.page.driver.find_element(By.XPATH, f"//li[@data-user='{email}']//button[text()='Change role']").click()
+        # Each change that ends the user's sessions asks first, naming the user; Cancel changes nothing.
+        dialog = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.assertIn("Make Sam Second physician?", dialog.text)
+        dialog.find_element(By.XPATH, ".//button[text()='Cancel']").click()
+        self.assertIn("Nurse", self.page.driver.find_element(By.CSS_SELECTOR, f"{row} .meta").text)
+        self.page.driver.find_element(By.XPATH, f"//li[@data-user='{email}']//button[text()='Change role']").click()
+        WebDriverWait(self.page.driver, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.page.driver.find_element(By.XPATH, "//dialog//button[text()='Change the role']").click()
         WebDriverWait(self.page.driver, 10).until(
             EC.text_to_be_present_in_element((By.CSS_SELECTOR, f"{row} .meta"), "Physician"))
+        self.assertEqual(self.page.message("is now physician"), "Sam Second is now physician.")
         self.page.driver.find_element(By.XPATH, f"//li[@data-user='{email}']//button[text()='Deactivate']").click()
+        dialog = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.assertIn("Deactivate Sam Second?", dialog.text)
+        dialog.find_element(By.XPATH, ".//button[text()='Deactivate']").click()
         WebDriverWait(self.page.driver, 10).until(
             EC.text_to_be_present_in_element((By.CSS_SELECTOR, f"{row} .meta"), "deactivated"))
+        self.page.message("logged out everywhere")
         self.assertEqual(api("POST", "/v1/auth/login", {"tenant": "northside", "email": email,
                                                         "password": "a long enough first password"})[0], 401)
         # No controls on one's own row: nobody changes their own role.

@@ -1,7 +1,7 @@
 import { call, callAll, current } from '../api.js';
 import { roleTitle } from '../roles.js';
 import {
-  busy, el, field, loading, message, selectField, show, showFailure, showFieldErrors, showFormFailure,
+  busy, confirmStep, el, field, loading, message, selectField, show, showFailure, showFieldErrors, showFormFailure,
 } from '../ui.js';
 
 const roleOptions = ['admin', 'physician', 'nurse', 'front_desk', 'auditor'].map((role) => [role, roleTitle(role)]);
@@ -17,8 +17,9 @@ export async function usersPage() {
     return;
   }
   const status = message();
+  const done = message('', 'info');
   const list = el('ul', { class: 'rows', 'aria-label': 'Users' });
-  const render = () => list.replaceChildren(...users.map((user) => userRow(user, status, (changed) => {
+  const render = () => list.replaceChildren(...users.map((user) => userRow(user, { status, done }, (changed) => {
     users = users.map((other) => (other.id === changed.id ? changed : other));
     render();
   })));
@@ -26,6 +27,7 @@ export async function usersPage() {
   show(el('section', { class: 'card' },
     el('h1', {}, 'Users'),
     status,
+    done,
     list),
   el('section', { class: 'card' }, newUserForm((created) => {
     users = [...users, created];
@@ -33,14 +35,27 @@ export async function usersPage() {
   })));
 }
 
-function userRow(user, status, changed) {
+function userRow(user, { status, done }, changed) {
   const you = user.id === current.user.id;
   const select = selectField({ name: `role-${user.id}`, label: `Role of ${user.name}`, options: roleOptions, value: user.role });
+  /** A change that ends the user's sessions: asked first, and said when done. */
   const update = async (body, button) => {
-    button.disabled = true;
+    const change = body.role !== undefined
+      ? { title: `Make ${user.name} ${roleTitle(body.role).toLowerCase()}?`, done: `${user.name} is now ${roleTitle(body.role).toLowerCase()}.`, confirm: 'Change the role' }
+      : body.active
+        ? { title: `Reactivate ${user.name}?`, done: `${user.name} can log in again.`, confirm: 'Reactivate' }
+        : { title: `Deactivate ${user.name}?`, done: `${user.name} is deactivated and logged out everywhere.`, confirm: 'Deactivate' };
     status.textContent = '';
+    done.textContent = '';
+    if (!(await confirmStep({
+      title: change.title,
+      text: `${user.name} (${user.email}) is logged out at once, on every device, and logs in again to go on.`,
+      confirm: change.confirm,
+    }))) return;
+    button.disabled = true;
     try {
       changed((await call('PATCH', `/v1/users/${user.id}`, { body })).data);
+      done.textContent = change.done;
     } catch (error) {
       status.textContent = error.message;
       button.disabled = false;
