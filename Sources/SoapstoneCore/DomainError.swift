@@ -9,6 +9,9 @@ public enum DomainError: Error, Equatable, Sendable {
     case conflict(String)
     /// A conflict with a name of its own (the problem type), for a client to tell it apart.
     case stateConflict(type: String, detail: String)
+    /// A new patient whose name (in any case, with or without accents) and birth date are
+    /// those of patients on record: registered only once the caller says they are distinct.
+    case possibleDuplicate([PatientSummary])
     case validation([FieldError])
 }
 
@@ -16,7 +19,7 @@ extension DomainError {
     /// A write the caller may make, refused by the state of the record: audited as such.
     public var isRefusal: Bool {
         switch self {
-        case .staleVersion, .conflict, .stateConflict: true
+        case .staleVersion, .conflict, .stateConflict, .possibleDuplicate: true
         case .notFound, .validation: false
         }
     }

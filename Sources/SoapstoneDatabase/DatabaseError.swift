@@ -29,6 +29,8 @@ public enum DatabaseError: Error, CustomStringConvertible {
     /// The constraints whose violation is the client's mistake, by name, with what to tell the
     /// client. A constraint not named here still answers by its class below.
     static let constraints: [String: DomainError] = [
+        "patients_tenant_id_mrn_identity_key": .conflict("Another patient has this MRN."),
+        // The constraint before migration 26, for a database migrated back below it.
         "patients_tenant_id_mrn_key": .conflict("Another patient has this MRN."),
         "users_tenant_id_email_key": .conflict("A user with this email exists already."),
         "tenants_slug_key": .conflict("This organisation slug is taken."),

@@ -24,8 +24,9 @@ struct IdempotencyTests {
             #expect(first.status == .created)
             #expect(again.status == .created)
             #expect(again.json["id"] as? String == first.json["id"] as? String)
+            // Other people (the same name and birth date would be a possible duplicate).
             var other = patient
-            other["mrn"] = "ID-2"
+            (other["mrn"], other["given_name"]) = ("ID-2", "Ina")
             let misuse = try await client.call(.post, "/v1/patients", json: other, token: physician, headers: Self.key("k-1"))
             #expect(misuse.status == .unprocessableContent)
             // Another user's key space is their own.
@@ -50,7 +51,7 @@ struct IdempotencyTests {
             // After 24 hours the key is free again.
             _ = try await app.db.strings("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'k-1'")
             var third = patient
-            third["mrn"] = "ID-3"
+            (third["mrn"], third["given_name"]) = ("ID-3", "Ines")
             #expect(
                 try await client.call(.post, "/v1/patients", json: third, token: physician, headers: Self.key("k-1")).status
                     == .created)

@@ -267,6 +267,65 @@ struct PatientTests {
         #expect(try await app.db.strings("SELECT count(*)::text FROM patients WHERE mrn = 'NS-9001'") == ["0"])
     }
 
+    @Test("An MRN is taken in any case and with spaces around it: 409, nothing stored, and a search finds one patient")
+    func mrnInAnyCase() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            for (mrn, given) in [("ns-1001", "Bo"), (" NS-1001 ", "Cy"), ("Ns-1001", "Di")] {
+                var body = Self.newPatient()
+                (body["mrn"], body["given_name"]) = (mrn, given)
+                let answer = try await client.call(.post, "/v1/patients", json: body, token: desk)
+                #expect(answer.status == .conflict, "\(mrn)")
+                #expect(answer.problemType == "conflict")
+            }
+            let nunez = try await client.call(.post, "/v1/patients/search", json: ["q": "NS-1002"], token: desk)
+            let id = try #require((nunez.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let renamed = try await client.call(.patch, "/v1/patients/\(id)", json: ["mrn": "ns-1001"], token: desk)
+            #expect(renamed.status == .conflict)
+            let found = try await client.call(.post, "/v1/patients/search", json: ["q": "NS-1001"], token: desk)
+            #expect((found.json["items"] as? [[String: Any]])?.count == 1)
+        }
+        #expect(try await app.db.strings("SELECT count(*)::text FROM patients WHERE lower(btrim(mrn)) = 'ns-1001'") == ["1"])
+    }
+
+    @Test("A new patient with the name and birth date of one on record is a possible duplicate: 409 with the matches, audited, until confirmed distinct")
+    func possibleDuplicate() async throws {
+        let app = try await TestApp.make()
+        try await app.run { client in
+            let desk = try await client.token("frontdesk")
+            // Seeded: Zoë Brontë, born 2012-06-30, NS-1003. Typed without accents, in other case.
+            var twin: [String: Any] = [
+                "mrn": "NS-7001", "given_name": " zoe", "family_name": "BRONTE ", "birth_date": "2012-06-30", "sex": "female",
+            ]
+            let refused = try await client.call(.post, "/v1/patients", json: twin, token: desk)
+            #expect(refused.status == .conflict)
+            #expect(refused.problemType == "possible-duplicate")
+            let matches = try #require(refused.json["matches"] as? [[String: Any]])
+            #expect(matches.map { $0["mrn"] as? String } == ["NS-1003"])
+            #expect(matches.first?["birth_date"] as? String == "2012-06-30")
+            #expect(matches.first?["sex"] as? String == "female")
+            #expect(matches.first?["phone"] == nil, "a summary, not the record")
+
+            // Another birth date is another person.
+            var other = twin
+            (other["mrn"], other["birth_date"]) = ("NS-7002", "2012-07-01")
+            #expect(try await client.call(.post, "/v1/patients", json: other, token: desk).status == .created)
+
+            twin["confirmed_distinct"] = true
+            let created = try await client.call(.post, "/v1/patients", json: twin, token: desk)
+            #expect(created.status == .created)
+            #expect(created.json["confirmed_distinct"] == nil)
+        }
+        #expect(try await app.db.strings("SELECT count(*)::text FROM patients WHERE mrn = 'NS-7001'") == ["1"])
+        let refusals = try await app.db.strings(
+            """
+            SELECT detail->>'reason' || ' ' || (detail->>'matches') FROM audit_events
+             WHERE action = 'patient.create' AND outcome = 'refused'
+            """)
+        #expect(refusals == ["possible-duplicate 1"])
+    }
+
     /// Names of four-byte characters (U+20000 and on) gave a 500 from the search index's row
     /// limit. The largest a patient may be, in every indexed field of a four-byte script, is
     /// stored and found; one byte more is a 422 naming the field; nothing is stored by it.

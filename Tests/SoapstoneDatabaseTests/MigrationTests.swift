@@ -188,4 +188,58 @@ struct MigrationTests {
             #expect(!SQLScript(migration.down).statements.isEmpty)
         }
     }
+
+    @Test("Migration 26 stops on MRNs that clash in case or spaces, naming each clash by ids, and applies once they are resolved")
+    func mrnClashesStopTheMigration() async throws {
+        let migrator = try migrator()
+        let db = try await TestCluster.shared.makeDatabase(.empty)
+        // Migrated and run by the owner, whom forced RLS binds: the check must still see every row.
+        try await db.withConnection(as: TestDatabase.owner) { _ = try await migrator.up(on: $0, to: 25) }
+        let (north, south) = (UUID(), UUID())
+        let (a, b, c, d, e, f) = (UUID(), UUID(), UUID(), UUID(), UUID(), UUID())
+        // As the superuser, in this database: rows as an older version could have stored them.
+        let execute: @Sendable (String) async throws -> Void = { sql in
+            try await db.withConnection(as: TestDatabase.superuser) { _ = try await $0.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "migration-26")) }
+        }
+        try await execute(
+            """
+            INSERT INTO tenants (id, tenant_id, name, slug) VALUES
+                ('\(north)', '\(north)', 'North', 'north'), ('\(south)', '\(south)', 'South', 'south')
+            """)
+        try await execute(
+            """
+            INSERT INTO patients (id, tenant_id, mrn, given_name, family_name, birth_date, sex) VALUES
+                ('\(a)', '\(north)', 'NS-3001', 'Ada', 'One', '1990-01-01', 'female'),
+                ('\(b)', '\(north)', 'ns-3001', 'Bea', 'Two', '1991-01-01', 'female'),
+                ('\(c)', '\(north)', ' Ns-3001 ', 'Cy', 'Three', '1992-01-01', 'male'),
+                ('\(d)', '\(south)', 'NS-3001', 'Dee', 'Four', '1993-01-01', 'other'),
+                ('\(e)', '\(south)', 'x-7', 'Eve', 'Five', '1994-01-01', 'unknown'),
+                ('\(f)', '\(south)', 'X-7', 'Fay', 'Six', '1995-01-01', 'female')
+            """)
+        let failure = await #expect(throws: MigrationFailure.self) {
+            try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        }
+        let text = failure?.description ?? ""
+        #expect(failure?.version == 26)
+        for id in [north, a, b, c, south, e, f] { #expect(text.contains(id.uuidString.lowercased()), "\(text)") }
+        #expect(!text.contains(d.uuidString.lowercased()), "NS-3001 of another organisation is no clash: \(text)")
+        #expect(!text.contains("NS-3001") && !text.contains("Ada"), "no MRN or name in the message: \(text)")
+        #expect(try await db.strings("SELECT max(version)::text FROM schema_migrations") == ["25"])
+        #expect(try await db.strings("SELECT relforcerowsecurity::text FROM pg_class WHERE relname = 'patients'") == ["true"])
+
+        // Resolved by the clinic, the migration applies and holds the rule from then on.
+        try await execute("UPDATE patients SET mrn = 'NS-3002' WHERE id = '\(b)'")
+        try await execute("UPDATE patients SET mrn = 'NS-3003' WHERE id = '\(c)'")
+        try await execute("UPDATE patients SET mrn = 'X-8' WHERE id = '\(f)'")
+        try await db.withConnection(as: TestDatabase.owner) { _ = try await migrator.up(on: $0) }
+        #expect(try await db.strings("SELECT relforcerowsecurity::text FROM pg_class WHERE relname = 'patients'") == ["true"])
+        await #expect(throws: DomainError.conflict("Another patient has this MRN.")) {
+            try await db.withDatabase { database in
+                try await database.withTenant(north, userID: nil) { tx in
+                    _ = try await tx.patients.create(
+                        PatientDetails(mrn: " ns-3001", givenName: "Gus", familyName: "Seven", birthDate: "1996-01-01", sex: .male))
+                }
+            }
+        }
+    }
 }

@@ -31,7 +31,7 @@ extension APIHandler {
             sex: AdministrativeSex(body.sex), phone: body.phone, email: body.email,
             address: Address(body.address), active: body.active ?? true)
         let patient = try await patients.create(
-            details, by: try Principal.authenticated(),
+            details, confirmedDistinct: body.confirmed_distinct ?? false, by: try Principal.authenticated(),
             idempotency: try Self.idempotency(input.headers.Idempotency_hyphen_Key, "createPatient", body))
         return .created(.init(body: .json(.init(patient))))
     }

@@ -12,23 +12,26 @@ public struct Problem: Error, Sendable, Encodable {
     let title: String
     let detail: String
     let errors: [FieldError]?
+    /// The patients a new one may duplicate (`possible-duplicate`), as a search lists them.
+    let matches: [Components.Schemas.PatientSummary]?
     /// Headers the answer needs besides the content type: `Retry-After` of a 429 or 503,
     /// `Allow` of a 405.
     let headers: HTTPFields
 
     init(
         status: HTTPResponse.Status, type: String, title: String, detail: String, errors: [FieldError]? = nil,
-        headers: HTTPFields = [:]
+        matches: [Components.Schemas.PatientSummary]? = nil, headers: HTTPFields = [:]
     ) {
         self.status = status
         self.type = type
         self.title = title
         self.detail = detail
         self.errors = errors
+        self.matches = matches
         self.headers = headers
     }
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors, matches }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -37,6 +40,7 @@ public struct Problem: Error, Sendable, Encodable {
         try container.encode(Int(status.code), forKey: .status)
         try container.encode(detail, forKey: .detail)
         try container.encodeIfPresent(errors, forKey: .errors)
+        try container.encodeIfPresent(matches, forKey: .matches)
     }
 
     func response() -> Response {

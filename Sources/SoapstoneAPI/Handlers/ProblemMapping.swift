@@ -44,6 +44,13 @@ struct ProblemMapping: Sendable {
             case .conflict(let detail): return .conflict(detail)
             case .stateConflict(let type, let detail):
                 return Problem(status: .conflict, type: type, title: "Conflict", detail: detail)
+            case .possibleDuplicate(let matches):
+                return Problem(
+                    status: .conflict, type: "possible-duplicate", title: "Conflict",
+                    detail: matches.count == 1
+                        ? "A patient with this name and birth date is on record. Is this the same person? If not, send confirmed_distinct: true."
+                        : "\(matches.count) patients with this name and birth date are on record. Is this one of them? If not, send confirmed_distinct: true.",
+                    matches: matches.map(Components.Schemas.PatientSummary.init))
             case .validation(let errors): return .validation(errors)
             case .staleVersion(let current):
                 return Problem(

@@ -14,9 +14,13 @@ struct PatientService: Sendable {
             detail: ["filtered": String(search.text != nil)])
     }
 
-    func create(_ details: PatientDetails, by principal: Principal, idempotency: IdempotencyRequest? = nil) async throws
-        -> Patient
-    {
+    /// Registers a patient. One whose name and birth date match patients on record is refused
+    /// as a possible duplicate unless `confirmedDistinct`: the check and the insert share a
+    /// transaction, so what the caller confirmed is what was on record.
+    func create(
+        _ details: PatientDetails, confirmedDistinct: Bool = false, by principal: Principal,
+        idempotency: IdempotencyRequest? = nil
+    ) async throws -> Patient {
         let problems = PatientValidation.problems(of: details)
         guard problems.isEmpty else { throw DomainError.validation(problems) }
         return try await RefusalAudit(database: database).auditing(entry(principal, .patientCreate, patient: nil), by: principal) {
@@ -31,6 +35,10 @@ struct PatientService: Sendable {
                         return patient
                     },
                     create: {
+                        if !confirmedDistinct {
+                            let matches = try await tx.patients.possibleDuplicates(of: details)
+                            guard matches.isEmpty else { throw DomainError.possibleDuplicate(matches) }
+                        }
                         let patient = try await tx.patients.create(details)
                         try await tx.auditEvents.record(entry(principal, .patientCreate, patient: patient.id))
                         return patient

@@ -21,6 +21,8 @@ struct RefusalAudit: Sendable {
                 switch refusal {
                 case .staleVersion(let current): ["reason": "stale_version", "current_version": String(current)]
                 case .stateConflict(let type, _): ["reason": type]
+                // The summaries shown are a search's worth: counted, as a search's are.
+                case .possibleDuplicate(let matches): ["reason": "possible-duplicate", "matches": String(matches.count)]
                 default: ["reason": "conflict"]
                 }
             try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in

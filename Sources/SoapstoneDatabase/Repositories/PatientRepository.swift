@@ -55,6 +55,26 @@ public struct PatientRepository {
         return patient
     }
 
+    /// Patients on record with the name and birth date of `details`: each name compared as its
+    /// search key (any case, with or without accents) after trimming, from the list's index.
+    /// At most ten: enough to recognise the one meant.
+    public func possibleDuplicates(of details: PatientDetails) async throws -> [PatientSummary] {
+        let rows = try await tx.query(
+            """
+            SELECT \(unescaped: Self.summaryColumns)
+              FROM patients
+             WHERE tenant_id = \(tx.tenantID)
+               AND family_key = search_key(btrim(\(details.familyName)))
+               AND given_key = search_key(btrim(\(details.givenName)))
+               AND birth_date = \(details.birthDate)::date
+             ORDER BY family_key, given_key, id
+             LIMIT 10
+            """)
+        var matches: [PatientSummary] = []
+        for try await row in rows { matches.append(try Self.summary(from: row)) }
+        return matches
+    }
+
     public func find(id: UUID) async throws -> Patient? {
         for try await patient in try await tx.execute(FindPatient(tenantID: tx.tenantID, id: id)) { return patient }
         return nil
@@ -101,6 +121,15 @@ public struct PatientRepository {
 
     /// What a search lists of each patient (`PatientSummary`), and the keys it is in order of.
     static let summaryColumns = "id, mrn, given_name, family_name, birth_date, sex, active, family_key, given_key"
+
+    /// A row of `summaryColumns`.
+    static func summary(from row: PostgresRow) throws -> PatientSummary {
+        let (id, mrn, given, family, born, sex, active, _, _) = try row.decode(
+            (UUID, String, String, String, Date, AdministrativeSex, Bool, String, String).self)
+        return PatientSummary(
+            id: id, mrn: mrn, givenName: given, familyName: family, birthDate: CalendarDate.text(born), sex: sex,
+            active: active)
+    }
 
     static func first(_ rows: PostgresRowSequence) async throws -> Patient? {
         for try await row in rows { return try patient(from: row) }

@@ -65,10 +65,6 @@ struct SearchPatients: TenantCall {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> PatientSummary {
-        let (id, mrn, given, family, born, sex, active, _, _) = try row.decode(
-            (UUID, String, String, String, Date, AdministrativeSex, Bool, String, String).self)
-        return PatientSummary(
-            id: id, mrn: mrn, givenName: given, familyName: family, birthDate: CalendarDate.text(born), sex: sex,
-            active: active)
+        try PatientRepository.summary(from: row)
     }
 }
