@@ -35,6 +35,75 @@ class PatientTests(BrowserTest):
         self.assertEqual(self.page.field_error("family_name"), "Family name is required.")
         self.assertEqual(self.page.field_error("mrn"), "MRN (medical record number) is required.")
         self.assertEqual(self.page.field_error("birth_date"), "Birth date is required.")
+        self.assertEqual(self.page.field_error("sex"), "Administrative sex must be chosen.")
+
+    def test_each_field_says_what_is_wrong_with_it_at_once_and_sex_has_no_default(self):
+        self.page.log_in("northside", "frontdesk@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/patients/new")
+        self.page.heading("New patient")
+        self.assertEqual(Select(self.page.driver.find_element(By.NAME, "sex")).first_selected_option.text, "Choose…")
+        self.page.fill(mrn="NS-" + uuid.uuid4().hex[:8], given_name="Ina", family_name="Feld",
+                       email="ina at example", address__country="Norway")
+        self.page.driver.find_element(By.NAME, "birth_date").send_keys("02312020")
+        self.page.submit()
+        self.page.message("Some fields need a change")
+        self.assertEqual(self.page.field_error("birth_date"), "Birth date is not a date on the calendar.")
+        self.assertEqual(self.page.field_error("email"), "Email is not an email address.")
+        self.assertEqual(self.page.field_error("address.country"), "Country must be two letters, e.g. US or DE.")
+        self.assertEqual(self.page.field_error("sex"), "Administrative sex must be chosen.")
+        self.assertEqual(self.page.field_error("mrn"), "")
+
+    def test_a_taken_mrn_is_said_in_plain_words_in_any_case(self):
+        self.page.log_in("northside", "frontdesk@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/patients/new")
+        self.page.heading("New patient")
+        self.page.fill(mrn="ns-1001", given_name="Ole", family_name="Taken" + uuid.uuid4().hex[:6])
+        self.page.driver.find_element(By.NAME, "birth_date").send_keys("03041970")
+        Select(self.page.driver.find_element(By.NAME, "sex")).select_by_value("male")
+        self.page.submit()
+        WebDriverWait(self.page.driver, 10).until(lambda _: self.page.field_error("mrn"))
+        self.assertEqual(self.page.field_error("mrn"), "MRN (medical record number) belongs to another patient already.")
+
+    def test_a_possible_duplicate_is_shown_with_its_details_and_registered_only_when_told_apart(self):
+        family = "Brontë" + uuid.uuid4().hex[:6]
+        desk = token("frontdesk@northside.example")
+        status, first = api("POST", "/v1/patients", {"mrn": "NS-" + uuid.uuid4().hex[:8], "given_name": "Zoë",
+                                                     "family_name": family, "birth_date": "2012-06-30", "sex": "female"}, desk)
+        self.assertEqual(status, 201, first)
+        self.page.log_in("northside", "frontdesk@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/patients/new")
+        self.page.heading("New patient")
+        self.page.fill(mrn="NS-" + uuid.uuid4().hex[:8], given_name="zoe", family_name=family.replace("ë", "e").upper())
+        self.page.driver.find_element(By.NAME, "birth_date").send_keys("06302012")
+        Select(self.page.driver.find_element(By.NAME, "sex")).select_by_value("female")
+        self.page.submit()
+        panel = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "[data-possible-duplicates]")))
+        self.assertIn("Is this the same person?", panel.text)
+        match = panel.find_element(By.CSS_SELECTOR, f'[data-match="{first["id"]}"]').text
+        self.assertIn(f"{family}, Zoë", match)
+        self.assertIn(f"MRN {first['mrn']}", match)
+        self.assertIn("born 2012-06-30", match)
+        self.assertIn("Female", match)
+        self.assertAccessible("possible-duplicate")
+        _, listed = api("POST", "/v1/patients/search", {"q": family}, desk)
+        self.assertEqual(len(listed["items"]), 1, "nothing registered before the user says so")
+        panel.find_element(By.CSS_SELECTOR, "[data-confirm-distinct]").click()
+        self.page.heading(f"{family.replace('ë', 'e').upper()}, zoe")
+        _, listed = api("POST", "/v1/patients/search", {"q": family}, desk)
+        self.assertEqual(len(listed["items"]), 2)
+
+    def test_search_results_show_sex_and_birth_date(self):
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome")
+        self.page.open("/#/patients")
+        self.page.heading("Patients")
+        self.page.driver.find_element(By.ID, "patient-search").send_keys("NS-1003")
+        self.wait_for_rows(1, "MRN NS-1003")
+        self.assertIn("born 2012-06-30 · Female", self.rows()[0])
 
     def test_register_find_edit_and_record_encounters(self):
         family = "Ødegård" + uuid.uuid4().hex[:6]
@@ -51,7 +120,7 @@ class PatientTests(BrowserTest):
         Select(self.page.driver.find_element(By.NAME, "sex")).select_by_value("female")
         self.page.submit()
         self.page.message("Some fields need a change")
-        self.assertIn("ISO 3166-1", self.page.field_error("address.country"))
+        self.assertEqual(self.page.field_error("address.country"), "Country must be two letters, e.g. US or DE.")
         self.assertAccessible("patient-form-errors")
         self.page.fill(address__country="NO")
         self.page.submit()

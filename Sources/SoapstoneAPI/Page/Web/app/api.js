@@ -16,6 +16,11 @@ export class ApiError extends Error {
     this.retryAfter = retryAfter;
   }
 
+  /** The problem's type by its last segment ("possible-duplicate"), for telling answers apart. */
+  get type() {
+    return String(this.problem.type ?? '').split('/').pop();
+  }
+
   /** The validation errors of a 422, by field path. */
   get fieldErrors() {
     const errors = {};

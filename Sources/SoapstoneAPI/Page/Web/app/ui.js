@@ -67,13 +67,17 @@ export function show(...content) {
  * A labelled field with its error line. `name` is the API's field path (e.g. `admin.email`),
  * so the errors of a 422 land beside the fields they are about.
  */
-export function field({ name, label, type = 'text', autocomplete, required = true, hint, value = '' }) {
+export function field({
+  name, label, type = 'text', autocomplete, required = true, hint, value = '', pattern, patternMessage,
+}) {
   const id = `field-${name.replace(/\W/g, '-')}`;
   const described = [hint && `${id}-hint`, `${id}-error`].filter(Boolean).join(' ');
   return el('div', { class: 'field' },
     el('label', { for: id }, label),
     hint && el('p', { class: 'hint', id: `${id}-hint` }, hint),
-    el('input', { id, name, type, autocomplete, required, value, 'aria-describedby': described }),
+    el('input', {
+      id, name, type, autocomplete, required, value, pattern, 'data-pattern-message': patternMessage, 'aria-describedby': described,
+    }),
     el('p', { class: 'field-error', id: `${id}-error`, 'data-error-for': name }));
 }
 
@@ -95,6 +99,24 @@ export function showFieldErrors(form, errors) {
     }
   }
   return shown;
+}
+
+/**
+ * What the browser itself knows is wrong with the form's fields, by name, all at once: a field
+ * left empty, a date it cannot read (the field's value is then empty, so the server would only
+ * hear "required"), an email it cannot parse, a value outside the field's pattern. Everything
+ * else is the server's to say.
+ */
+export function inputProblems(form) {
+  const problems = {};
+  for (const input of form.querySelectorAll('input[name], select[name]')) {
+    const { validity } = input;
+    if (validity.badInput) problems[input.name] = input.type === 'date' ? 'is not a date on the calendar' : 'cannot be read';
+    else if (validity.valueMissing) problems[input.name] = input.tagName === 'SELECT' ? 'must be chosen' : 'is required';
+    else if (validity.typeMismatch) problems[input.name] = input.type === 'email' ? 'is not an email address' : 'is not valid';
+    else if (validity.patternMismatch) problems[input.name] = input.dataset.patternMessage || 'is not in the form asked for';
+  }
+  return problems;
 }
 
 /** The form's message line: a role=alert paragraph that screen readers announce. */
@@ -119,11 +141,13 @@ export async function busy(form, label, work) {
 }
 
 /** A labelled select; `options` are [value, label] pairs. */
-export function selectField({ name, label, options, value = '', required = true }) {
+export function selectField({ name, label, options, value = '', required = true, placeholder }) {
   const id = `field-${name.replace(/\W/g, '-')}`;
   return el('div', { class: 'field' },
     el('label', { for: id }, label),
     el('select', { id, name, required, 'aria-describedby': `${id}-error` },
+      // A choice nobody made is not defaulted: the placeholder is empty, so `required` holds.
+      placeholder && el('option', { value: '', selected: value === '' }, placeholder),
       options.map(([optionValue, text]) => el('option', { value: optionValue, selected: optionValue === value }, text))),
     el('p', { class: 'field-error', id: `${id}-error`, 'data-error-for': name }));
 }

@@ -1,7 +1,9 @@
 import { call, may } from '../api.js';
+import { sexNames } from '../banner.js';
 import { counted, pagedList } from '../paging.js';
 import {
-  busy, el, field, loading, message, patientName, selectField, show, showFailure, showFieldErrors, showFormFailure,
+  busy, el, field, inputProblems, loading, message, patientName, selectField, show, showFailure, showFieldErrors,
+  showFormFailure,
 } from '../ui.js';
 
 const pageSize = 20;
@@ -49,10 +51,15 @@ export function patientsPage() {
   reload();
 }
 
+/** A patient as lists show them: enough to tell two people of one name apart. */
+function summary(patient) {
+  return `MRN ${patient.mrn} · born ${patient.birth_date} · ${sexNames[patient.sex] ?? patient.sex}${patient.active ? '' : ' · inactive'}`;
+}
+
 function row(patient) {
   return el('li', {},
     el('a', { href: `#/patients/${patient.id}` }, patientName(patient)),
-    el('span', { class: 'meta' }, `MRN ${patient.mrn} · born ${patient.birth_date}${patient.active ? '' : ' · inactive'}`));
+    el('span', { class: 'meta' }, summary(patient)));
 }
 
 /** A new patient, or the changes to one: only what changed is sent. */
@@ -69,6 +76,9 @@ export async function patientFormPage(id) {
   }
   const value = (path) => path.split('.').reduce((object, key) => object?.[key], patient) ?? '';
   const status = message();
+  // Patients on record with this name and birth date, when the server says so: the user tells
+  // them apart before a second chart is made for one person.
+  const duplicates = el('section', { class: 'duplicates', hidden: true, 'data-possible-duplicates': '' });
   const form = el('form', { novalidate: true, 'aria-labelledby': 'patient-form-title' },
     el('fieldset', {},
       el('legend', {}, 'Identity'),
@@ -76,7 +86,7 @@ export async function patientFormPage(id) {
       field({ name: 'given_name', label: 'Given name', value: value('given_name'), autocomplete: 'off' }),
       field({ name: 'family_name', label: 'Family name', value: value('family_name'), autocomplete: 'off' }),
       field({ name: 'birth_date', label: 'Birth date', type: 'date', value: value('birth_date') }),
-      selectField({ name: 'sex', label: 'Administrative sex', options: sexes, value: value('sex') || 'unknown' })),
+      selectField({ name: 'sex', label: 'Administrative sex', options: sexes, value: value('sex'), placeholder: 'Choose…' })),
     el('fieldset', {},
       el('legend', {}, 'Contact'),
       field({ name: 'phone', label: 'Phone', type: 'tel', required: false, value: value('phone'), autocomplete: 'off' }),
@@ -85,20 +95,31 @@ export async function patientFormPage(id) {
       field({ name: 'address.city', label: 'City', required: false, value: value('address.city'), autocomplete: 'off' }),
       field({ name: 'address.region', label: 'Region', required: false, value: value('address.region'), autocomplete: 'off' }),
       field({ name: 'address.postal_code', label: 'Postal code', required: false, value: value('address.postal_code'), autocomplete: 'off' }),
-      field({ name: 'address.country', label: 'Country', required: false, value: value('address.country'), hint: 'Two letters, e.g. US or DE', autocomplete: 'off' })),
+      field({
+        name: 'address.country', label: 'Country', required: false, value: value('address.country'), hint: 'Two letters, e.g. US or DE',
+        autocomplete: 'off', pattern: '[A-Za-z]{2}', patternMessage: 'must be two letters, e.g. US or DE',
+      })),
     patient && el('div', { class: 'field check' },
       el('input', { id: 'field-active', type: 'checkbox', name: 'active', checked: patient.active }),
       el('label', { for: 'field-active' }, 'Active (an inactive patient stays on record)')),
     status,
+    duplicates,
     el('div', { class: 'actions' },
       el('button', { type: 'submit' }, patient ? 'Save changes' : 'Register the patient'),
       el('a', { href: patient ? `#/patients/${patient.id}` : '#/patients' }, 'Cancel')));
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
+  // `confirmedDistinct`: the user has seen the possible duplicates and says this is someone else.
+  const submit = async (confirmedDistinct = false) => {
     status.textContent = '';
-    showFieldErrors(form, {});
-    const body = patient ? changes(form, patient) : fields(form);
+    duplicates.hidden = true;
+    duplicates.replaceChildren();
+    const problems = inputProblems(form);
+    showFieldErrors(form, problems);
+    if (Object.keys(problems).length) {
+      status.textContent = 'Some fields need a change; see the messages beside them.';
+      return;
+    }
+    const body = patient ? changes(form, patient) : { ...fields(form), ...(confirmedDistinct && { confirmed_distinct: true }) };
     if (patient && Object.keys(body).length === 0) {
       location.hash = `#/patients/${patient.id}`;
       return;
@@ -110,14 +131,50 @@ export async function patientFormPage(id) {
           : await call('POST', '/v1/patients', { body });
         location.hash = `#/patients/${data.id}`;
       } catch (error) {
-        showFormFailure(form, status, error, { field: 'mrn' });
+        if (error?.status === 409 && error.type === 'possible-duplicate') {
+          askAboutDuplicates(duplicates, error, () => submit(true));
+        } else {
+          showFormFailure(form, status, error, { field: 'mrn', message: 'belongs to another patient already' });
+        }
       }
     });
+  };
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
   });
 
   show(el('section', { class: 'card' },
     el('h1', { id: 'patient-form-title' }, patient ? `Edit ${patientName(patient)}` : 'New patient'),
     form));
+}
+
+/**
+ * Shows the patients the server found with this name and birth date, each openable in a new
+ * tab (the form keeps what is typed), and a way to register the new one all the same.
+ */
+function askAboutDuplicates(section, error, registerAnyway) {
+  const matches = error.problem.matches ?? [];
+  section.replaceChildren(
+    el('h2', { id: 'duplicates-title' }, matches.length === 1 ? 'Is this the same person?' : 'Is this one of these people?'),
+    el('p', {}, matches.length === 1
+      ? 'A patient with this name and birth date is on record already.'
+      : `${matches.length} patients with this name and birth date are on record already.`),
+    el('ul', { class: 'rows' }, matches.map((match) => el('li', { 'data-match': match.id },
+      el('a', { href: `#/patients/${match.id}`, target: '_blank', rel: 'noopener' }, `${patientName(match)} (opens in a new tab)`),
+      el('span', { class: 'meta' }, summary(match))))),
+    el('div', { class: 'actions' },
+      el('button', {
+        type: 'button', 'data-confirm-distinct': '',
+        onclick: registerAnyway,
+      }, 'A different person: register the new patient')));
+  section.setAttribute('aria-labelledby', 'duplicates-title');
+  section.hidden = false;
+  const heading = section.querySelector('h2');
+  heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
+  section.scrollIntoView({ block: 'center' });
 }
 
 /** The form as the API's shape: empty optional fields left out. */
@@ -127,7 +184,8 @@ function fields(form) {
   for (const [name, raw] of data) {
     const text = String(raw).trim();
     if (name === 'active' || text === '') continue;
-    if (name.startsWith('address.')) body.address[name.slice(8)] = text;
+    if (name === 'address.country') body.address.country = text.toUpperCase();
+    else if (name.startsWith('address.')) body.address[name.slice(8)] = text;
     else body[name] = text;
   }
   if (Object.keys(body.address).length === 0) delete body.address;
