@@ -9,12 +9,15 @@ public struct Encounter: Sendable, Hashable {
     public var endedAt: Date?
     public var reason: String?
     public var attendingUserID: UUID?
+    /// Why it was marked entered in error (its `reason` is the visit's); nil otherwise, and for
+    /// encounters voided before the field existed (migration 27).
+    public var statusReason: String?
     /// Its notes still in draft: what finishing the encounter would leave unsigned.
     public var draftNotes: Int
 
     public init(
         id: UUID, patientID: UUID, type: EncounterType, status: EncounterStatus, startedAt: Date?, endedAt: Date?,
-        reason: String?, attendingUserID: UUID?, draftNotes: Int = 0
+        reason: String?, attendingUserID: UUID?, statusReason: String? = nil, draftNotes: Int = 0
     ) {
         self.id = id
         self.patientID = patientID
@@ -24,6 +27,7 @@ public struct Encounter: Sendable, Hashable {
         self.endedAt = endedAt
         self.reason = reason
         self.attendingUserID = attendingUserID
+        self.statusReason = statusReason
         self.draftNotes = draftNotes
     }
 }

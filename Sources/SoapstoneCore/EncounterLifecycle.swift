@@ -34,6 +34,22 @@ public enum EncounterLifecycle {
         return requested ?? (status == .inProgress ? now : nil)
     }
 
+    /// What is wrong with the `status_reason` of a change from `current` to `next`: marking an
+    /// encounter entered in error says why (audited with the change, shown with the encounter);
+    /// no other change takes one, so a reason never lands on the wrong status.
+    public static func statusReasonProblems(from current: EncounterStatus, to next: EncounterStatus?, reason: String?)
+        -> [FieldError]
+    {
+        let voiding = next == .enteredInError && current != .enteredInError
+        guard let reason else {
+            return voiding ? [FieldError(field: "status_reason", message: "is required to mark an encounter entered in error")] : []
+        }
+        guard voiding else {
+            return [FieldError(field: "status_reason", message: "is given only with the change to entered_in_error")]
+        }
+        return Validation.text(reason, field: "status_reason", maximum: 1000)
+    }
+
     /// Whether an encounter in `status` takes new notes: not once it is entered in error (voided).
     public static func acceptsNotes(_ status: EncounterStatus) -> Bool {
         status != .enteredInError

@@ -26,7 +26,7 @@ struct CrossTenantSweepTests {
             "updateUser": ["name": "Renamed"],
             "updatePatient": ["phone": "+1 555 0111"],
             "createEncounter": ["type": "phone"],
-            "updateEncounter": ["status": "entered_in_error"],
+            "updateEncounter": ["status": "entered_in_error", "status_reason": "Probe"],
             "createNote": ["subjective": "s", "objective": "o", "assessment": "a", "plan": "p"],
             "saveNote": ["subjective": "s", "objective": "o", "assessment": "a", "plan": "p"],
             "amendNote": ["reason": "r", "subjective": "s", "objective": "o", "assessment": "a", "plan": "p"],

@@ -117,8 +117,9 @@ struct EncounterTests {
             SELECT '\(id)', tenant_id, id, 'phone', '\(from)', now() - interval '1 hour' FROM patients WHERE id = '\(patient)'
             """)
         try await app.run { client in
+            let body = to == "entered_in_error" ? ["status": to, "status_reason": "Opened in error"] : ["status": to]
             let answer = try await client.call(
-                .patch, "/v1/encounters/\(id)", json: ["status": to], token: try await client.token("physician"))
+                .patch, "/v1/encounters/\(id)", json: body, token: try await client.token("physician"))
             #expect(answer.status == (allowed ? .ok : .conflict), "\(from) → \(to)")
         }
         let now = try await app.db.strings("SELECT status FROM encounters WHERE id = '\(id)'")
@@ -139,7 +140,7 @@ struct EncounterTests {
             let random = UUID().uuidString
             for (path, method, body) in [
                 ("/v1/encounters/\(foreignEncounter)", HTTPRequest.Method.get, nil as [String: Any]?),
-                ("/v1/encounters/\(foreignEncounter)", .patch, ["status": "entered_in_error"]),
+                ("/v1/encounters/\(foreignEncounter)", .patch, ["status": "entered_in_error", "status_reason": "Probe"]),
                 ("/v1/patients/\(foreignPatient)/encounters", .get, nil),
                 ("/v1/patients/\(foreignPatient)/encounters", .post, ["type": "phone"]),
             ] {
@@ -204,7 +205,7 @@ struct EncounterTests {
             #expect(
                 try await client.call(.post, "/v1/notes/\(note)/sign", token: physician, headers: [.ifMatch: "\"1\""]).status
                     == .ok)
-            let void = ["status": "entered_in_error"]
+            let void = ["status": "entered_in_error", "status_reason": "Opened on the wrong patient"]
             for token in [nurse, desk] {
                 let refused = try await client.call(.patch, "/v1/encounters/\(signedVisit)", json: void, token: token)
                 #expect(refused.status == .conflict)
@@ -235,5 +236,42 @@ struct EncounterTests {
                 "encounter.update encounter-has-signed-notes", "encounter.update encounter-has-signed-notes",
                 "note.create encounter-entered-in-error",
             ])
+    }
+
+    @Test("Marking an encounter entered in error takes a reason of its own, beside the visit's; no other change takes one")
+    func statusReason() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await app.db.value(
+            "SELECT e.id::text FROM encounters e JOIN patients p ON p.tenant_id = e.tenant_id AND p.id = e.patient_id WHERE p.mrn = 'NS-1005' AND e.status = 'planned'")
+        let visitReason = try await app.db.value("SELECT coalesce(reason, '') FROM encounters WHERE id = '\(encounter)'")
+        try await app.run { client in
+            let physician = try await client.token("physician")
+            let before = try await client.call(.get, "/v1/encounters/\(encounter)", token: physician)
+            #expect(before.json.keys.contains("status_reason") && before.json["status_reason"] is NSNull)
+            for (body, message) in [
+                (["status": "entered_in_error"], "is required to mark an encounter entered in error"),
+                (["status": "entered_in_error", "status_reason": "   "], "must not be empty"),
+                (["status": "in_progress", "status_reason": "Started"], "is given only with the change to entered_in_error"),
+                (["status_reason": "Just because"], "is given only with the change to entered_in_error"),
+            ] {
+                let refused = try await client.call(.patch, "/v1/encounters/\(encounter)", json: body, token: physician)
+                #expect(refused.status == .unprocessableContent, "\(body)")
+                let errors = refused.json["errors"] as? [[String: Any]]
+                #expect(errors?.first?["field"] as? String == "status_reason")
+                #expect(errors?.first?["message"] as? String == message)
+            }
+            let voided = try await client.call(
+                .patch, "/v1/encounters/\(encounter)", json: ["status": "entered_in_error", "status_reason": " Booked for the wrong patient "],
+                token: physician)
+            #expect(voided.status == .ok)
+            #expect(voided.json["status_reason"] as? String == "Booked for the wrong patient")
+            let read = try await client.call(.get, "/v1/encounters/\(encounter)", token: physician)
+            #expect(read.json["status_reason"] as? String == "Booked for the wrong patient")
+            #expect((read.json["reason"] as? String ?? "") == visitReason, "the visit's reason stays the visit's")
+        }
+        #expect(try await app.db.strings("SELECT status FROM encounters WHERE id = '\(encounter)'") == ["entered_in_error"])
+        let audited = try await app.db.strings(
+            "SELECT detail->>'status' FROM audit_events WHERE action = 'encounter.update' AND entity_id = '\(encounter)' AND outcome = 'success'")
+        #expect(audited == ["planned->entered_in_error"])
     }
 }

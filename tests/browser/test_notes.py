@@ -562,7 +562,7 @@ class NoteTests(BrowserTest):
 
     def test_a_voided_encounter_shows_its_status_and_takes_no_new_notes(self):
         access, patient, encounter = new_encounter()
-        status, _ = api("PATCH", f"/v1/encounters/{encounter['id']}", {"status": "entered_in_error"}, access)
+        status, _ = api("PATCH", f"/v1/encounters/{encounter['id']}", {"status": "entered_in_error", "status_reason": "Opened in error"}, access)
         self.assertEqual(status, 200)
         self.page.log_in("northside", "physician@northside.example")
         self.page.heading("Welcome")
@@ -571,6 +571,7 @@ class NoteTests(BrowserTest):
         shown = WebDriverWait(self.page.driver, 10).until(
             lambda d: d.find_element(By.CSS_SELECTOR, "[data-encounter-status]"))
         self.assertIn("Entered in error", shown.text)
+        self.assertIn("Opened in error", self.page.driver.find_element(By.CSS_SELECTOR, "[data-status-reason]").text)
         self.assertEqual(self.page.driver.find_elements(By.XPATH, "//button[text()='Write a new note']"), [])
 
     def test_the_front_desk_sees_no_notes(self):

@@ -142,16 +142,30 @@ class PatientTests(BrowserTest):
         buttons = [b.text for b in self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-encounter] button")]
         self.assertEqual(buttons, ["Mark entered in error"])
 
-        # Ending an encounter for good asks first; saying no changes nothing.
-        self.page.driver.find_element(By.XPATH, "//li[@data-encounter]//button[text()='Mark entered in error']").click()
-        alert = WebDriverWait(self.page.driver, 5).until(EC.alert_is_present())
-        self.assertIn("cannot change again", alert.text)
-        alert.dismiss()
+        # Ending an encounter for good asks first, naming the patient; saying no changes nothing.
+        void = "//li[@data-encounter]//button[text()='Mark entered in error']"
+        self.page.driver.find_element(By.XPATH, void).click()
+        dialog = WebDriverWait(self.page.driver, 5).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        self.assertIn(f"{family}, Mira", dialog.text)
+        self.assertIn("cannot change again", dialog.text)
+        self.assertEqual(self.page.driver.execute_script("return document.activeElement.id"), "confirm-reason")
+        dialog.find_element(By.XPATH, ".//button[text()='Keep it']").click()
         self.assertIn("Finished", self.page.driver.find_element(By.CSS_SELECTOR, "li[data-encounter]").text)
-        self.page.driver.find_element(By.XPATH, "//li[@data-encounter]//button[text()='Mark entered in error']").click()
-        WebDriverWait(self.page.driver, 5).until(EC.alert_is_present()).accept()
+        # It takes a reason of its own, not the visit's.
+        self.page.driver.find_element(By.XPATH, void).click()
+        dialog = WebDriverWait(self.page.driver, 5).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
+        dialog.find_element(By.XPATH, ".//button[text()='Mark entered in error']").click()
+        self.assertIn("Say it in a few words", dialog.find_element(By.ID, "confirm-reason-error").text)
+        self.assertTrue(self.page.driver.find_elements(By.CSS_SELECTOR, "dialog[open]"), "still asking")
+        dialog.find_element(By.ID, "confirm-reason").send_keys("Registered twice")
+        dialog.find_element(By.XPATH, ".//button[text()='Mark entered in error']").click()
         WebDriverWait(self.page.driver, 10).until(
             EC.text_to_be_present_in_element((By.CSS_SELECTOR, "li[data-encounter]"), "Entered in error"))
+        row = self.page.driver.find_element(By.CSS_SELECTOR, "li[data-encounter]").text
+        self.assertIn("Why: Registered twice", row)
+        self.assertIn("Cough for three days", row)
         self.assertEqual(self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-encounter] button"), [])
 
         # Edit: only the phone changes.

@@ -38,7 +38,7 @@ extension APIHandler {
             type: body._type.map(EncounterType.init),
             status: body.status.map(EncounterStatus.init),
             startedAt: body.started_at, endedAt: body.ended_at, reason: body.reason,
-            attendingUserID: try Self.userID(body.attending_user_id))
+            attendingUserID: try Self.userID(body.attending_user_id), statusReason: body.status_reason)
         let principal = try Principal.authenticated()
         return .ok(.init(body: .json(.init(try await encounters.update(id, changes, by: principal), for: principal.role))))
     }
@@ -60,7 +60,8 @@ extension Components.Schemas.Encounter {
             _type: .init(encounter.type),
             status: .init(encounter.status), started_at: encounter.startedAt,
             ended_at: encounter.endedAt, reason: encounter.reason,
-            attending_user_id: encounter.attendingUserID?.uuidString.lowercased(), draft_notes: encounter.draftNotes,
+            attending_user_id: encounter.attendingUserID?.uuidString.lowercased(), status_reason: encounter.statusReason,
+            draft_notes: encounter.draftNotes,
             transitions: Permissions.transitions(of: encounter, by: role).map(Components.Schemas.EncounterStatus.init),
             actions: Permissions.actions(on: encounter, by: role))
     }

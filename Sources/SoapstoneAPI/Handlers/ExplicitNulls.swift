@@ -62,6 +62,7 @@ extension Components.Schemas.Encounter {
         try container.encode(ended_at, forKey: .ended_at)
         try container.encode(reason, forKey: .reason)
         try container.encode(attending_user_id, forKey: .attending_user_id)
+        try container.encode(status_reason, forKey: .status_reason)
         try container.encode(draft_notes, forKey: .draft_notes)
         try container.encode(transitions, forKey: .transitions)
         try container.encode(actions, forKey: .actions)

@@ -10,14 +10,15 @@ public struct EncounterChanges: Sendable {
     public var endedAt: Date?
     public var reason: String?
     public var attendingUserID: UUID?
+    public var statusReason: String?
 
     public init(
         type: EncounterType? = nil, status: EncounterStatus? = nil, startedAt: Date? = nil, endedAt: Date? = nil,
         reason: String? = nil,
-        attendingUserID: UUID? = nil
+        attendingUserID: UUID? = nil, statusReason: String? = nil
     ) {
-        (self.type, self.status, self.startedAt, self.endedAt, self.reason, self.attendingUserID) =
-            (type, status, startedAt, endedAt, reason, attendingUserID)
+        (self.type, self.status, self.startedAt, self.endedAt, self.reason, self.attendingUserID, self.statusReason) =
+            (type, status, startedAt, endedAt, reason, attendingUserID, statusReason)
     }
 }
 
@@ -69,7 +70,7 @@ public struct EncounterRepository {
              LIMIT \(limit + 1)
             """)
         var encounters: [Encounter] = []
-        for try await row in rows.decode((UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?).self) {
+        for try await row in rows.decode(Row.self) {
             encounters.append(Self.encounter(row))
         }
         let page = Page(fetched: encounters, limit: limit) { RowCursor(id: $0.id) }
@@ -104,7 +105,8 @@ public struct EncounterRepository {
                     started_at = COALESCE(\(changes.startedAt), started_at),
                     ended_at = COALESCE(\(changes.endedAt), ended_at),
                     reason = COALESCE(\(changes.reason), reason),
-                    attending_user_id = COALESCE(\(changes.attendingUserID), attending_user_id)
+                    attending_user_id = COALESCE(\(changes.attendingUserID), attending_user_id),
+                    status_reason = COALESCE(\(changes.statusReason), status_reason)
                  WHERE tenant_id = \(tx.tenantID) AND id = \(id)
                 RETURNING \(unescaped: Self.columns)
                 """))
@@ -112,19 +114,22 @@ public struct EncounterRepository {
         return try await withDraftCounts([updated]).first
     }
 
-    static let columns = "id, patient_id, type, status, started_at, ended_at, reason, attending_user_id"
+    static let columns = "id, patient_id, type, status, started_at, ended_at, reason, attending_user_id, status_reason"
 
     static func first(_ rows: PostgresRowSequence) async throws -> Encounter? {
-        for try await row in rows.decode((UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?).self) {
+        for try await row in rows.decode(Row.self) {
             return encounter(row)
         }
         return nil
     }
 
-    static func encounter(_ row: (UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?)) -> Encounter {
+    /// A row of `columns`.
+    typealias Row = (UUID, UUID, EncounterType, EncounterStatus, Date?, Date?, String?, UUID?, String?)
+
+    static func encounter(_ row: Row) -> Encounter {
         Encounter(
             id: row.0, patientID: row.1, type: row.2, status: row.3, startedAt: row.4, endedAt: row.5, reason: row.6,
-            attendingUserID: row.7)
+            attendingUserID: row.7, statusReason: row.8)
     }
 }
 

@@ -179,20 +179,38 @@ export function patientName(patient) {
 
 /**
  * Asks before a step that cannot be taken back, in a modal dialog that says what it does.
- * Answers true when `confirm` was chosen.
+ * Answers true when `confirm` was chosen; with `reason` (a question, the label of a text box),
+ * answers the reason typed, or null when the step was not taken.
  */
-export function confirmStep({ title, text, confirm, cancel = 'Cancel' }) {
+export function confirmStep({ title, text, confirm, cancel = 'Cancel', reason }) {
   return new Promise((resolve) => {
+    // With `reason` (its label), the step asks why as well, and answers what was typed.
+    const why = reason && el('textarea', { id: 'confirm-reason', rows: 2, required: true, 'aria-describedby': 'confirm-reason-error' });
+    const missing = reason && el('p', { class: 'field-error', id: 'confirm-reason-error' });
     const dialog = el('dialog', { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
       el('h2', { id: 'confirm-title' }, title),
       // Focus starts on what is asked, never on the commit: Enter twice must not sign.
-      el('p', { id: 'confirm-text', tabindex: '-1', autofocus: true }, text),
+      el('p', { id: 'confirm-text', tabindex: '-1', autofocus: !reason }, text),
+      reason && el('div', { class: 'field' }, el('label', { for: 'confirm-reason' }, reason), why, missing),
       el('div', { class: 'actions' },
-        el('button', { type: 'button', value: 'confirm', onclick: () => dialog.close('confirm') }, confirm),
+        el('button', {
+          type: 'button', value: 'confirm',
+          onclick: () => {
+            if (why && !why.value.trim()) {
+              missing.textContent = `${reason} Say it in a few words.`;
+              why.setAttribute('aria-invalid', 'true');
+              why.focus();
+              return;
+            }
+            dialog.close('confirm');
+          },
+        }, confirm),
         el('button', { type: 'button', class: 'secondary', onclick: () => dialog.close('cancel') }, cancel)));
+    if (why) why.autofocus = true;
     dialog.addEventListener('close', () => {
       dialog.remove();
-      resolve(dialog.returnValue === 'confirm');
+      const confirmed = dialog.returnValue === 'confirm';
+      resolve(why ? (confirmed && why.value.trim()) || null : confirmed);
     });
     document.body.append(dialog);
     dialog.showModal();

@@ -12,11 +12,28 @@ const statusNames = {
 const actionNames = {
   in_progress: 'Start', finished: 'Finish', cancelled: 'Cancel the encounter', entered_in_error: 'Mark entered in error',
 };
-/** The moves that end an encounter for good ask first. */
-const confirmations = {
-  cancelled: 'Cancel this encounter? A cancelled encounter cannot be started again.',
-  entered_in_error: 'Mark this encounter entered in error? It stays on record, marked, and cannot change again.',
-};
+/**
+ * The moves that end an encounter for good ask first, naming the patient and the visit; marking
+ * it entered in error asks why (`status_reason`: the encounter's `reason` is the visit's).
+ */
+function confirmation(next, encounter, patient) {
+  const visit = `the ${(typeNames[encounter.type] ?? encounter.type).toLowerCase()} encounter of ${patientName(patient)} `
+    + `(MRN ${patient.mrn}) ${encounter.status === 'planned' ? 'planned for' : 'started'} ${when(encounter.started_at)}`;
+  if (next === 'cancelled') {
+    return {
+      title: 'Cancel this encounter?', text: `This cancels ${visit}. A cancelled encounter cannot be started again.`,
+      confirm: 'Cancel the encounter', cancel: 'Keep it',
+    };
+  }
+  if (next === 'entered_in_error') {
+    return {
+      title: 'Mark this encounter entered in error?',
+      text: `This marks ${visit} entered in error: it stays on record, marked, takes no new notes and cannot change again.`,
+      confirm: 'Mark entered in error', cancel: 'Keep it', reason: 'Why is it entered in error?',
+    };
+  }
+  return null;
+}
 const types = [['in_person', 'In person'], ['telemedicine', 'Telemedicine'], ['phone', 'Phone']];
 const typeNames = Object.fromEntries(types);
 
@@ -35,7 +52,7 @@ export async function chartPage(id) {
   const list = el('ul', { class: 'rows', 'aria-label': 'Encounters' });
   const listStatus = message();
   const render = () => {
-    list.replaceChildren(...encounters.map((encounter) => encounterRow(encounter, clinician, listStatus, (updated) => {
+    list.replaceChildren(...encounters.map((encounter) => encounterRow(encounter, patient, clinician, listStatus, (updated) => {
       encounters = encounters.map((other) => (other.id === updated.id ? updated : other));
       render();
     })));
@@ -73,7 +90,7 @@ function demographics(patient) {
  * One encounter, with a button for each status the server says this user may move it to now
  * (`transitions`); a status this page has no name for is shown as the server wrote it.
  */
-function encounterRow(encounter, clinician, status, replaced) {
+function encounterRow(encounter, patient, clinician, status, replaced) {
   const actions = encounter.transitions;
   return el('li', { 'data-encounter': encounter.id },
     el('span', {}, el('strong', {}, typeNames[encounter.type] ?? encounter.type),
@@ -84,6 +101,7 @@ function encounterRow(encounter, clinician, status, replaced) {
         + `${encounter.status === 'planned' ? 'planned for' : 'started'} ${when(encounter.started_at)}`
         + (encounter.ended_at ? `, ended ${when(encounter.ended_at)}` : '')
         + (encounter.attending_user_id ? ` · attending: ${nameOf(encounter.attending_user_id)}` : '')),
+    encounter.status_reason && el('span', { class: 'meta', 'data-status-reason': '' }, `Why: ${encounter.status_reason}`),
     encounter.draft_notes > 0 && el('span', { class: 'badge warning' },
       encounter.draft_notes === 1 ? '1 unsigned draft' : `${encounter.draft_notes} unsigned drafts`),
     actions.length > 0 && el('div', { class: 'actions' }, actions.map((next) => el('button', {
@@ -91,22 +109,25 @@ function encounterRow(encounter, clinician, status, replaced) {
       class: next === 'entered_in_error' || next === 'cancelled' ? 'secondary' : undefined,
       onclick: async (event) => {
         const button = event.currentTarget;
+        let asked = confirmation(next, encounter, patient);
         if (encounter.draft_notes > 0 && (next === 'finished' || next === 'cancelled')) {
           const drafts = encounter.draft_notes === 1 ? 'an unsigned draft note' : `${encounter.draft_notes} unsigned draft notes`;
-          const going = await confirmStep({
+          asked = {
             title: `${actionNames[next]} with ${drafts}?`,
             text: `This encounter has ${drafts}. ${next === 'finished' ? 'Finishing' : 'Cancelling'} it leaves `
               + `${encounter.draft_notes === 1 ? 'it' : 'them'} unsigned until a physician signs `
               + `${encounter.draft_notes === 1 ? 'it or it is' : 'them or they are'} withdrawn.`,
             confirm: `${actionNames[next]} anyway`,
             cancel: 'Go back',
-          });
-          if (!going) return;
-        } else if (confirmations[next] && !window.confirm(confirmations[next])) return;
+          };
+        }
+        const answer = asked && await confirmStep(asked);
+        if (asked && !answer) return;
+        const body = next === 'entered_in_error' ? { status: next, status_reason: answer } : { status: next };
         button.disabled = true;
         status.textContent = '';
         try {
-          const { data } = await call('PATCH', `/v1/encounters/${encounter.id}`, { body: { status: next } });
+          const { data } = await call('PATCH', `/v1/encounters/${encounter.id}`, { body });
           replaced(data);
         } catch (error) {
           status.textContent = error instanceof ApiError ? error.message : String(error.message);

@@ -37,6 +37,7 @@ export async function encounterPage(id) {
       encounter.status === 'entered_in_error'
         ? el('span', { class: 'badge danger' }, 'Entered in error: this visit takes no new notes')
         : `Status: ${encounterStatusNames[encounter.status] ?? encounter.status}`),
+    encounter.status_reason && el('p', { 'data-status-reason': '' }, `Why it is entered in error: ${encounter.status_reason}`),
     encounter.reason && el('p', {}, encounter.reason),
     el('h2', {}, 'Notes'),
     el('ul', { class: 'rows', 'aria-label': 'Notes' }, notes.length === 0
