@@ -49,6 +49,42 @@ struct AuditLogTests {
         }
     }
 
+    @Test("Several actions at once (action repeated); a patient's view leaves out the reader's own reads of the log unless asked")
+    func severalActionsAndOwnReads() async throws {
+        let app = try await TestApp.make()
+        let patient = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1001'")
+        try await app.run { client in
+            let auditor = try await client.token("auditor")
+            let admin = try await client.token("admin")
+            func actions(_ query: String, token: String) async throws -> [String] {
+                let answer = try await client.call(.get, "/v1/audit-events?limit=200&\(query)", token: token)
+                #expect(answer.status == .ok, "\(query)")
+                return ((answer.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["action"] as? String }
+            }
+            let both = try await actions("action=note.sign&action=auth.login", token: auditor)
+            #expect(Set(both) == ["note.sign", "auth.login"], "\(both)")
+            #expect(both.filter { $0 == "note.sign" }.count == 2)
+            let bad = try await client.call(.get, "/v1/audit-events?action=note.sign&action=note.raed", token: auditor)
+            #expect(bad.status == .unprocessableContent)
+            #expect((bad.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "action")
+
+            // The auditor looks at the patient three times; the admin once.
+            for _ in 0..<3 { _ = try await actions("patient_id=\(patient)", token: auditor) }
+            _ = try await actions("patient_id=\(patient)", token: admin)
+            let view = try await actions("patient_id=\(patient)", token: auditor)
+            #expect(view.filter { $0 == "audit.read" }.count == 1, "only the admin's reading: \(view)")
+            let everything = try await actions("patient_id=\(patient)&include_own_audit_reads=true", token: auditor)
+            #expect(everything.filter { $0 == "audit.read" }.count == 5, "\(everything)")
+            let named = try await actions("patient_id=\(patient)&action=audit.read", token: auditor)
+            #expect(named.count == 6 && Set(named) == ["audit.read"], "\(named)")
+            // Without a patient, the whole log: the auditor's own readings too.
+            #expect(try await actions("action=audit.read", token: auditor).count >= 7)
+        }
+        let asked = try await app.db.strings(
+            "SELECT detail->>'action' FROM audit_events WHERE action = 'audit.read' AND detail ? 'action' ORDER BY occurred_at LIMIT 1")
+        #expect(asked == ["note.sign,auth.login"])
+    }
+
     /// The database answers the id of every event it writes; when it wrote none (here a trigger
     /// skips the insert), the work is not answered as done, nor as a 404: a 500 the server logs.
     @Test(

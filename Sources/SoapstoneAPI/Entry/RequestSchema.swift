@@ -21,20 +21,25 @@ struct RequestSchema: Sendable {
         return bodies
     }
 
-    /// Each operation's query parameters whose schema is an enum, with their values.
+    /// Each operation's query parameters whose schema is an enum, or an array of one (each
+    /// repetition of the parameter is one of the list), with their values.
     static func queryChoices(of document: Data) throws -> [String: [String: [String]]] {
         let outline = try OpenAPIOutline(document)
         let schemas = outline.schemas
+        func resolved(_ schema: [String: Any]) -> [String: Any] {
+            guard let ref = schema["$ref"] as? String, let type = ref.split(separator: "/").last,
+                let found = schemas[String(type)] as? [String: Any]
+            else { return schema }
+            return found
+        }
         var choices: [String: [String: [String]]] = [:]
         for (id, operation) in outline.operations {
             for case let parameter as [String: Any] in operation["parameters"] as? [Any] ?? [] {
                 guard parameter["in"] as? String == "query", let name = parameter["name"] as? String,
-                    var schema = parameter["schema"] as? [String: Any]
+                    var schema = (parameter["schema"] as? [String: Any]).map(resolved)
                 else { continue }
-                if let ref = schema["$ref"] as? String, let type = ref.split(separator: "/").last,
-                    let resolved = schemas[String(type)] as? [String: Any]
-                {
-                    schema = resolved
+                if schema["type"] as? String == "array", let items = schema["items"] as? [String: Any] {
+                    schema = resolved(items)
                 }
                 if let values = schema["enum"] as? [String] { choices[id, default: [:]][name] = values }
             }

@@ -7,22 +7,26 @@ extension APIHandler {
         let principal = try Principal.authenticated()
         let query = input.query
         let limit = try PageLimit.standard.resolve(query.limit)
+        let actions = (query.action ?? []).map(AuditAction.init)
+        let patientID = try Self.filterID(query.patient_id, field: "patient_id")
+        // A patient's view leaves out the caller's own readings of the log about that patient,
+        // unless asked for: by the flag, or by naming the action.
+        let ownReadsLeftOut =
+            patientID != nil && query.include_own_audit_reads != true && !actions.contains(.auditRead)
         let filter = AuditEventFilter(
-            userID: try Self.filterID(query.user_id, field: "user_id"),
-            patientID: try Self.filterID(query.patient_id, field: "patient_id"),
-            entityID: try Self.filterID(query.entity_id, field: "entity_id"), action: query.action.map(AuditAction.init), from: query.from,
-            to: query.to,
+            userID: try Self.filterID(query.user_id, field: "user_id"), patientID: patientID,
+            entityID: try Self.filterID(query.entity_id, field: "entity_id"), actions: actions,
+            excludingReadsBy: ownReadsLeftOut ? principal.userID : nil, from: query.from, to: query.to,
             limit: limit, after: try query.cursor.map(AuditEventCursor.init(opaque:)))
         // What was asked, for the audit of this reading of the log.
-        var asked = [String: String]()
-        for (name, value) in [
-            ("user_id", query.user_id), ("patient_id", query.patient_id), ("entity_id", query.entity_id),
-            ("action", query.action?.rawValue), ("from", query.from.map { try? WholeSecondDates().encode($0) } ?? nil),
-            ("to", query.to.map { try? WholeSecondDates().encode($0) } ?? nil),
-        ] {
-            if let value { asked[name] = value }
-        }
-        let page = try await auditLog.search(filter, asked: asked, by: principal)
+        let dates = WholeSecondDates()
+        let asked: [String: String?] = [
+            "user_id": query.user_id, "patient_id": query.patient_id, "entity_id": query.entity_id,
+            "action": query.action.map { $0.map(\.rawValue).joined(separator: ",") },
+            "include_own_audit_reads": query.include_own_audit_reads.map { String($0) },
+            "from": query.from.flatMap { try? dates.encode($0) }, "to": query.to.flatMap { try? dates.encode($0) },
+        ]
+        let page = try await auditLog.search(filter, asked: asked.compactMapValues { $0 }, by: principal)
         return .ok(
             .init(body: .json(.init(items: page.events.map(Components.Schemas.AuditEvent.init), next_cursor: page.next?.opaque))))
     }

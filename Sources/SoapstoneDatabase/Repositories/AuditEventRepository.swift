@@ -30,7 +30,8 @@ public struct AuditEventRepository {
                AND (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
                AND (\(filter.patientID)::uuid IS NULL OR a.patient_id = \(filter.patientID))
                AND (\(filter.entityID)::uuid IS NULL OR a.entity_id = \(filter.entityID))
-               AND (\(filter.action)::text IS NULL OR a.action = \(filter.action))
+               AND (cardinality(\(filter.actions.map(\.rawValue))::text[]) = 0 OR a.action = ANY(\(filter.actions.map(\.rawValue))::text[]))
+               AND (\(filter.excludingReadsBy)::uuid IS NULL OR a.action <> 'audit.read' OR a.user_id IS DISTINCT FROM \(filter.excludingReadsBy))
                AND (\(filter.from)::timestamptz IS NULL OR a.occurred_at >= \(filter.from))
                AND (\(filter.to)::timestamptz IS NULL OR a.occurred_at < \(filter.to))
                AND (\(filter.after?.microseconds)::int8 IS NULL
@@ -71,19 +72,24 @@ public struct AuditEventFilter: Sendable {
     public var userID: UUID?
     public var patientID: UUID?
     public var entityID: UUID?
-    public var action: AuditAction?
+    /// Events of any of these actions; every action when empty.
+    public var actions: [AuditAction]
+    /// Leaves out the audit log's own readings (`audit.read`) by this user: what an auditor's
+    /// look at a patient would otherwise fill the patient's view with.
+    public var excludingReadsBy: UUID?
     public var from: Date?
     public var to: Date?
     public var limit: Int
     public var after: AuditEventCursor?
 
     public init(
-        userID: UUID? = nil, patientID: UUID? = nil, entityID: UUID? = nil, action: AuditAction? = nil, from: Date? = nil,
-        to: Date? = nil,
+        userID: UUID? = nil, patientID: UUID? = nil, entityID: UUID? = nil, actions: [AuditAction] = [],
+        excludingReadsBy: UUID? = nil, from: Date? = nil, to: Date? = nil,
         limit: Int = 50, after: AuditEventCursor? = nil
     ) {
-        (self.userID, self.patientID, self.entityID, self.action, self.from, self.to, self.limit, self.after) =
-            (userID, patientID, entityID, action, from, to, limit, after)
+        (self.userID, self.patientID, self.entityID, self.actions, self.excludingReadsBy) =
+            (userID, patientID, entityID, actions, excludingReadsBy)
+        (self.from, self.to, self.limit, self.after) = (from, to, limit, after)
     }
 }
 

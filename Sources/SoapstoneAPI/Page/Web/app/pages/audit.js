@@ -61,10 +61,14 @@ export async function auditPage() {
   const patient = patientFinder(() => clearResults('Apply the filters to see the events of the patient chosen.'));
   const form = el('form', { novalidate: true, class: 'filters', 'aria-label': 'Filters' },
     patient.element,
-    selectField({
-      name: 'action', label: 'Action', required: false,
-      options: [['', 'Any action'], ...Object.entries(actionNames)],
-    }),
+    // Several at once ("who read this patient's notes or their history?"): none chosen is any.
+    el('div', { class: 'field' },
+      el('label', { for: 'field-action' }, 'Actions'),
+      el('p', { class: 'hint', id: 'field-action-hint' }, 'Any when none is chosen; Ctrl or ⌘ adds one'),
+      el('select', {
+        id: 'field-action', name: 'action', multiple: true, size: 4, 'aria-describedby': 'field-action-hint field-action-error',
+      }, Object.entries(actionNames).map(([value, text]) => el('option', { value }, text))),
+      el('p', { class: 'field-error', id: 'field-action-error', 'data-error-for': 'action' })),
     selectField({ name: 'user_id', label: 'User', required: false, options: [['', 'Anyone'], ...staffChoices()] }),
     field({ name: 'from', label: 'From', type: 'datetime-local', required: false }),
     field({ name: 'to', label: 'Until', type: 'datetime-local', required: false }),
@@ -125,12 +129,13 @@ export async function auditPage() {
     }
     filters = new URLSearchParams();
     if (patient.chosen) filters.set('patient_id', patient.chosen.id);
-    for (const name of ['action', 'user_id']) {
-      const value = String(data.get(name) ?? '').trim();
-      if (value) filters.set(name, value);
-    }
+    const actions = data.getAll('action').map(String);
+    for (const action of actions) filters.append('action', action);
+    const user = String(data.get('user_id') ?? '').trim();
+    if (user) filters.set('user_id', user);
     for (const [name, date] of Object.entries(values)) filters.set(name, date.toISOString());
-    applied = patient.chosen ? `Events of ${patientName(patient.chosen)} (MRN ${patient.chosen.mrn})` : 'Every event';
+    applied = (patient.chosen ? `Events of ${patientName(patient.chosen)} (MRN ${patient.chosen.mrn})` : 'Every event')
+      + (actions.length ? `: ${actions.map(actionName).join('; ')}` : '');
     await busy(form, 'Applying…', reload);
   });
   download.addEventListener('click', async () => {
