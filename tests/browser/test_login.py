@@ -1,5 +1,6 @@
 """Login, sign-up, session handling and the page's policy, in a real Chromium."""
 
+import time
 import unittest
 import uuid
 
@@ -126,6 +127,33 @@ class IdleTests(BrowserTest):
         self.assertEqual(self.page.message("without activity"), "You were logged out after 3 seconds without activity.")
         self.page.driver.refresh()
         self.page.heading("Log in")
+
+    def test_a_countdown_warns_before_the_idle_logout_and_activity_keeps_the_session(self):
+        self.page.log_in("northside", "nurse@northside.example")
+        self.page.heading("Welcome, Riley Nurse")
+        # Waits in the page for the warning, then acts at once: the 3 s stretch leaves 1 s of it.
+        said = self.page.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const check = () => {
+                const warning = document.querySelector('[data-idle-warning]');
+                if (warning && !warning.hidden) {
+                    const text = warning.innerText;
+                    window.dispatchEvent(new KeyboardEvent('keydown', {key: 'a'}));
+                    done([text, warning.hidden, document.querySelector('main h1').textContent]);
+                } else setTimeout(check, 20);
+            };
+            check();""")
+        text, hidden_after, heading = said
+        self.assertIn("you will be logged out in 1 second", text)
+        self.assertIn("Stay logged in", text)
+        self.assertTrue(hidden_after, "activity takes the warning away")
+        self.assertIn("Welcome, Riley Nurse", heading)
+        time.sleep(1.5)
+        self.assertIn("Welcome, Riley Nurse", self.page.driver.find_element(By.CSS_SELECTOR, "main h1").text,
+                      "the countdown started again from the activity")
+        self.page.heading("Log in", timeout=15)
+        self.assertTrue(self.page.driver.find_element(By.CSS_SELECTOR, "[data-idle-warning]").get_attribute("hidden")
+                        is not None, "no warning left over on the login page")
 
     def test_activity_in_one_tab_keeps_every_tab_logged_in(self):
         self.page.log_in("northside", "nurse@northside.example")
