@@ -14,9 +14,12 @@ from browser import BrowserTest, Page, api, token, versions
 def new_encounter(email="physician@northside.example"):
     """A patient with an encounter in progress, made through the API: (token, patient, encounter)."""
     access = token(email)
+    # A birth date of its own: the same name and date would be a possible duplicate (409).
+    serial = uuid.uuid4().int
+    born = f"{1940 + serial % 60}-{1 + serial // 60 % 12:02d}-{1 + serial // 720 % 28:02d}"
     status, patient = api("POST", "/v1/patients", {
         "mrn": "N-" + uuid.uuid4().hex[:8], "given_name": "Noor", "family_name": "Haddad",
-        "birth_date": "1975-06-01", "sex": "female"}, access)
+        "birth_date": born, "sex": "female"}, access)
     assert status == 201, patient
     status, encounter = api("POST", f"/v1/patients/{patient['id']}/encounters",
                             {"type": "in_person", "status": "in_progress", "reason": "Fever"}, access)
@@ -88,7 +91,7 @@ class NoteTests(BrowserTest):
         self.click("Sign")
         dialog = WebDriverWait(self.page.driver, 10).until(
             EC.visibility_of_element_located((By.CSS_SELECTOR, "dialog[open]")))
-        self.assertIn(f"I attest that this note for Haddad, Noor (MRN {patient['mrn']}, born 1975-06-01) "
+        self.assertIn(f"I attest that this note for Haddad, Noor (MRN {patient['mrn']}, born {patient['birth_date']}) "
                       "is accurate and complete", dialog.text)
         self.page.screenshots("attestation")
         self.click("Cancel")

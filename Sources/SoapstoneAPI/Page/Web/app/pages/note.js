@@ -206,14 +206,13 @@ function draftEditor(initial, patient) {
       if (mine[key] === base[key]) {
         form.elements[key].value = theirs[key]; // only theirs changed
         taken.push(label);
+        // Words this page's user has not seen yet: reviewed before signing (since the first
+        // version they came after, however many arrive).
+        const earlier = incoming.get(key);
+        incoming.set(key, { base: earlier ? earlier.base : base[key], theirs: theirs[key], who });
       } else {
         clashes.push([key, label]);
       }
-    }
-    for (const [key] of sections) {
-      if (theirs[key] === base[key] || mine[key] !== base[key]) continue; // only theirs changed: taken above
-      const earlier = incoming.get(key);
-      incoming.set(key, { base: earlier ? earlier.base : base[key], theirs: theirs[key], who });
     }
     showIncoming();
     saved = theirs;
