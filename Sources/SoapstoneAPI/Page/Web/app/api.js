@@ -117,16 +117,38 @@ export async function callAll(path) {
   return items;
 }
 
+/**
+ * How soon the page learns that its session was ended elsewhere (an admin changed the role or
+ * deactivated the account, or logged the session out): it asks who it is this often, which the
+ * server answers from its revocation list and one row. Until then a chart stays on screen.
+ */
+const sessionCheck = 5_000;
+let checkTimer = null;
+
+async function checkSession() {
+  if (!access || refreshing) return;
+  try {
+    // A 401 here is refused once more by the refresh, which then ends the session ('expired').
+    const { data } = await call('GET', '/v1/auth/me');
+    if (current) current.allowed = data.allowed_operations;
+  } catch {
+    // Unreachable or busy says nothing about the session: the next check asks again.
+  }
+}
+
 function adopt(answer, tenant) {
   access = { token: answer.access_token, expiresAt: Date.now() + answer.expires_in * 1000 };
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(refresh, Math.max(5_000, access.expiresAt - Date.now() - refreshMargin));
+  clearInterval(checkTimer);
+  checkTimer = setInterval(checkSession, sessionCheck);
   current = { user: answer.user, tenant: tenant ?? current?.tenant ?? null, allowed: current?.allowed ?? [] };
 }
 
 function clear() {
   access = null;
   clearTimeout(refreshTimer);
+  clearInterval(checkTimer);
   current = null;
 }
 

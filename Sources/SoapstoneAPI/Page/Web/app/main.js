@@ -14,7 +14,7 @@ import { signupPage } from './pages/signup.js';
 import { usersPage } from './pages/users.js';
 import { roleTitle } from './roles.js';
 import { askTabsToSave, answerSaveRequests } from './tabs.js';
-import { confirmStep, el, leaving, message, show, unsavedTextSaver } from './ui.js';
+import { confirmStep, el, leaving, message, show, unsavedTextSaver, unsavedWords } from './ui.js';
 
 const publicPages = { '#/login': loginPage, '#/signup': signupPage };
 const id = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
@@ -33,6 +33,11 @@ const pages = [
   { pattern: '#/users', operation: 'listUsers', show: usersPage, nav: 'Users' },
 ].map((page) => ({ ...page, regex: new RegExp(`^${page.pattern}$`) }));
 let lastEnding = null;
+/**
+ * The editor's words a session ended before they were saved (`unsavedWords()`), for the login
+ * page to show once; in memory only, and gone once shown.
+ */
+let leftover = null;
 /** Where a session that timed out was, and whose it was: the same user logging in again returns there. */
 let interrupted = null;
 let shownHash = null; // the page on screen
@@ -58,8 +63,9 @@ async function route() {
   shownHash = hash;
   if (!current) {
     const page = publicPages[hash] ?? loginPage;
-    page({ ended: lastEnding, idleSeconds });
+    page({ ended: lastEnding, idleSeconds, leftover });
     lastEnding = null;
+    leftover = null;
     return;
   }
   if (publicPages[hash]) {
@@ -114,8 +120,10 @@ function go(hash) {
 onSessionChange((session, reason) => {
   showAccount();
   if (session) {
+    // The idle logout asks nobody anything (a dialog would wait on an empty chair): typed text
+    // is saved if it can be, and what could not be is shown once after the logout.
     watchIdle(async () => {
-      await leaving(); // typed text is saved if it can be; the session ends either way
+      await unsavedTextSaver()?.();
       await askTabsToSave();
       logout('idle');
     });
@@ -124,6 +132,8 @@ onSessionChange((session, reason) => {
     go(back ?? (reason === 'login' || publicPages[location.hash] ? '#/' : location.hash || '#/'));
   } else {
     stopWatchingIdle();
+    // Read before the page goes: what the editor could not save is the user's to copy.
+    leftover = unsavedWords();
     // Only the address (page names and ids) is kept, in memory, and only for the same user.
     if ((reason === 'idle' || reason === 'expired') && shownHash && lastUser) interrupted = { user: lastUser, hash: shownHash };
     lastEnding = reason;

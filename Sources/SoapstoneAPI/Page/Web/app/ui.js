@@ -33,6 +33,23 @@ export function onUnsavedText(saver) {
   pendingText = saver;
 }
 
+let typedText = null;
+
+/**
+ * What reads the words typed on this page and not yet saved, for a session that ends before
+ * they can be: `reader()` answers null when no editor is open, else `{ about, sections }`
+ * (`about` names the note and its patient; `sections` holds [label, text] pairs, none when
+ * everything is saved).
+ */
+export function onTypedText(reader) {
+  typedText = reader;
+}
+
+/** The editor's unsaved words as `onTypedText` describes them; null when there is no editor. */
+export function unsavedWords() {
+  return typedText?.() ?? null;
+}
+
 /** A function that saves this page's unsaved text and answers whether it could; null when none. */
 export function unsavedTextSaver() {
   return pendingText?.() ?? null;

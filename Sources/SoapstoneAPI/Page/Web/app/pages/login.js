@@ -10,7 +10,39 @@ const endings = {
   elsewhere: () => 'You logged out in another tab of this browser.',
 };
 
-export function loginPage({ ended, idleSeconds } = {}) {
+/**
+ * What happened to the words typed in a note when the session ended: all saved, or, shown here
+ * once to copy, the sections that were not (`leftover`: main.js's, from the editor).
+ */
+function leftoverText(leftover) {
+  if (!leftover) return null;
+  if (leftover.sections.length === 0) {
+    return message(`Everything you typed in ${leftover.about} was saved before the session ended.`, 'info');
+  }
+  const box = el('section', { class: 'leftover', 'aria-labelledby': 'leftover-title', 'data-leftover': '' },
+    el('h2', { id: 'leftover-title' }, `Not saved: your text in ${leftover.about}`),
+    el('p', {}, 'The session ended before this text could be saved. It is shown here once, to copy: '
+      + 'it is kept nowhere, and goes when you discard it, log in or leave the page.'),
+    leftover.sections.map(([label, text]) => el('div', { class: 'field' },
+      el('label', {}, label, el('textarea', { readonly: true, rows: 4 }, text)))),
+    el('div', { class: 'actions' },
+      el('button', {
+        type: 'button', class: 'secondary',
+        onclick: async (event) => {
+          const all = leftover.sections.map(([label, text]) => `${label}:\n${text}`).join('\n\n');
+          try {
+            await navigator.clipboard.writeText(all);
+            event.currentTarget.textContent = 'Copied';
+          } catch {
+            event.currentTarget.textContent = 'Select the text and copy it';
+          }
+        },
+      }, 'Copy the text'),
+      el('button', { type: 'button', 'data-discard': '', onclick: () => box.remove() }, 'Discard it')));
+  return box;
+}
+
+export function loginPage({ ended, idleSeconds, leftover } = {}) {
   const status = message();
   const form = el('form', { novalidate: true, 'aria-labelledby': 'login-title' },
     field({ name: 'tenant', label: 'Organisation', autocomplete: 'organization', hint: 'The short name of your clinic, e.g. northside' }),
@@ -25,6 +57,7 @@ export function loginPage({ ended, idleSeconds } = {}) {
     status.textContent = '';
     await busy(form, 'Logging in…', async () => {
       try {
+        document.querySelector('[data-leftover]')?.remove();
         await login(data.get('tenant').trim(), data.get('email').trim(), data.get('password'));
       } catch (error) {
         status.textContent = loginFailure(error);
@@ -37,6 +70,7 @@ export function loginPage({ ended, idleSeconds } = {}) {
   show(el('section', { class: 'card narrow' },
     el('h1', { id: 'login-title' }, 'Log in'),
     notice,
+    leftoverText(leftover),
     form,
     el('p', {}, 'New to Soapstone? ', el('a', { href: '#/signup' }, 'Create an organisation'))));
 }

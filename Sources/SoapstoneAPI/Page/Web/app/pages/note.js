@@ -3,7 +3,8 @@ import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
 import { loadStaff, nameOf } from '../staff.js';
 import {
-  busy, confirmStep, el, field, loading, message, onLeaving, onUnsavedText, patientName, show, showFailure, when,
+  busy, confirmStep, el, field, loading, message, onLeaving, onTypedText, onUnsavedText, patientName, show, showFailure,
+  when,
 } from '../ui.js';
 
 const sections = [
@@ -124,6 +125,15 @@ function draftEditor(initial, patient) {
   onUnsavedText(() => {
     if (!open() || !dirty()) return null;
     return conflict ? async () => false : save;
+  });
+  // A session that ends before a save (an admin changed the role) shows these words once.
+  onTypedText(() => {
+    if (!open()) return null;
+    const mine = typed();
+    return {
+      about: `the note for ${patientName(patient)} (MRN ${patient.mrn})`,
+      sections: sections.filter(([key]) => mine[key] !== saved[key]).map(([key, label]) => [label, mine[key]]),
+    };
   });
   // Leaving the editor (a link, Back, logging out) saves what is typed first; if that fails,
   // the editor stays, saying so.
