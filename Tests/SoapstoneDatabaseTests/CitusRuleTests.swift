@@ -37,6 +37,27 @@ struct CitusRuleTests {
         }
     }
 
+    /// Found on a real coordinator: migration 27 first added `status_reason` with its CHECK in
+    /// the same clause, and Citus refused it ("all constraints in Citus must have explicit names").
+    @Test("From migration 19 on, a column is added without a constraint of its own; its constraint comes in an ALTER of its own")
+    func columnsAddedWithoutConstraints() throws {
+        let addColumn = try Regex(#"(?is)\bADD\s+COLUMN\b(.*?)(,|$)"#)
+        let constraint = try Regex(#"(?i)\b(CONSTRAINT|REFERENCES|PRIMARY\s+KEY|UNIQUE|CHECK)\b"#)
+        for migration in try Migration.bundled() where migration.version >= Self.oneConstraintPerAlterSince {
+            for script in [migration.up, migration.down] {
+                for statement in SQLScript(script).statements where Self.firstLine(of: statement).hasPrefix("ALTER TABLE") {
+                    let code = statement.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+                        .joined(separator: "\n")
+                    for clause in code.matches(of: addColumn) {
+                        #expect(
+                            String(code[clause.range]).firstMatch(of: constraint) == nil,
+                            "migration \(migration.version): \(statement)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Citus rebuilds the views over a table it converts, and cannot drop a view whose row type
     /// a function returns or takes: create_reference_table('tenants') was refused on a real
     /// coordinator while migration 18's functions returned api_patients and api_notes.
