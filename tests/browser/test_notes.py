@@ -430,6 +430,34 @@ class NoteTests(BrowserTest):
         finally:
             other.close()
 
+    def test_text_typed_in_a_conflict_is_unsaved_text_like_any_other(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        other = self.two_editors(note)
+        try:
+            self.type_into("subjective", "Written by the nurse")
+            self.click("Save as a new version")
+            self.state("Version 2, saved")
+            self.type_into("subjective", "Written by the physician", other)
+            self.click("Save as a new version", other)
+            WebDriverWait(other.driver, 10).until(
+                EC.visibility_of_element_located((By.CSS_SELECTOR, "main .conflict")))
+            self.type_into("plan", "Typed during the conflict", other)
+            # A reload (or closing the tab) asks first, as with any unsaved text.
+            asks = other.driver.execute_script(
+                "const leaving = new Event('beforeunload', {cancelable: true});"
+                "window.dispatchEvent(leaving); return leaving.defaultPrevented;")
+            self.assertTrue(asks, "a reload during the conflict would lose the text without asking")
+            # The editor's own Save saves the merge as it stands, not nothing.
+            self.click("Save as a new version", other)
+            self.state("Version 3, saved", other)
+            self.assertFalse(other.driver.find_element(By.CSS_SELECTOR, "main .conflict").is_displayed())
+            stored = api("GET", f"/v1/notes/{note['id']}", None, access)[1]
+            self.assertEqual((stored["subjective"], stored["plan"]), ("Written by the physician", "Typed during the conflict"))
+            self.assertEqual(versions(note["id"], access)[1]["subjective"], "Written by the nurse", "theirs stays in History")
+        finally:
+            other.close()
+
     def test_one_way_of_dates_the_organisation_named_a_narrow_signature_and_a_proxy_error(self):
         access, patient, encounter = new_encounter()
         note = new_draft(access, encounter)

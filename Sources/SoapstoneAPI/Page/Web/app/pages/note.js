@@ -24,8 +24,10 @@ const autosaveAtMost = seconds('soapstone-autosave-most-seconds', 180) * 1000;
 
 /** The editor's text not yet saved, if an editor is open: read when the page is closed. */
 let unsavedDraft = null;
+/** Whether the editor holds text no version has, a conflict's included: a reload asks first. */
+let holdsUnsaved = null;
 window.addEventListener('beforeunload', (event) => {
-  if (unsavedDraft?.()) event.preventDefault();
+  if (holdsUnsaved?.()) event.preventDefault();
 });
 window.addEventListener('pagehide', () => {
   const draft = unsavedDraft?.();
@@ -120,6 +122,7 @@ function draftEditor(initial, patient) {
   });
   const open = () => document.body.contains(form);
   unsavedDraft = () => (open() && !conflict && dirty() ? { id: saved.id, version: saved.version, text: typed() } : null);
+  holdsUnsaved = () => open() && dirty();
   // Another tab ending the session saves this one's text first; text typed in a conflict
   // cannot be saved without a choice, and says so.
   onUnsavedText(() => {
@@ -363,6 +366,9 @@ function draftEditor(initial, patient) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    // In a conflict the editor holds the merge as the user has made it so far (the panel shows
+    // both sides): saving it is saving the merged note, as the panel's own button does.
+    if (conflict) closeConflict();
     await busy(form, 'Saving…', save);
   });
 
