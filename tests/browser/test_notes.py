@@ -272,6 +272,19 @@ class NoteTests(BrowserTest):
             page.heading("Draft note")
         return other
 
+    def conflict(self, other, plan=None):
+        """The nurse (self.page) saves a subjective, and the physician (`other`) then saves
+        another from the version before: the merge panel opens in `other`, and is answered."""
+        self.type_into("subjective", "Written by the nurse")
+        if plan:
+            self.type_into("plan", plan)
+        self.click("Save as a new version")
+        self.state("Version 2, saved")
+        self.type_into("subjective", "Written by the physician", other)
+        self.click("Save as a new version", other)
+        return WebDriverWait(other.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "main .conflict")))
+
     def nurse_saves(self, note, **sections):
         """The nurse saves a version through the API, from the note's current version."""
         nurse = token("nurse@northside.example")
@@ -381,17 +394,8 @@ class NoteTests(BrowserTest):
         note = new_draft(access, encounter)
         other = self.two_editors(note)
         try:
-            self.type_into("subjective", "Written by the nurse")
-            self.type_into("plan", "Amoxicillin 500 mg twice daily")
-            self.click("Save as a new version")
-            self.state("Version 2, saved")
-
-            # Both changed the subjective; only the nurse the plan, which merges by itself.
-            self.type_into("subjective", "Written by the physician", other)
-            self.click("Save as a new version", other)
-            WebDriverWait(other.driver, 10).until(
-                EC.visibility_of_element_located((By.CSS_SELECTOR, "main .conflict")))
-            panel = other.driver.find_element(By.CSS_SELECTOR, "main .conflict")
+            # Both change the subjective; only the nurse the plan, which merges by itself.
+            panel = self.conflict(other, plan="Amoxicillin 500 mg twice daily")
             self.assertIn("saved by Riley Nurse at", panel.text)
             self.assertEqual([e.get_attribute("data-merge") for e in panel.find_elements(By.CSS_SELECTOR, "[data-merge]")],
                              ["subjective"], "only the section both changed asks for a choice")
@@ -435,13 +439,7 @@ class NoteTests(BrowserTest):
         note = new_draft(access, encounter)
         other = self.two_editors(note)
         try:
-            self.type_into("subjective", "Written by the nurse")
-            self.click("Save as a new version")
-            self.state("Version 2, saved")
-            self.type_into("subjective", "Written by the physician", other)
-            self.click("Save as a new version", other)
-            WebDriverWait(other.driver, 10).until(
-                EC.visibility_of_element_located((By.CSS_SELECTOR, "main .conflict")))
+            self.conflict(other)
             self.type_into("plan", "Typed during the conflict", other)
             # A reload (or closing the tab) asks first, as with any unsaved text.
             asks = other.driver.execute_script(
