@@ -34,25 +34,38 @@ public enum EncounterLifecycle {
         return requested ?? (status == .inProgress ? now : nil)
     }
 
-    /// What is wrong with the `status_reason` of a change from `current` to `next`: marking an
+    /// The `status_reason` a change from `current` to `next` records, trimmed: marking an
     /// encounter entered in error says why (audited with the change, shown with the encounter);
-    /// no other change takes one, so a reason never lands on the wrong status.
-    public static func statusReasonProblems(from current: EncounterStatus, to next: EncounterStatus?, reason: String?)
-        -> [FieldError]
+    /// no other change takes one, so a reason never lands on the wrong status. Throws the
+    /// field's problem otherwise.
+    public static func statusReason(from current: EncounterStatus, to next: EncounterStatus?, reason: String?) throws
+        -> String?
     {
         let voiding = next == .enteredInError && current != .enteredInError
-        guard let reason else {
-            return voiding ? [FieldError(field: "status_reason", message: "is required to mark an encounter entered in error")] : []
+        var problems: [FieldError] = []
+        if let reason {
+            problems =
+                voiding
+                ? Validation.text(reason, field: "status_reason", maximum: 1000)
+                : [FieldError(field: "status_reason", message: "is given only with the change to entered_in_error")]
+        } else if voiding {
+            problems = [FieldError(field: "status_reason", message: "is required to mark an encounter entered in error")]
         }
-        guard voiding else {
-            return [FieldError(field: "status_reason", message: "is given only with the change to entered_in_error")]
-        }
-        return Validation.text(reason, field: "status_reason", maximum: 1000)
+        guard problems.isEmpty else { throw DomainError.validation(problems) }
+        return reason?.trimmingCharacters(in: .whitespaces)
     }
 
     /// Whether an encounter in `status` takes new notes: not once it is entered in error (voided).
     public static func acceptsNotes(_ status: EncounterStatus) -> Bool {
         status != .enteredInError
+    }
+
+    /// Why an encounter in `status` takes no new note, as the client is told; nil when it does.
+    public static func newNoteRefusal(_ status: EncounterStatus) -> DomainError? {
+        acceptsNotes(status)
+            ? nil
+            : .stateConflict(
+                type: "encounter-entered-in-error", detail: "This encounter is entered in error and takes no new notes.")
     }
 
     /// Why `role` may not mark an encounter entered in error whose notes are in `noteStatuses`:

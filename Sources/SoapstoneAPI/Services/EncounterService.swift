@@ -68,10 +68,8 @@ struct EncounterService: Sendable {
             try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
                 guard let current = try await tx.encounters.findForUpdate(id: id) else { throw DomainError.notFound }
                 var changes = changes
-                let problems = EncounterLifecycle.statusReasonProblems(
+                changes.statusReason = try EncounterLifecycle.statusReason(
                     from: current.status, to: changes.status, reason: changes.statusReason)
-                guard problems.isEmpty else { throw DomainError.validation(problems) }
-                changes.statusReason = changes.statusReason?.trimmingCharacters(in: .whitespaces)
                 var detail: [String: String] = [:]
                 if let next = changes.status {
                     if let refusal = EncounterLifecycle.refusal(from: current.status, to: next) { throw refusal }

@@ -58,11 +58,7 @@ struct NoteService: Sendable {
                         guard let encounter = try await tx.encounters.findForUpdate(id: encounterID) else {
                             throw DomainError.notFound
                         }
-                        guard EncounterLifecycle.acceptsNotes(encounter.status) else {
-                            throw DomainError.stateConflict(
-                                type: "encounter-entered-in-error",
-                                detail: "This encounter is entered in error and takes no new notes.")
-                        }
+                        if let refusal = EncounterLifecycle.newNoteRefusal(encounter.status) { throw refusal }
                         let note = try await tx.notes.createDraft(
                             encounterID: encounterID, authorID: principal.userID, content: content)
                         try await tx.auditEvents.record(entry(principal, .noteCreate, note: note.id, patient: note.patientID))

@@ -1,6 +1,11 @@
 // Small DOM helpers: elements built from data, never from HTML strings, so nothing a user or
 // the API sends is ever parsed as markup.
 
+/** The parts given, without those a caller left out (`condition && part`): never the word "false". */
+function present(parts) {
+  return parts.flat().filter((part) => part !== null && part !== undefined && part !== false);
+}
+
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -9,7 +14,7 @@ export function el(tag, attributes = {}, ...children) {
     else if (value === true) node.setAttribute(name, '');
     else node.setAttribute(name, value);
   }
-  node.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  node.append(...present(children));
   return node;
 }
 
@@ -23,36 +28,28 @@ export function onLeaving(guard) {
   leaveGuard = guard;
 }
 
-let pendingText = null;
+let unsavedText = null;
 
 /**
- * What saves this page's unsaved text without asking anyone (the note editor): called when
- * another tab ends the session. `saver()` answers null when nothing is unsaved.
+ * The editor's text no version holds yet, for the session's end (the note editor registers it):
+ * - `saver()` saves it without asking anyone (another tab's logout, the idle logout): null when
+ *   nothing is unsaved, else a function that saves and answers whether it could;
+ * - `words()` reads it for a session that ended before it could be saved: null when no editor
+ *   is open, else `{ about, sections }` (`about` names the note and its patient; `sections`
+ *   holds [label, text] pairs, none when everything is saved).
  */
-export function onUnsavedText(saver) {
-  pendingText = saver;
-}
-
-let typedText = null;
-
-/**
- * What reads the words typed on this page and not yet saved, for a session that ends before
- * they can be: `reader()` answers null when no editor is open, else `{ about, sections }`
- * (`about` names the note and its patient; `sections` holds [label, text] pairs, none when
- * everything is saved).
- */
-export function onTypedText(reader) {
-  typedText = reader;
-}
-
-/** The editor's unsaved words as `onTypedText` describes them; null when there is no editor. */
-export function unsavedWords() {
-  return typedText?.() ?? null;
+export function onUnsavedText({ saver, words }) {
+  unsavedText = { saver, words };
 }
 
 /** A function that saves this page's unsaved text and answers whether it could; null when none. */
 export function unsavedTextSaver() {
-  return pendingText?.() ?? null;
+  return unsavedText?.saver() ?? null;
+}
+
+/** The editor's unsaved words as `onUnsavedText` describes them; null when there is no editor. */
+export function unsavedWords() {
+  return unsavedText?.words() ?? null;
 }
 
 /** Runs the guard, if any; answers whether the page may move on. */
@@ -70,8 +67,7 @@ export async function leaving() {
  */
 export function show(...content) {
   const main = document.getElementById('main');
-  // A part a page leaves out (`condition && part`) is no content, not the word "false".
-  main.replaceChildren(...content.flat().filter((part) => part !== null && part !== undefined && part !== false));
+  main.replaceChildren(...present(content));
   window.scrollTo(0, 0);
   const heading = main.querySelector('h1');
   if (heading) {
@@ -202,7 +198,9 @@ export function patientName(patient) {
 export function confirmStep({ title, text, confirm, cancel = 'Cancel', reason }) {
   return new Promise((resolve) => {
     // With `reason` (its label), the step asks why as well, and answers what was typed.
-    const why = reason && el('textarea', { id: 'confirm-reason', rows: 2, required: true, 'aria-describedby': 'confirm-reason-error' });
+    const why = reason && el('textarea', {
+      id: 'confirm-reason', rows: 2, required: true, autofocus: true, 'aria-describedby': 'confirm-reason-error',
+    });
     const missing = reason && el('p', { class: 'field-error', id: 'confirm-reason-error' });
     const dialog = el('dialog', { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
       el('h2', { id: 'confirm-title' }, title),
@@ -223,7 +221,6 @@ export function confirmStep({ title, text, confirm, cancel = 'Cancel', reason })
           },
         }, confirm),
         el('button', { type: 'button', class: 'secondary', onclick: () => dialog.close('cancel') }, cancel)));
-    if (why) why.autofocus = true;
     dialog.addEventListener('close', () => {
       dialog.remove();
       const confirmed = dialog.returnValue === 'confirm';

@@ -1,14 +1,11 @@
 import { ApiError, call, callAll, may } from '../api.js';
 import { patientBanner, sexNames } from '../banner.js';
+import { encounterStatusNames } from '../names.js';
 import { loadStaff, nameOf } from '../staff.js';
 import {
   busy, confirmStep, el, field, loadPage, message, patientName, selectField, show, showFieldErrors, when,
 } from '../ui.js';
 
-const statusNames = {
-  planned: 'Planned', in_progress: 'In progress', finished: 'Finished', cancelled: 'Cancelled',
-  entered_in_error: 'Entered in error',
-};
 const actionNames = {
   in_progress: 'Start', finished: 'Finish', cancelled: 'Cancel the encounter', entered_in_error: 'Mark entered in error',
 };
@@ -94,7 +91,7 @@ function encounterRow(encounter, patient, clinician, status, replaced) {
   const actions = encounter.transitions;
   return el('li', { 'data-encounter': encounter.id },
     el('span', {}, el('strong', {}, typeNames[encounter.type] ?? encounter.type),
-      ` · ${statusNames[encounter.status] ?? encounter.status}`),
+      ` · ${encounterStatusNames[encounter.status] ?? encounter.status}`),
     clinician && el('a', { href: `#/encounters/${encounter.id}` }, 'Notes'),
     el('span', { class: 'meta' },
       `${encounter.reason ? `${encounter.reason} · ` : ''}`
@@ -134,7 +131,7 @@ function encounterRow(encounter, patient, clinician, status, replaced) {
           button.disabled = false;
         }
       },
-    }, actionNames[next] ?? `Move to ${statusNames[next] ?? next}`))));
+    }, actionNames[next] ?? `Move to ${encounterStatusNames[next] ?? next}`))));
 }
 
 function newEncounterForm(patient, created) {

@@ -1,12 +1,9 @@
 import { call, callAll } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
+import { encounterStatusNames } from '../names.js';
 import { el, loadPage, message, show, when } from '../ui.js';
 
 const statusNames = { draft: 'Draft', signed: 'Signed', amended: 'Amended', entered_in_error: 'Entered in error' };
-const encounterStatusNames = {
-  planned: 'Planned', in_progress: 'In progress', finished: 'Finished', cancelled: 'Cancelled',
-  entered_in_error: 'Entered in error',
-};
 
 /** An encounter's notes (clinicians): each opens in the editor; a new one starts as a draft. */
 export async function encounterPage(id) {

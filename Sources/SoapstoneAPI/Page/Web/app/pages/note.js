@@ -3,8 +3,7 @@ import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
 import { loadStaff, nameOf } from '../staff.js';
 import {
-  busy, confirmStep, el, field, loading, message, onLeaving, onTypedText, onUnsavedText, patientName, show, showFailure,
-  when,
+  busy, confirmStep, el, field, loading, message, onLeaving, onUnsavedText, patientName, show, showFailure, when,
 } from '../ui.js';
 
 const sections = [
@@ -123,20 +122,22 @@ function draftEditor(initial, patient) {
   const open = () => document.body.contains(form);
   unsavedDraft = () => (open() && !conflict && dirty() ? { id: saved.id, version: saved.version, text: typed() } : null);
   holdsUnsaved = () => open() && dirty();
-  // Another tab ending the session saves this one's text first; text typed in a conflict
-  // cannot be saved without a choice, and says so.
-  onUnsavedText(() => {
-    if (!open() || !dirty()) return null;
-    return conflict ? async () => false : save;
-  });
-  // A session that ends before a save (an admin changed the role) shows these words once.
-  onTypedText(() => {
-    if (!open()) return null;
-    const mine = typed();
-    return {
-      about: `the note for ${patientName(patient)} (MRN ${patient.mrn})`,
-      sections: sections.filter(([key]) => mine[key] !== saved[key]).map(([key, label]) => [label, mine[key]]),
-    };
+  onUnsavedText({
+    // The session ending elsewhere saves this text first; text typed in a conflict cannot be
+    // saved without a choice, and says so.
+    saver: () => {
+      if (!open() || !dirty()) return null;
+      return conflict ? async () => false : save;
+    },
+    // A session that ends before a save (an admin changed the role) shows these words once.
+    words: () => {
+      if (!open()) return null;
+      const mine = typed();
+      return {
+        about: `the note for ${patientName(patient)} (MRN ${patient.mrn})`,
+        sections: sections.filter(([key]) => mine[key] !== saved[key]).map(([key, label]) => [label, mine[key]]),
+      };
+    },
   });
   // Leaving the editor (a link, Back, logging out) saves what is typed first; if that fails,
   // the editor stays, saying so.
