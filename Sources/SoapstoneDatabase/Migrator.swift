@@ -141,7 +141,14 @@ public struct Migrator: Sendable {
         return applied
     }
 
+    /// Runs a migration's statements inside its transaction. On Citus, a DDL statement on a
+    /// distributed table runs over many connections per node at once, and Citus then refuses a
+    /// function command later in the same transaction ("there was a parallel operation on a
+    /// distributed table"): migration 28 adds a column and then replaces functions. Every
+    /// migration therefore runs Citus's multi-shard commands over one connection per node. On
+    /// a server without Citus the setting is an unused placeholder.
     private func run(_ script: String, of migration: Migration, on connection: PostgresConnection) async throws {
+        try await connection.run("SET LOCAL citus.multi_shard_modify_mode = 'sequential'", logger: logger)
         for (index, statement) in SQLScript(script).statements.enumerated() {
             do {
                 try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)

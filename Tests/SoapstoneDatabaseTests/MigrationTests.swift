@@ -155,6 +155,23 @@ struct MigrationTests {
         #expect(try await db.strings("SELECT count(*)::text FROM schema_migrations WHERE version = 9003") == ["0"])
     }
 
+    /// On Citus a migration that changes a distributed table and then a function failed
+    /// ("parallel operation on a distributed table", migration 28 on a real coordinator): the
+    /// migrator runs each migration's multi-shard commands over one connection per node.
+    @Test("Each migration, up and down, runs with Citus's multi-shard commands sequential")
+    func migrationsRunSequentialOnCitus() async throws {
+        let probe = Migration(
+            version: 9004, name: "probe",
+            up: "CREATE TABLE probe_mode AS SELECT current_setting('citus.multi_shard_modify_mode', true) AS mode",
+            down: "CREATE TABLE probe_mode_down AS SELECT current_setting('citus.multi_shard_modify_mode', true) AS mode")
+        let migrator = try migrator(try Migration.bundled() + [probe])
+        let db = try await TestCluster.shared.makeDatabase(.migrated)
+        try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        #expect(try await db.strings("SELECT mode FROM probe_mode") == ["sequential"])
+        try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0) }
+        #expect(try await db.strings("SELECT mode FROM probe_mode_down") == ["sequential"])
+    }
+
     @Test(
         "Whoever migrates, the migrating role's default privileges stay PostgreSQL's own and the server writes and finds patients",
         arguments: TestCluster.MigratingRole.allCases)
