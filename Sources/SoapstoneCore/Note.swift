@@ -11,10 +11,12 @@ public struct Note: Sendable, Hashable {
     public let authorID: UUID
     public var signature: Signature?
     public var enteredInError: EnteredInError?
+    /// Whether the current version was saved with a conflict unresolved (`NoteVersion`).
+    public var unresolvedConflict: Bool
 
     public init(
         id: UUID, encounterID: UUID, patientID: UUID, status: NoteStatus, version: Int, content: NoteContent,
-        authorID: UUID, signature: Signature?, enteredInError: EnteredInError? = nil
+        authorID: UUID, signature: Signature?, enteredInError: EnteredInError? = nil, unresolvedConflict: Bool = false
     ) {
         self.id = id
         self.encounterID = encounterID
@@ -25,5 +27,6 @@ public struct Note: Sendable, Hashable {
         self.authorID = authorID
         self.signature = signature
         self.enteredInError = enteredInError
+        self.unresolvedConflict = unresolvedConflict
     }
 }

@@ -62,3 +62,12 @@ public enum NoteLifecycle {
         ordered(rule(action).statusesByRole[role] ?? [])
     }
 }
+
+extension NoteLifecycle {
+    /// Whether a draft at `note`'s current version may be signed at all: not while that version
+    /// was saved with a conflict unresolved (`NoteVersion.unresolvedConflict`), since nobody
+    /// chose between the texts it replaced. A later save clears it. The sign statement
+    /// (`NoteRepository.sign`) and the database's lifecycle trigger (migration 28) keep the same
+    /// rule.
+    public static func signable(_ note: Note) -> Bool { !note.unresolvedConflict }
+}

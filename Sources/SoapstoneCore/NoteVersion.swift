@@ -8,9 +8,14 @@ public struct NoteVersion: Sendable, Hashable {
     public let reason: String?
     public let createdAt: Date
     public let sha256: String
+    /// Saved while its writer's merge was still open: the session ended (idle, or logged out
+    /// elsewhere) before they chose between their text and another's, and their side was kept
+    /// rather than lost. The next reader is told; the note is not signed at such a version.
+    public let unresolvedConflict: Bool
 
     public init(
-        noteID: UUID, version: Int, content: NoteContent, authorID: UUID, reason: String?, createdAt: Date, sha256: String
+        noteID: UUID, version: Int, content: NoteContent, authorID: UUID, reason: String?, createdAt: Date, sha256: String,
+        unresolvedConflict: Bool
     ) {
         self.noteID = noteID
         self.version = version
@@ -19,5 +24,6 @@ public struct NoteVersion: Sendable, Hashable {
         self.reason = reason
         self.createdAt = createdAt
         self.sha256 = sha256
+        self.unresolvedConflict = unresolvedConflict
     }
 }

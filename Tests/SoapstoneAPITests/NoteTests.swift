@@ -139,6 +139,68 @@ struct NoteTests {
             ])
     }
 
+    /// Issue 30, item 4: the page saves a writer's side of an open merge before their session
+    /// ends, marked `unresolved_conflict`; the next reader is told, and nobody signs it until a
+    /// later save (the merge resolved, or the text kept) clears the mark.
+    @Test("A version saved with a conflict unresolved is marked for every reader and not signed until a later save")
+    func unresolvedConflict() async throws {
+        let app = try await TestApp.make()
+        let encounter = try await Self.encounterID(app)
+        try await app.run { client in
+            let nurse = try await client.token("nurse")
+            let physician = try await client.token("physician")
+            let id = try await Self.draft(client, encounter: encounter, token: nurse)
+            let ordinary = try await client.call(.get, "/v1/notes/\(id)", token: physician)
+            #expect(ordinary.json["unresolved_conflict"] as? Bool == false)
+            #expect((ordinary.json["actions"] as? [String])?.contains("sign") == true)
+
+            let kept = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("mine").merging(["unresolved_conflict": true]) { $1 },
+                token: nurse, headers: [.ifMatch: "\"1\""])
+            #expect(kept.status == .ok)
+            #expect(kept.json["version"] as? Int == 2)
+            #expect(kept.json["unresolved_conflict"] as? Bool == true)
+            let read = try await client.call(.get, "/v1/notes/\(id)", token: physician)
+            #expect(read.json["unresolved_conflict"] as? Bool == true)
+            #expect((read.json["actions"] as? [String]) == ["save", "enter_in_error"], "no sign while unresolved")
+            let versions = (try await client.call(.get, "/v1/notes/\(id)/versions", token: physician).json["items"]
+                as? [[String: Any]]) ?? []
+            #expect(versions.compactMap { $0["unresolved_conflict"] as? Bool } == [false, true])
+            #expect(try await client.call(.get, "/v1/notes/\(id)/versions/2", token: physician).json["unresolved_conflict"] as? Bool == true)
+
+            let refused = try await client.call(.post, "/v1/notes/\(id)/sign", token: physician, headers: [.ifMatch: "\"2\""])
+            #expect(refused.status == .conflict)
+            #expect((refused.json["detail"] as? String)?.contains("conflict unresolved") == true, "\(refused.json)")
+            #expect(try await client.call(.get, "/v1/notes/\(id)", token: physician).json["status"] as? String == "draft")
+
+            // The same text saved again, without the mark: a choice made, and the note may be signed.
+            let resolved = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("mine"), token: physician, headers: [.ifMatch: "\"2\""])
+            #expect(resolved.json["unresolved_conflict"] as? Bool == false)
+            #expect((resolved.json["actions"] as? [String])?.contains("sign") == true)
+            let signed = try await client.call(.post, "/v1/notes/\(id)/sign", token: physician, headers: [.ifMatch: "\"3\""])
+            #expect(signed.status == .ok)
+            #expect(signed.json["unresolved_conflict"] as? Bool == false)
+
+            // Not a string, not on an amendment.
+            let wrongType = try await client.call(
+                .put, "/v1/notes/\(id)", json: Self.content("x").merging(["unresolved_conflict": "yes"]) { $1 },
+                token: physician, headers: [.ifMatch: "\"3\""])
+            #expect(wrongType.status == .badRequest || wrongType.status == .unprocessableContent)
+            let amendment = try await client.call(
+                .post, "/v1/notes/\(id)/amend",
+                json: Self.content("x").merging(["reason": "r", "unresolved_conflict": true]) { $1 }, token: physician)
+            #expect(amendment.status == .badRequest || amendment.status == .unprocessableContent)
+        }
+        let marked = try await app.db.strings(
+            """
+            SELECT action || ':' || outcome || ':' || coalesce(detail->>'unresolved_conflict', '-') FROM audit_events
+             WHERE entity_type = 'note' AND action IN ('note.update', 'note.sign') AND detail->>'source' IS NULL
+             ORDER BY occurred_at, action
+            """)
+        #expect(marked == ["note.update:success:true", "note.sign:refused:-", "note.update:success:-", "note.sign:success:-"])
+    }
+
     @Test("An encounter's notes are listed oldest first with their current content, audited once; not for the front desk")
     func listsAnEncountersNotes() async throws {
         let app = try await TestApp.make()

@@ -75,7 +75,7 @@ struct PagingTests {
                 let items = (page.json["items"] as? [[String: Any]]) ?? []
                 #expect(items.count <= 2)
                 for item in items {
-                    #expect(Set(item.keys) == ["note_id", "version", "author_id", "reason", "created_at", "sha256"])
+                    #expect(Set(item.keys) == ["note_id", "version", "author_id", "reason", "created_at", "sha256", "unresolved_conflict"])
                 }
                 numbers += items.compactMap { $0["version"] as? Int }
                 cursor = page.json["next_cursor"] as? String

@@ -6,7 +6,9 @@ import Testing
 
 /// The note lifecycle as the database enforces it (migration 4's triggers), for any client: the
 /// server's role and the owner alike. Each attempt names the refusal it must get, so a test
-/// cannot pass on another constraint that happens to refuse the same statement.
+/// cannot pass on another constraint that happens to refuse the same statement. The tenant is
+/// set as the server sets it (`soapstone_set_tenant`): on Citus only that reaches the workers,
+/// where a bare `set_config` would leave every row hidden and each refusal untested.
 @Suite("Note lifecycle in the database")
 struct NoteLifecycleTriggerTests {
     @Test("A signed note changes only by amendment, whoever writes the SQL")
@@ -30,7 +32,7 @@ struct NoteLifecycleTriggerTests {
             for attempt in attempts {
                 let state: String? = try await db.withConnection(as: role) { connection in
                     try await connection.query("BEGIN", logger: logger)
-                    try await connection.query("SELECT set_config('app.tenant_id', \(tenant), true)", logger: logger)
+                    try await connection.query("SELECT soapstone_set_tenant(\(tenant)::uuid, NULL)", logger: logger)
                     do {
                         try await connection.query(PostgresQuery(unsafeSQL: attempt.sql), logger: logger)
                         try await connection.query("ROLLBACK", logger: logger)
@@ -70,7 +72,7 @@ struct NoteLifecycleTriggerTests {
             for attempt in attempts {
                 let refusal: (state: String?, constraint: String?)? = try await db.withConnection(as: role) { connection in
                     try await connection.query("BEGIN", logger: logger)
-                    try await connection.query("SELECT set_config('app.tenant_id', \(tenant), true)", logger: logger)
+                    try await connection.query("SELECT soapstone_set_tenant(\(tenant)::uuid, NULL)", logger: logger)
                     try await connection.query(PostgresQuery(unsafeSQL: attempt.sql), logger: logger)
                     do {
                         try await connection.query("COMMIT", logger: logger)
@@ -84,5 +86,55 @@ struct NoteLifecycleTriggerTests {
             }
         }
         #expect(try await db.value("SELECT count(*)::text FROM notes n WHERE NOT EXISTS (SELECT FROM note_versions v WHERE v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version)") == "0")
+    }
+
+    /// Migration 28: a version saved with its writer's merge still open is not signed, whoever
+    /// writes the SQL; the same signature of an unmarked version goes through (the control).
+    @Test("A draft is not signed at a version saved with a conflict unresolved, whoever writes the SQL")
+    func unresolvedVersionIsNotSigned() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let draft = try await db.value("SELECT id::text FROM notes WHERE status = 'draft' LIMIT 1")
+        let tenant = try await db.value("SELECT tenant_id::text FROM notes WHERE id = '\(draft)'")
+        let physician = try await db.value("SELECT id::text FROM users WHERE tenant_id = '\(tenant)' AND role = 'physician' LIMIT 1")
+        let logger = Logger(label: "lifecycle")
+        for role in [TestDatabase.server, TestDatabase.owner] {
+            for unresolved in [true, false] {
+                let refusal: String? = try await db.withConnection(as: role) { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("SELECT soapstone_set_tenant(\(tenant)::uuid, NULL)", logger: logger)
+                    try await connection.query(
+                        PostgresQuery(unsafeSQL: "UPDATE notes SET current_version = current_version + 1 WHERE id = '\(draft)'"),
+                        logger: logger)
+                    try await connection.query(
+                        PostgresQuery(
+                            unsafeSQL: """
+                                INSERT INTO note_versions (tenant_id, note_id, version, subjective, author_id, unresolved_conflict)
+                                SELECT tenant_id, id, current_version, 'mine', '\(physician)', \(unresolved) FROM notes WHERE id = '\(draft)'
+                                """), logger: logger)
+                    do {
+                        try await connection.query(
+                            PostgresQuery(
+                                unsafeSQL: """
+                                    UPDATE notes n SET status = 'signed', signed_by = '\(physician)', signed_at = now(),
+                                           signed_version = n.current_version, signed_sha256 = v.sha256
+                                      FROM note_versions v
+                                     WHERE n.id = '\(draft)' AND v.tenant_id = n.tenant_id AND v.note_id = n.id
+                                       AND v.version = n.current_version
+                                    """), logger: logger)
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return nil
+                    } catch let error as PSQLError {
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return "\(error.sqlState ?? "?") \(error.serverInfo?[.message] ?? "")"
+                    }
+                }
+                if unresolved {
+                    #expect(refusal?.hasPrefix("SS002") == true, "\(role): \(refusal ?? "signed")")
+                    #expect(refusal?.contains("conflict unresolved") == true, "\(role): \(refusal ?? "signed")")
+                } else {
+                    #expect(refusal == nil, "\(role): the control was refused: \(refusal ?? "")")
+                }
+            }
+        }
     }
 }

@@ -43,7 +43,7 @@ struct PreparedStatementTests {
                             AdvanceNote(
                                 tenantID: a, id: draft, expected: .any, rule: NoteLifecycle.rule(.save),
                                 content: NoteContent(subjective: "S", objective: "O", assessment: "A", plan: "P"),
-                                authorID: user, reason: nil, audit: entry(.noteUpdate, nil), detail: [:]))
+                                authorID: user, reason: nil, unresolvedConflict: false, audit: entry(.noteUpdate, nil), detail: [:]))
                         {
                             guard case .advanced = advance else { Issue.record("the save was refused: \(advance)"); continue }
                         }

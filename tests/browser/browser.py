@@ -138,9 +138,9 @@ def headers(path="/"):
         return dict(answer.headers)
 
 
-def api(method, path, body=None, token=None, headers=None):
+def api(method, path, body=None, token=None, headers=None, base=BASE):
     """A call of the API as any client makes it, for a test's setup: answers (status, JSON)."""
-    request = urllib.request.Request(BASE + path, method=method,
+    request = urllib.request.Request(base + path, method=method,
                                      data=json.dumps(body).encode() if body is not None else None)
     request.add_header("Content-Type", "application/json")
     if token:
@@ -154,13 +154,13 @@ def api(method, path, body=None, token=None, headers=None):
         return error.code, json.loads(error.read() or b"null")
 
 
-def versions(note_id, token):
+def versions(note_id, token, base=BASE):
     """Every version of a note, whole: the list (a page at a time, without sections), then each
     version by number."""
     numbers, cursor = [], None
     while True:
         status, page = api("GET", f"/v1/notes/{note_id}/versions?limit=200" + (f"&cursor={cursor}" if cursor else ""),
-                           None, token)
+                           None, token, base=base)
         assert status == 200, (status, page)
         numbers += [item["version"] for item in page["items"]]
         cursor = page["next_cursor"]
@@ -168,14 +168,14 @@ def versions(note_id, token):
             break
     whole = []
     for number in numbers:
-        status, version = api("GET", f"/v1/notes/{note_id}/versions/{number}", None, token)
+        status, version = api("GET", f"/v1/notes/{note_id}/versions/{number}", None, token, base=base)
         assert status == 200, (status, version)
         whole.append(version)
     return whole
 
 
-def token(email, tenant="northside"):
-    status, answer = api("POST", "/v1/auth/login", {"tenant": tenant, "email": email, "password": PASSWORD})
+def token(email, tenant="northside", base=BASE):
+    status, answer = api("POST", "/v1/auth/login", {"tenant": tenant, "email": email, "password": PASSWORD}, base=base)
     assert status == 200, (status, answer)
     return answer["access_token"]
 

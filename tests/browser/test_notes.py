@@ -8,28 +8,28 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from browser import BrowserTest, Page, api, token, versions
+from browser import BASE, IDLE_BASE, BrowserTest, Page, api, token, versions
 
 
-def new_encounter(email="physician@northside.example"):
+def new_encounter(email="physician@northside.example", base=BASE):
     """A patient with an encounter in progress, made through the API: (token, patient, encounter)."""
-    access = token(email)
+    access = token(email, base=base)
     # A birth date of its own: the same name and date would be a possible duplicate (409).
     serial = uuid.uuid4().int
     born = f"{1940 + serial % 60}-{1 + serial // 60 % 12:02d}-{1 + serial // 720 % 28:02d}"
     status, patient = api("POST", "/v1/patients", {
         "mrn": "N-" + uuid.uuid4().hex[:8], "given_name": "Noor", "family_name": "Haddad",
-        "birth_date": born, "sex": "female"}, access)
+        "birth_date": born, "sex": "female"}, access, base=base)
     assert status == 201, patient
     status, encounter = api("POST", f"/v1/patients/{patient['id']}/encounters",
-                            {"type": "in_person", "status": "in_progress", "reason": "Fever"}, access)
+                            {"type": "in_person", "status": "in_progress", "reason": "Fever"}, access, base=base)
     assert status == 201, encounter
     return access, patient, encounter
 
 
-def new_draft(access, encounter):
+def new_draft(access, encounter, base=BASE):
     status, note = api("POST", f"/v1/encounters/{encounter['id']}/notes",
-                       {"subjective": "", "objective": "", "assessment": "", "plan": ""}, access)
+                       {"subjective": "", "objective": "", "assessment": "", "plan": ""}, access, base=base)
     assert status == 201, note
     return note
 
@@ -456,6 +456,41 @@ class NoteTests(BrowserTest):
         finally:
             other.close()
 
+    def test_a_version_saved_with_a_conflict_unresolved_is_shown_and_not_signed_until_saved_again(self):
+        access, _, encounter = new_encounter()
+        note = new_draft(access, encounter)
+        nurse = token("nurse@northside.example")
+        body = {"subjective": "Written by the nurse", "objective": "", "assessment": "", "plan": ""}
+        self.assertEqual(api("PUT", f"/v1/notes/{note['id']}", body, nurse, headers={"If-Match": '"1"'})[0], 200)
+        # As the page saves a merge nobody was there to finish (the physician's session ended).
+        body.update(subjective="Written by the physician", unresolved_conflict=True)
+        self.assertEqual(api("PUT", f"/v1/notes/{note['id']}", body, access, headers={"If-Match": '"2"'})[0], 200)
+        self.open_draft(note["id"])
+        panel = WebDriverWait(self.page.driver, 10).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, "[data-unresolved]")))
+        WebDriverWait(self.page.driver, 10).until(lambda d: panel.find_elements(By.CSS_SELECTOR, "[data-unresolved-section]"))
+        self.assertIn("Version 3 was saved with a conflict unresolved", panel.text)
+        changed = panel.find_element(By.CSS_SELECTOR, '[data-unresolved-section="subjective"]')
+        self.assertEqual([e.text for e in changed.find_elements(By.TAG_NAME, "del")], ["nurse"])
+        self.assertEqual([e.text for e in changed.find_elements(By.TAG_NAME, "ins")], ["physician"])
+        sign = self.page.driver.find_element(By.XPATH, "//button[normalize-space()='Sign']")
+        self.assertFalse(sign.is_displayed(), "no signature at a version nobody resolved")
+        self.assertAccessible("note-unresolved")
+        # Kept as it is, on purpose: a new version without the mark, and the note may be signed.
+        self.click("Keep this text")
+        self.state("Version 4, saved")
+        self.assertFalse(panel.is_displayed())
+        self.assertTrue(sign.is_displayed())
+        latest = api("GET", f"/v1/notes/{note['id']}", None, access)[1]
+        self.assertEqual((latest["version"], latest["unresolved_conflict"], latest["subjective"]),
+                         (4, False, "Written by the physician"))
+        # History keeps the mark on the version that had it.
+        self.page.open(f"/#/notes/{note['id']}/history")
+        self.page.heading("History of the note")
+        marked = [e.get_attribute("data-version") for e in
+                  self.page.driver.find_elements(By.CSS_SELECTOR, "li[data-version]:has([data-unresolved])")]
+        self.assertEqual(marked, ["3"])
+
     def test_one_way_of_dates_the_organisation_named_a_narrow_signature_and_a_proxy_error(self):
         access, patient, encounter = new_encounter()
         note = new_draft(access, encounter)
@@ -617,3 +652,52 @@ class NoteTests(BrowserTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class IdleNoteTests(BrowserTest):
+    """The idle logout (3 s on this server) while a merge needs a choice: no dialog waits on an
+    empty chair, and the user's side is saved, marked unresolved, never lost."""
+
+    def setUp(self):
+        self.page = Page(IDLE_BASE)
+
+    def editing(self):
+        """The physician's editor on a new draft, with the subjective typed and not saved, and
+        the nurse's subjective saved meanwhile: (physician's token, note)."""
+        access, _, encounter = new_encounter(base=IDLE_BASE)
+        note = new_draft(access, encounter, base=IDLE_BASE)
+        self.page.log_in("northside", "physician@northside.example")
+        self.page.heading("Welcome")
+        self.page.open(f"/#/notes/{note['id']}")
+        self.page.heading("Draft note")
+        self.page.driver.find_element(By.NAME, "subjective").send_keys("Written by the physician")
+        nurse = token("nurse@northside.example", base=IDLE_BASE)
+        status, _ = api("PUT", f"/v1/notes/{note['id']}",
+                        {"subjective": "Written by the nurse", "objective": "", "assessment": "", "plan": ""},
+                        nurse, headers={"If-Match": '"1"'}, base=IDLE_BASE)
+        self.assertEqual(status, 200)
+        return access, note
+
+    def logged_out_with_the_merge_kept(self, access, note):
+        self.page.heading("Log in", timeout=15)
+        self.assertEqual(self.page.driver.find_elements(By.CSS_SELECTOR, "dialog[open]"), [])
+        self.assertEqual([e for e in self.page.driver.find_elements(By.CSS_SELECTOR, "[data-leftover]") if e.is_displayed()],
+                         [], "nothing left unsaved to show")
+        self.page.message("It is version 3, marked as saved with a conflict unresolved")
+        kept = versions(note["id"], access, base=IDLE_BASE)
+        self.assertEqual([(v["subjective"], v["unresolved_conflict"]) for v in kept],
+                         [("", False), ("Written by the nurse", False), ("Written by the physician", True)])
+
+    def test_the_idle_logout_saves_an_open_merge_as_unresolved_without_asking(self):
+        access, note = self.editing()
+        button = self.page.driver.find_element(By.XPATH, "//button[normalize-space()='Save as a new version']")
+        self.page.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+        button.click()
+        WebDriverWait(self.page.driver, 10).until(EC.visibility_of_element_located((By.CSS_SELECTOR, "main .conflict")))
+        # Nobody answers the merge: the idle logout saves this side, marked, and asks nothing.
+        self.logged_out_with_the_merge_kept(access, note)
+
+    def test_the_idle_logout_saves_text_that_runs_into_a_conflict_as_unresolved(self):
+        access, note = self.editing()
+        # The idle logout's own save meets the nurse's version: the same section, nobody to choose.
+        self.logged_out_with_the_merge_kept(access, note)

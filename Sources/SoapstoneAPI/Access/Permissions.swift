@@ -15,7 +15,9 @@ enum Permissions {
         let actions: [(NoteLifecycle.Action, Components.Schemas.NoteAction)] = [
             (.save, .save), (.sign, .sign), (.amend, .amend), (.markEnteredInError, .enter_in_error),
         ]
-        return actions.filter { NoteLifecycle.statuses($0.0, by: role).contains(note.status) }.map(\.1)
+        return actions.filter {
+            NoteLifecycle.statuses($0.0, by: role).contains(note.status) && ($0.0 != .sign || NoteLifecycle.signable(note))
+        }.map(\.1)
     }
 
     /// What `role` may do with `encounter` now besides moving it.

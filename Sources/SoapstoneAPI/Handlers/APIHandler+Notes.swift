@@ -38,8 +38,10 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw Problem.badRequest("Send JSON.") }
         guard let header = input.headers.If_hyphen_Match else { throw Problem.preconditionRequired }
         let note = try await notes.save(
-            id, expected: VersionPrecondition(ifMatch: header), content: NoteContent(body),
-            by: try Principal.authenticated())
+            id, expected: VersionPrecondition(ifMatch: header),
+            content: NoteContent(
+                subjective: body.subjective, objective: body.objective, assessment: body.assessment, plan: body.plan),
+            unresolvedConflict: body.unresolved_conflict ?? false, by: try Principal.authenticated())
         return .ok(.init(headers: .init(ETag: note.etag), body: .json(.init(note, for: try Principal.authenticated().role))))
     }
 
@@ -145,7 +147,7 @@ extension Components.Schemas.Note {
             signed_version: note.signature?.version, signed_sha256: note.signature?.sha256,
             entered_in_error_reason: note.enteredInError?.reason,
             entered_in_error_by: note.enteredInError?.by?.uuidString.lowercased(), entered_in_error_at: note.enteredInError?.at,
-            actions: Permissions.actions(on: note, by: role))
+            unresolved_conflict: note.unresolvedConflict, actions: Permissions.actions(on: note, by: role))
     }
 }
 
@@ -155,7 +157,7 @@ extension Components.Schemas.NoteVersion {
             note_id: version.noteID.uuidString.lowercased(), version: version.version, subjective: version.content.subjective,
             objective: version.content.objective, assessment: version.content.assessment, plan: version.content.plan,
             author_id: version.authorID.uuidString.lowercased(), reason: version.reason, created_at: version.createdAt,
-            sha256: version.sha256)
+            sha256: version.sha256, unresolved_conflict: version.unresolvedConflict)
     }
 }
 
@@ -164,7 +166,7 @@ extension Components.Schemas.NoteVersionSummary {
         self.init(
             note_id: version.noteID.uuidString.lowercased(), version: version.version,
             author_id: version.authorID.uuidString.lowercased(), reason: version.reason, created_at: version.createdAt,
-            sha256: version.sha256)
+            sha256: version.sha256, unresolved_conflict: version.unresolvedConflict)
     }
 }
 

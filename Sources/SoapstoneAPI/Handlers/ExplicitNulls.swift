@@ -89,6 +89,7 @@ extension Components.Schemas.Note {
         try container.encode(entered_in_error_reason, forKey: .entered_in_error_reason)
         try container.encode(entered_in_error_by, forKey: .entered_in_error_by)
         try container.encode(entered_in_error_at, forKey: .entered_in_error_at)
+        try container.encode(unresolved_conflict, forKey: .unresolved_conflict)
         try container.encode(actions, forKey: .actions)
     }
 }
@@ -102,6 +103,7 @@ extension Components.Schemas.NoteVersionSummary {
         try container.encode(reason, forKey: .reason)
         try container.encode(created_at, forKey: .created_at)
         try container.encode(sha256, forKey: .sha256)
+        try container.encode(unresolved_conflict, forKey: .unresolved_conflict)
     }
 }
 
@@ -118,6 +120,7 @@ extension Components.Schemas.NoteVersion {
         try container.encode(reason, forKey: .reason)
         try container.encode(created_at, forKey: .created_at)
         try container.encode(sha256, forKey: .sha256)
+        try container.encode(unresolved_conflict, forKey: .unresolved_conflict)
     }
 }
 

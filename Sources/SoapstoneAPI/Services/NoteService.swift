@@ -76,8 +76,14 @@ struct NoteService: Sendable {
         }
     }
 
-    func save(_ id: UUID, expected: VersionPrecondition, content: NoteContent, by principal: Principal) async throws -> Note {
-        try await advance(id, .save, audited: .noteUpdate, expected: expected, content: content, reason: nil, by: principal)
+    /// `unresolvedConflict`: the writer's side of a merge still open, saved so before their
+    /// session ends (`NoteVersion.unresolvedConflict`).
+    func save(
+        _ id: UUID, expected: VersionPrecondition, content: NoteContent, unresolvedConflict: Bool, by principal: Principal
+    ) async throws -> Note {
+        try await advance(
+            id, .save, audited: .noteUpdate, expected: expected, content: content, reason: nil,
+            unresolvedConflict: unresolvedConflict, by: principal)
     }
 
     func sign(_ id: UUID, expected: VersionPrecondition, by principal: Principal) async throws -> Note {
@@ -89,7 +95,9 @@ struct NoteService: Sendable {
     func amend(_ id: UUID, expected: VersionPrecondition, content: NoteContent, reason: String, by principal: Principal)
         async throws -> Note
     {
-        try await advance(id, .amend, audited: .noteAmend, expected: expected, content: content, reason: reason, by: principal)
+        try await advance(
+            id, .amend, audited: .noteAmend, expected: expected, content: content, reason: reason, unresolvedConflict: false,
+            by: principal)
     }
 
     func markEnteredInError(_ id: UUID, expected: VersionPrecondition, reason: String, by principal: Principal) async throws
@@ -128,12 +136,13 @@ struct NoteService: Sendable {
     /// statement (`Database.advanceNote`), which audits it made or refused.
     private func advance(
         _ id: UUID, _ change: NoteLifecycle.Action, audited action: AuditAction, expected: VersionPrecondition,
-        content: NoteContent, reason: String?, by principal: Principal
+        content: NoteContent, reason: String?, unresolvedConflict: Bool, by principal: Principal
     ) async throws -> Note {
         try Self.require(content)
         return try await database.advanceNote(
             id, tenantID: principal.tenantID, expected: expected, rule: NoteLifecycle.rule(change), content: content,
-            authorID: principal.userID, reason: reason, audit: entry(principal, action, note: id, patient: nil))
+            authorID: principal.userID, reason: reason, unresolvedConflict: unresolvedConflict,
+            audit: entry(principal, action, note: id, patient: nil))
     }
 
     /// A change and its audit event, in one transaction; a refused one audited as such.

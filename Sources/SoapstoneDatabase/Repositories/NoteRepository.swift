@@ -37,10 +37,11 @@ public struct NoteRepository {
                  WHERE n.tenant_id = \(tx.tenantID) AND n.id = \(id) AND n.status = ANY(\(rule.accepts.map(\.rawValue)))
                    AND (\(expected.versions)::int[] IS NULL OR n.current_version = ANY(\(expected.versions)::int[]))
                    AND v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
+                   AND NOT v.unresolved_conflict
                 RETURNING \(unescaped: Self.noteFromRowAndVersion)
                 """))
         if let note = signed.first { return note }
-        try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts)
+        try await explainRefusal(id: id, expected: expected, allowedStatuses: rule.accepts, refusingUnresolved: true)
     }
 
     /// Marks a note entered in error, from the version `expected` names and one of
@@ -126,15 +127,17 @@ public struct NoteRepository {
     public func versions(of id: UUID, limit: Int, after: VersionCursor?) async throws -> Page<NoteVersionSummary, VersionCursor> {
         let rows = try await tx.query(
             """
-            SELECT note_id, version, author_id, reason, created_at, sha256 FROM api_note_versions
+            SELECT note_id, version, author_id, reason, created_at, sha256, unresolved_conflict FROM api_note_versions
              WHERE tenant_id = \(tx.tenantID) AND note_id = \(id) AND version > \(after?.version ?? 0)
              ORDER BY version
              LIMIT \(limit + 1)
             """)
         var summaries: [NoteVersionSummary] = []
-        for try await row in rows.decode((UUID, Int, UUID, String?, Date, String).self) {
+        for try await row in rows.decode((UUID, Int, UUID, String?, Date, String, Bool).self) {
             summaries.append(
-                NoteVersionSummary(noteID: row.0, version: row.1, authorID: row.2, reason: row.3, createdAt: row.4, sha256: row.5))
+                NoteVersionSummary(
+                    noteID: row.0, version: row.1, authorID: row.2, reason: row.3, createdAt: row.4, sha256: row.5,
+                    unresolvedConflict: row.6))
         }
         return Page(fetched: summaries, limit: limit) { VersionCursor(version: $0.version) }
     }
@@ -148,7 +151,8 @@ public struct NoteRepository {
 
     static let noteColumns = """
         id, encounter_id, patient_id, status, version, subjective, objective, assessment, plan, author_id,
-        signed_by, signed_at, signed_version, signed_sha256, entered_in_error_reason, entered_in_error_by, entered_in_error_at
+        signed_by, signed_at, signed_version, signed_sha256, entered_in_error_reason, entered_in_error_by, entered_in_error_at,
+        unresolved_conflict
         """
 
     /// `noteColumns` from a note row `n` and its current version `v`, where the view is not
@@ -156,10 +160,11 @@ public struct NoteRepository {
     static let noteFromRowAndVersion = """
         n.id, n.encounter_id, n.patient_id, n.status, n.current_version, v.subjective, v.objective, v.assessment, v.plan,
         n.author_id, n.signed_by, n.signed_at, n.signed_version, n.signed_sha256, n.entered_in_error_reason,
-        n.entered_in_error_by, n.entered_in_error_at
+        n.entered_in_error_by, n.entered_in_error_at, v.unresolved_conflict
         """
 
-    static let versionColumns = "note_id, version, subjective, objective, assessment, plan, author_id, reason, created_at, sha256"
+    static let versionColumns =
+        "note_id, version, subjective, objective, assessment, plan, author_id, reason, created_at, sha256, unresolved_conflict"
 
     private func notes(_ rows: PostgresRowSequence) async throws -> [Note] {
         var notes: [Note] = []
@@ -185,17 +190,18 @@ public struct NoteRepository {
             content: NoteContent(
                 subjective: try c[5].decode(String.self), objective: try c[6].decode(String.self),
                 assessment: try c[7].decode(String.self), plan: try c[8].decode(String.self)),
-            authorID: try c[9].decode(UUID.self), signature: signature, enteredInError: withdrawal)
+            authorID: try c[9].decode(UUID.self), signature: signature, enteredInError: withdrawal,
+            unresolvedConflict: try c[17].decode(Bool.self))
     }
 
     private func versions(_ rows: PostgresRowSequence) async throws -> [NoteVersion] {
         var versions: [NoteVersion] = []
-        for try await row in rows.decode((UUID, Int, String, String, String, String, UUID, String?, Date, String).self) {
+        for try await row in rows.decode((UUID, Int, String, String, String, String, UUID, String?, Date, String, Bool).self) {
             versions.append(
                 NoteVersion(
                     noteID: row.0, version: row.1,
                     content: NoteContent(subjective: row.2, objective: row.3, assessment: row.4, plan: row.5),
-                    authorID: row.6, reason: row.7, createdAt: row.8, sha256: row.9))
+                    authorID: row.6, reason: row.7, createdAt: row.8, sha256: row.9, unresolvedConflict: row.10))
         }
         return versions
     }
@@ -206,11 +212,24 @@ public struct NoteRepository {
     /// the change does not accept. When none of these holds, the statement did not find the note
     /// where it is now: on Citus, its shard moved to another node while the statement waited
     /// (a split or move with block_writes; docs/scaling.md). Nothing was changed, and the same
-    /// change again finds it: a failure to retry (503), never a conflict the client caused.
-    private func explainRefusal(id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus]) async throws -> Never {
-        let rows = try await tx.query("SELECT status, current_version FROM notes WHERE tenant_id = \(tx.tenantID) AND id = \(id)")
-        for try await (status, version) in rows.decode((String, Int).self) {
+    /// change again finds it: a failure to retry (503), never a conflict the client caused. A
+    /// signature (`refusingUnresolved`) is also refused at a version saved with a conflict
+    /// unresolved (`NoteLifecycle.signable`).
+    private func explainRefusal(
+        id: UUID, expected: VersionPrecondition, allowedStatuses: [NoteStatus], refusingUnresolved: Bool = false
+    ) async throws -> Never {
+        let rows = try await tx.query(
+            """
+            SELECT n.status, n.current_version, v.unresolved_conflict FROM notes n
+              JOIN note_versions v ON v.tenant_id = n.tenant_id AND v.note_id = n.id AND v.version = n.current_version
+             WHERE n.tenant_id = \(tx.tenantID) AND n.id = \(id)
+            """)
+        for try await (status, version, unresolved) in rows.decode((String, Int, Bool).self) {
             if !expected.admits(version) { throw DomainError.staleVersion(current: version) }
+            if refusingUnresolved, unresolved, allowedStatuses.contains(where: { $0.rawValue == status }) {
+                throw DomainError.conflict(
+                    "version \(version) was saved with a conflict unresolved; save the note as it should read, then sign it")
+            }
             if allowedStatuses.contains(where: { $0.rawValue == status }) {
                 throw DatabaseError.unavailable("the note was not where the change looked for it; nothing was changed")
             }

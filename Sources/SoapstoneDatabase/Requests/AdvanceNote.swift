@@ -9,14 +9,15 @@ extension Database {
     /// change that found its note neither stale nor in the wrong status did not find it where
     /// it is now (on Citus, its shard moved while the statement waited): it is made once more,
     /// which is safe because it is conditional on the version, and after a second miss it is a
-    /// failure to retry (503), never a conflict the client caused.
+    /// failure to retry (503), never a conflict the client caused. `unresolvedConflict` marks
+    /// the new version as saved with its writer's merge still open (`NoteVersion`).
     public func advanceNote(
         _ id: UUID, tenantID: UUID, expected: VersionPrecondition, rule: NoteLifecycle.Rule, content: NoteContent,
-        authorID: UUID, reason: String?, audit: AuditEntry, detail: [String: String] = [:]
+        authorID: UUID, reason: String?, unresolvedConflict: Bool = false, audit: AuditEntry, detail: [String: String] = [:]
     ) async throws -> Note {
         let statement = AdvanceNote(
             tenantID: tenantID, id: id, expected: expected, rule: rule, content: content, authorID: authorID, reason: reason,
-            audit: audit, detail: detail)
+            unresolvedConflict: unresolvedConflict, audit: audit, detail: detail)
         for _ in 1...2 {
             switch try await call(statement).first {
             case .advanced(let note): return note
@@ -43,18 +44,18 @@ enum NoteAdvance: Sendable {
     case missed
 }
 
-/// A draft's save or an amendment in one round trip (`soapstone_advance_note`, migrations 18
-/// and 25), prepared once per connection: the note moves to its next version if it is still at
+/// A draft's save or an amendment in one round trip (`soapstone_advance_note`, migrations 18,
+/// 25 and 28), prepared once per connection: the note moves to its next version if it is still at
 /// one of the versions If-Match named and in a status the lifecycle accepts, the version is
 /// written and the change audited; otherwise one row says why, and a refusal is audited.
 struct AdvanceNote: TenantCall {
     static let sql = """
         SELECT \(NoteRepository.noteColumns), outcome
-          FROM soapstone_advance_note($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                                      \(PostgresBindings.auditEntryParameters(from: 13)))
+          FROM soapstone_advance_note($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                                      \(PostgresBindings.auditEntryParameters(from: 14)))
         """
     static var bindingDataTypes: [PostgresDataType] {
-        [.uuid, .uuid, .uuid, .text, .int4Array, .textArray, .text, .text, .text, .text, .uuid, .text]
+        [.uuid, .uuid, .uuid, .text, .int4Array, .textArray, .text, .text, .text, .text, .uuid, .text, .bool]
             + PostgresBindings.auditEntryTypes
     }
     typealias Row = NoteAdvance
@@ -66,11 +67,12 @@ struct AdvanceNote: TenantCall {
     let content: NoteContent
     let authorID: UUID
     let reason: String?
+    let unresolvedConflict: Bool
     let audit: AuditEntry
     let detail: [String: String]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 22)
+        var bindings = PostgresBindings(capacity: 23)
         bindings.append(tenantID)
         bindings.append(audit.userID)
         bindings.append(id)
@@ -83,6 +85,7 @@ struct AdvanceNote: TenantCall {
         bindings.append(content.plan)
         bindings.append(authorID)
         bindings.append(reason)
+        bindings.append(unresolvedConflict)
         try bindings.append(audit, detail: detail)
         return bindings
     }

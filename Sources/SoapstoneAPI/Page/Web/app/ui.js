@@ -35,8 +35,9 @@ let unsavedText = null;
  * - `saver()` saves it without asking anyone (another tab's logout, the idle logout): null when
  *   nothing is unsaved, else a function that saves and answers whether it could;
  * - `words()` reads it for a session that ended before it could be saved: null when no editor
- *   is open, else `{ about, sections }` (`about` names the note and its patient; `sections`
- *   holds [label, text] pairs, none when everything is saved).
+ *   is open, else `{ about, sections, unresolved }` (`about` names the note and its patient;
+ *   `sections` holds [label, text] pairs, none when everything is saved; `unresolved` the
+ *   version number when the last one saved kept a merge unresolved, else null).
  */
 export function onUnsavedText({ saver, words }) {
   unsavedText = { saver, words };

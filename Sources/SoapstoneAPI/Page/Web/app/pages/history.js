@@ -89,6 +89,9 @@ export async function historyPage(id) {
     },
       el('strong', {}, `Version ${v.version}`),
       signed(v) && el('span', { class: 'badge' }, `Signed by ${nameOf(note.signed_by)}, ${when(note.signed_at)}`),
+      // Saved as it stood when its writer's session ended mid-merge: compare it with the one before.
+      v.unresolved_conflict && el('span', { class: 'badge warning', 'data-unresolved': 'true' },
+        'Saved with a conflict unresolved'),
       el('span', { class: 'meta' }, `${when(v.created_at)} · by ${nameOf(v.author_id)}${v.reason ? ` · reason: ${v.reason}` : ''}`),
       body(v)))),
     el('h2', {}, 'Compare two versions'),

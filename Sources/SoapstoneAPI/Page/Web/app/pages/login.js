@@ -17,7 +17,11 @@ const endings = {
 function leftoverText(leftover) {
   if (!leftover) return null;
   if (leftover.sections.length === 0) {
-    return message(`Everything you typed in ${leftover.about} was saved before the session ended.`, 'info');
+    const marked = leftover.unresolved
+      ? ` It is version ${leftover.unresolved}, marked as saved with a conflict unresolved: choose between the texts `
+        + 'before the note is signed.'
+      : '';
+    return message(`Everything you typed in ${leftover.about} was saved before the session ended.${marked}`, 'info');
   }
   const box = el('section', { class: 'leftover', 'aria-labelledby': 'leftover-title', 'data-leftover': '' },
     el('h2', { id: 'leftover-title' }, `Not saved: your text in ${leftover.about}`),

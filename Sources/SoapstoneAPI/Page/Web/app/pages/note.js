@@ -1,4 +1,4 @@
-import { ApiError, call, ifMatch, sendOnExit } from '../api.js';
+import { ApiError, call, ifMatch, may as allowed, sendOnExit } from '../api.js';
 import { loadPatient, patientBanner } from '../banner.js';
 import { diffNodes } from '../diff.js';
 import { loadStaff, nameOf } from '../staff.js';
@@ -70,6 +70,10 @@ function draftEditor(initial, patient) {
   let saving = null;
   let conflict = false;
   const may = (action) => initial.actions.includes(action);
+  // Whether the note may be signed now is the server's word about the version last seen (its
+  // `actions`): not at a version saved with a conflict unresolved, until a later save.
+  const signButton = allowed('signNote')
+    && el('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => sign() }, 'Sign');
   const state = el('p', { class: 'state', role: 'status', 'aria-live': 'polite' }, `Version ${saved.version}, saved.`);
   const status = message();
   // A failed save stays in view, pinned under the patient, until a save succeeds.
@@ -87,7 +91,7 @@ function draftEditor(initial, patient) {
     status,
     el('div', { class: 'actions' },
       el('button', { type: 'submit' }, 'Save as a new version'),
-      may('sign') && el('button', { type: 'button', class: 'secondary', onclick: () => sign() }, 'Sign')));
+      signButton));
   const conflictPanel = el('section', { class: 'conflict', hidden: true, 'aria-labelledby': 'conflict-title' });
   // Someone else's words a merge brought into this editor, by section, until this user has read
   // them ({ base, theirs, who }): nobody signs words they have not seen. Signing stops while any
@@ -97,6 +101,11 @@ function draftEditor(initial, patient) {
   const reviewPanel = el('section', { class: 'incoming', hidden: true, 'aria-labelledby': 'incoming-title' });
   // Why a sign did not happen, pinned in view under the patient until the changes are read.
   const notSigned = el('div', { class: 'save-failure', role: 'alert', hidden: true, 'data-not-signed': true });
+  // The version last seen was saved with a conflict unresolved: what it replaced, highlighted.
+  const unresolvedPanel = el('section', {
+    class: 'incoming', hidden: true, 'data-unresolved': true, 'aria-labelledby': 'unresolved-title',
+  });
+  let unresolvedShown = null; // the version the panel shows
   const typed = () => Object.fromEntries(sections.map(([key]) => [key, form.elements[key].value]));
 
   let refreshMerge = () => {}; // while a conflict shows, keeps its comparison up to date
@@ -123,11 +132,12 @@ function draftEditor(initial, patient) {
   unsavedDraft = () => (open() && !conflict && dirty() ? { id: saved.id, version: saved.version, text: typed() } : null);
   holdsUnsaved = () => open() && dirty();
   onUnsavedText({
-    // The session ending elsewhere saves this text first; text typed in a conflict cannot be
-    // saved without a choice, and says so.
+    // The session ending (idle, or a logout in another tab) saves this text first. Nobody is
+    // there to choose in a merge: one open, or one this save runs into, is saved as it stands
+    // and marked unresolved (`saveUnresolved`).
     saver: () => {
       if (!open() || !dirty()) return null;
-      return conflict ? async () => false : save;
+      return async () => (conflict ? saveUnresolved() : (await save()) || (conflict && saveUnresolved()));
     },
     // A session that ends before a save (an admin changed the role) shows these words once.
     words: () => {
@@ -136,6 +146,7 @@ function draftEditor(initial, patient) {
       return {
         about: `the note for ${patientName(patient)} (MRN ${patient.mrn})`,
         sections: sections.filter(([key]) => mine[key] !== saved[key]).map(([key, label]) => [label, mine[key]]),
+        unresolved: saved.unresolved_conflict ? saved.version : null,
       };
     },
   });
@@ -158,10 +169,10 @@ function draftEditor(initial, patient) {
    * saved first, their version is merged with this one section by section (`mergeWith`) and
    * the merge saved, unless both changed the same section: then the page asks.
    */
-  async function save() {
+  async function save({ evenUnchanged = false } = {}) {
     if (conflict) return false;
     if (saving) return saving;
-    if (same(typed(), saved)) return true;
+    if (same(typed(), saved) && !evenUnchanged) return true;
     saving = (async () => {
       state.textContent = 'Saving…';
       try {
@@ -170,7 +181,7 @@ function draftEditor(initial, patient) {
             const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
               body: typed(), headers: ifMatch(saved.version),
             });
-            saved = data;
+            adopt(data);
             state.textContent = `Version ${saved.version}, saved at ${when(new Date())}.`;
             failure.hidden = true;
             return true;
@@ -229,7 +240,7 @@ function draftEditor(initial, patient) {
       }
     }
     showIncoming();
-    saved = theirs;
+    adopt(theirs);
     const merged = taken.length ? ` Their ${taken.join(', ').toLowerCase()} is kept with your text.` : '';
     if (clashes.length === 0) {
       state.textContent = `Merged with version ${theirs.version}, saved by ${who}.${merged}`;
@@ -328,6 +339,84 @@ function draftEditor(initial, patient) {
     reviewPanel.querySelector('h2')?.focus();
   }
 
+  /** The server's note as this page last saw it: what it may do next, and whether a conflict was left unresolved. */
+  function adopt(note) {
+    saved = note;
+    if (signButton) signButton.hidden = !saved.actions.includes('sign');
+    showUnresolved();
+  }
+
+  /**
+   * The session ends (idle, or a logout in another tab) while a merge is still open: nobody is
+   * there to choose, so the user's side is saved as it stands, marked unresolved_conflict for
+   * the next reader, rather than lost; the other version stays in History. From the newest
+   * version if another came meanwhile. Answers whether it was saved.
+   */
+  async function saveUnresolved() {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
+          body: { ...typed(), unresolved_conflict: true }, headers: ifMatch(saved.version),
+        });
+        closeConflict();
+        adopt(data);
+        state.textContent = `Version ${saved.version}, saved with the conflict unresolved.`;
+        return true;
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 412) return false;
+        const { data } = await call('GET', `/v1/notes/${saved.id}`);
+        if (data.status !== 'draft') return false;
+        saved = data;
+      }
+    }
+    return false;
+  }
+
+  /** Says so when the version last seen was saved with a conflict unresolved, with what it replaced. */
+  async function showUnresolved() {
+    const { version } = saved;
+    if (!saved.unresolved_conflict) {
+      unresolvedShown = null;
+      unresolvedPanel.hidden = true;
+      unresolvedPanel.replaceChildren();
+      return;
+    }
+    if (unresolvedShown === version) return;
+    unresolvedShown = version;
+    const title = el('h2', { id: 'unresolved-title', tabindex: '-1' }, `Version ${version} was saved with a conflict unresolved`);
+    unresolvedPanel.replaceChildren(title, el('p', {}, 'Reading what it replaced…'));
+    unresolvedPanel.hidden = false;
+    let before;
+    let mine;
+    try {
+      [before, mine] = await Promise.all([version - 1, version].map(
+        (n) => call('GET', `/v1/notes/${saved.id}/versions/${n}`).then(({ data }) => data)));
+    } catch (error) {
+      if (unresolvedShown === version) {
+        unresolvedPanel.replaceChildren(title, el('p', { class: 'error', role: 'alert' },
+          `Versions ${version - 1} and ${version} could not be read: ${error.message} Compare them in History.`));
+      }
+      return;
+    }
+    if (unresolvedShown !== version) return;
+    unresolvedPanel.replaceChildren(
+      title,
+      el('p', {}, `Saved by ${nameOf(mine.author_id)} at ${when(mine.created_at)}: the session ended before the conflict `
+        + `with version ${version - 1} was resolved, and the text was kept as it stood. Where it differs from version `
+        + `${version - 1}, the changes are highlighted. Save the note as it should read, or keep it as it is, before `
+        + 'it is signed.'),
+      ...sections.filter(([key]) => before[key] !== mine[key]).map(([key, label]) => el('div', {
+        class: 'theirs', 'data-unresolved-section': key,
+      },
+        el('h3', {}, label),
+        el('p', { class: 'text diff' }, diffNodes(before[key], mine[key])))),
+      el('div', { class: 'actions' },
+        el('button', {
+          type: 'button', class: 'secondary',
+          onclick: () => busy(form, 'Saving…', () => save({ evenUnchanged: true })),
+        }, 'Keep this text')));
+  }
+
   function closeConflict() {
     refreshMerge = () => {};
     conflict = false;
@@ -338,6 +427,7 @@ function draftEditor(initial, patient) {
   async function sign() {
     if (!(await save())) return;
     status.textContent = '';
+    if (!saved.actions.includes('sign')) return; // the server's word on this version: the panel says why
     if (incoming.size > 0) {
       stopSigning('Not signed yet: someone else changed the note while you were writing. Read the highlighted changes, then sign again.');
       return;
@@ -377,9 +467,10 @@ function draftEditor(initial, patient) {
     ...header(saved, 'Draft note'),
     el('p', { class: 'meta', 'data-provenance': 'author' }, `Written by ${nameOf(saved.author_id)}.`),
     // Whoever cannot sign should not take a saved draft for a finished record.
-    !may('sign') && el('p', { class: 'awaits', 'data-awaits': 'signature' },
+    !allowed('signNote') && el('p', { class: 'awaits', 'data-awaits': 'signature' },
       'Awaits a physician\'s signature: until it is signed, this draft is not part of the signed record.'),
     state,
+    unresolvedPanel,
     reviewPanel,
     conflictPanel,
     form,
@@ -387,6 +478,7 @@ function draftEditor(initial, patient) {
       clearTimeout(pauseTimer);
       frozenNote(data, patient);
     })));
+  adopt(saved);
 }
 
 /** A signed, amended or withdrawn note: read-only, with its provenance and what may follow. */
