@@ -123,9 +123,12 @@ onSessionChange((session, reason) => {
     // The idle logout asks nobody anything (a dialog would wait on an empty chair): typed text
     // is saved if it can be, and what could not be is shown once after the logout.
     watchIdle(async () => {
-      await unsavedTextSaver()?.();
-      await askTabsToSave();
-      logout('idle');
+      try {
+        await unsavedTextSaver()?.();
+        await askTabsToSave();
+      } finally {
+        logout('idle'); // whatever the saving met, the unattended session ends
+      }
     });
     const back = reason === 'login' && interrupted?.user === session.user.id ? interrupted.hash : null;
     interrupted = null;

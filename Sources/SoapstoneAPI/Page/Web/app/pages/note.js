@@ -106,6 +106,8 @@ function draftEditor(initial, patient) {
     class: 'incoming', hidden: true, 'data-unresolved': true, 'aria-labelledby': 'unresolved-title',
   });
   let unresolvedShown = null; // the version the panel shows
+  let unresolvedSaving = null; // `saveUnresolved` under way
+  let savedUnresolved = null; // the version this page saved with a conflict unresolved
   const typed = () => Object.fromEntries(sections.map(([key]) => [key, form.elements[key].value]));
 
   let refreshMerge = () => {}; // while a conflict shows, keeps its comparison up to date
@@ -146,7 +148,7 @@ function draftEditor(initial, patient) {
       return {
         about: `the note for ${patientName(patient)} (MRN ${patient.mrn})`,
         sections: sections.filter(([key]) => mine[key] !== saved[key]).map(([key, label]) => [label, mine[key]]),
-        unresolved: saved.unresolved_conflict ? saved.version : null,
+        unresolved: savedUnresolved,
       };
     },
   });
@@ -350,26 +352,41 @@ function draftEditor(initial, patient) {
    * The session ends (idle, or a logout in another tab) while a merge is still open: nobody is
    * there to choose, so the user's side is saved as it stands, marked unresolved_conflict for
    * the next reader, rather than lost; the other version stays in History. From the newest
-   * version if another came meanwhile. Answers whether it was saved.
+   * version if another came meanwhile. Answers whether it was saved, never throws (the session
+   * ends either way), and runs once however many ask (each tab's idle logout, another tab's).
    */
-  async function saveUnresolved() {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+  function saveUnresolved() {
+    unresolvedSaving ??= (async () => {
+      let base = saved.version;
       try {
-        const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
-          body: { ...typed(), unresolved_conflict: true }, headers: ifMatch(saved.version),
-        });
-        closeConflict();
-        adopt(data);
-        state.textContent = `Version ${saved.version}, saved with the conflict unresolved.`;
-        return true;
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.status !== 412) return false;
-        const { data } = await call('GET', `/v1/notes/${saved.id}`);
-        if (data.status !== 'draft') return false;
-        saved = data;
+        for (let attempt = 0; attempt < 3; attempt += 1) {
+          try {
+            const { data } = await call('PUT', `/v1/notes/${saved.id}`, {
+              body: { ...typed(), unresolved_conflict: true }, headers: ifMatch(base),
+            });
+            closeConflict();
+            // The session is ending: the version is this page's own, so it reads nothing more
+            // (the next reader is shown what it replaced).
+            saved = data;
+            savedUnresolved = data.version;
+            if (signButton) signButton.hidden = true;
+            state.textContent = `Version ${data.version}, saved with the conflict unresolved.`;
+            return true;
+          } catch (error) {
+            if (!(error instanceof ApiError) || error.status !== 412) return false;
+            const { data } = await call('GET', `/v1/notes/${saved.id}`);
+            if (data.status !== 'draft') return false;
+            base = data.version;
+          }
+        }
+        return false;
+      } catch {
+        return false;
+      } finally {
+        unresolvedSaving = null;
       }
-    }
-    return false;
+    })();
+    return unresolvedSaving;
   }
 
   /** Says so when the version last seen was saved with a conflict unresolved, with what it replaced. */
