@@ -104,6 +104,8 @@ public struct DevelopmentSeed: Sendable {
                 logger.notice("clinic already present or its slug taken; skipped", metadata: ["slug": "\(clinic.slug)"])
             }
         }
+        // Everything seeded is committed: sealed at once, so the chains verify from the start.
+        _ = try await database.sealAuditEvents(settle: .zero, late: true)
         return created
     }
 

@@ -6,7 +6,7 @@ import SoapstoneAPI
 struct Soapstone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Soapstone: multi-tenant clinical documentation on PostgreSQL.",
-        subcommands: [Dev.self, Serve.self, Migrate.self, Seed.self, Scale.self, BcryptCeiling.self]
+        subcommands: [Dev.self, Serve.self, Migrate.self, Seed.self, Scale.self, Audit.self, BcryptCeiling.self]
     )
 
     static func main() async {

@@ -6,7 +6,8 @@ import Testing
 
 /// deploy/: two `soapstone serve` processes behind a real nginx, on a throwaway seeded
 /// database, checked by tests/deploy/run (sessions and login protection across instances,
-/// SIGTERM under load, SIGKILL routed around, a bounded shutdown). deploy/setup installs
+/// SIGTERM under load, SIGKILL routed around, every event sealed into an intact audit chain, a
+/// bounded shutdown). deploy/setup installs
 /// Debian's nginx where it is missing.
 @Suite("Deployment behind nginx")
 struct DeploymentTests {
@@ -19,7 +20,10 @@ struct DeploymentTests {
         #expect(FileManager.default.isExecutableFile(atPath: executable.path), "\(executable.path) is not built")
         let base = try LoopbackPort.freeRun(of: 3)
         let (status, output) = try await ScriptRun.run(
-            ["/usr/bin/env", "DATABASE_URL=\(db.url())", "SOAPSTONE_BIN=\(executable.path)", "tests/deploy/run", String(base)],
+            [
+                "/usr/bin/env", "DATABASE_URL=\(db.url())", "SOAPSTONE_OWNER_URL=\(db.url(as: TestDatabase.superuser))",
+                "SOAPSTONE_BIN=\(executable.path)", "tests/deploy/run", String(base),
+            ],
             log: "deploy")
         #expect(status == 0, "the deployment checks failed:\n\(output.suffix(8000))")
     }

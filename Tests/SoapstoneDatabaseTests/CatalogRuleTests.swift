@@ -79,10 +79,11 @@ struct CatalogRuleTests {
             SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole
             UNION ALL SELECT relname::text FROM pg_class WHERE relowner = 'soapstone_auth'::regrole
             """)
+        // And the audit sealer with its tenant list (migration 29), which need every tenant.
         #expect(
             owned.sorted() == [
-                "auth_lockout_remaining", "auth_login_failed", "auth_login_lookup", "auth_login_succeeded",
-                "auth_password_rehashed", "auth_revoked_sessions", "auth_throttle",
+                "audit_seal", "audit_tenants", "auth_lockout_remaining", "auth_login_failed", "auth_login_lookup",
+                "auth_login_succeeded", "auth_password_rehashed", "auth_revoked_sessions", "auth_throttle",
             ])
         let invokers = try await CatalogFixture.query(
             "SELECT proname::text FROM pg_proc WHERE proowner = 'soapstone_auth'::regrole AND NOT prosecdef")
@@ -95,13 +96,16 @@ struct CatalogRuleTests {
             """)
         // Outside its counters it reads the tables of the login and the revocations (whole
         // tables since migration 23, as Citus gives every shard only those) and replaces password
-        // hashes (migration 24).
+        // hashes (migration 24); it reads audit events and appends seals and checkpoints, one
+        // tenant at a time under the tenant policies, as the sealer (migration 29).
         let tenantTablePrivileges = tablePrivileges.filter {
             !CatalogFixture.preAuthenticationCounters.contains(String($0.split(separator: ":")[0]))
         }
         #expect(
             Set(tenantTablePrivileges) == [
                 "sessions:SELECT", "tenants:SELECT", "user_credentials:SELECT", "user_credentials:UPDATE", "users:SELECT",
+                "audit_events:SELECT", "audit_seals:SELECT", "audit_seals:INSERT", "audit_checkpoints:SELECT",
+                "audit_checkpoints:INSERT",
             ],
             "soapstone_auth's privileges on tenant tables: \(tenantTablePrivileges)")
         let passwordHashReaders = try await CatalogFixture.query(

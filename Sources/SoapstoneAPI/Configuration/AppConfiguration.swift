@@ -34,6 +34,10 @@ public struct AppConfiguration: Sendable {
     /// Called whenever the server has caught up with ended sessions and listens for more
     /// (at start and after a lost connection): tests wait on it.
     public var revokedSessionsListening: @Sendable () -> Void = {}
+    /// How often the instance seals committed audit events into their tenants' chains, and how
+    /// old an event must be first (every transaction that could commit an older one has ended);
+    /// an event is sealed within about their sum (README, "Audit chain").
+    public var auditSealing = AuditSealing()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: PostgresClient.Configuration, auth: AuthConfiguration,
@@ -63,4 +67,15 @@ public struct MetricsListener: Sendable {
         self.port = port
         self.listening = listening
     }
+}
+
+/// The background sealer's pace (`AuditSealer`).
+public struct AuditSealing: Sendable {
+    public var interval: Duration = .seconds(1)
+    public var settle: Duration = .seconds(2)
+    /// Every this many rounds (and at start) it also looks back for events that committed
+    /// after newer ones were sealed.
+    public var lateEvery = 30
+
+    public init() {}
 }

@@ -1,0 +1,227 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Each tenant's audit chain (migration 29): sealing committed events into it, and walking it
+/// to prove that nothing sealed was changed, removed, added or moved. Both run outside any
+/// request: the sealer in the background of every server instance, the verifier from
+/// `soapstone audit verify` (as the owner) or `GET /v1/audit-events/verification` (as the
+/// server, for the caller's tenant). Every statement names its tenant.
+public enum AuditChain {
+    /// Links read per round trip while verifying.
+    static let page = 10_000
+
+    /// How a tenant's chain stands.
+    public struct Verification: Sendable, Equatable {
+        /// The chain's last link.
+        public struct Head: Sendable, Equatable {
+            public let position: Int64
+            public let hash: String
+            public let sealedAt: Date
+        }
+
+        /// Where the chain first stops proving its history.
+        public struct Break: Sendable, Equatable {
+            public enum Kind: String, Sendable {
+                /// The sealed event (or its seal) no longer gives the sealed hash.
+                case changed
+                /// A sealed event, or a link, is gone.
+                case missing
+                /// An event sits behind the sealed ones that no seal covers and that no
+                /// transaction could have committed so late.
+                case inserted
+                /// Links are intact each by itself, but not in their place.
+                case reordered
+            }
+            public let position: Int64
+            public let eventID: UUID?
+            public let kind: Kind
+        }
+
+        /// Links walked.
+        public internal(set) var events: Int = 0
+        /// Events not sealed yet (committed in the last seconds, or added behind the chain's
+        /// back when `firstBreak` says `inserted`), and when the oldest of them happened.
+        public internal(set) var unsealed: Int = 0
+        public internal(set) var oldestUnsealedAt: Date?
+        public internal(set) var head: Head?
+        public internal(set) var firstBreak: Break?
+        public var intact: Bool { firstBreak == nil }
+    }
+
+    /// A checkpoint named for `--from-checkpoint` is not one of the tenant's.
+    public struct UnknownCheckpoint: Error, CustomStringConvertible {
+        public let hash: String
+        public var description: String {
+            "no checkpoint of this organisation has the hash \(hash): it is another organisation's, or the history before it was rewritten"
+        }
+    }
+
+    /// Every organisation, by id and slug, through `audit_tenants` (no tenant context needed).
+    public static func tenants(on connection: PostgresConnection, logger: Logger) async throws -> [(id: UUID, slug: String)] {
+        var tenants: [(id: UUID, slug: String)] = []
+        let rows = try await connection.query("SELECT tenant_id, slug FROM audit_tenants()", logger: logger)
+        for try await (id, slug) in rows.decode((UUID, String).self) { tenants.append((id, slug)) }
+        return tenants
+    }
+
+    /// Seals what every tenant has committed and not sealed yet (see `audit_seal`): events at
+    /// least `settle` old, and with `late` those that committed after newer ones were sealed.
+    /// Answers how many events were sealed.
+    public static func seal(
+        on connection: PostgresConnection, settle: Duration, late: Bool, batch: Int = 1000, logger: Logger
+    ) async throws -> Int {
+        var sealed = 0
+        let settleSeconds = Double(settle.components.seconds) + Double(settle.components.attoseconds) / 1e18
+        for tenant in try await tenants(on: connection, logger: logger) {
+            while true {
+                // In a transaction block of its own: Citus carries the tenant that audit_seal sets
+                // (SET LOCAL) to the workers only within one.
+                let count = try await connection.inTransaction(logger: logger) { connection in
+                    let rows = try await connection.query(
+                        "SELECT audit_seal(\(tenant.id), make_interval(secs => \(settleSeconds)), \(late), \(Int32(batch)))",
+                        logger: logger)
+                    var count = 0
+                    for try await value in rows.decode(Int32.self) { count = Int(value) }
+                    return count
+                }
+                sealed += count
+                if count < batch { break }
+            }
+        }
+        return sealed
+    }
+
+    /// Walks `tenant`'s chain from its first link, or from the checkpoint whose hash is
+    /// `checkpoint` (which must still be the chain's hash at its position), re-computing every
+    /// hash; also compares each stored checkpoint with the chain and looks for events added
+    /// behind it. Stops at the first break.
+    public static func verify(
+        tenant: UUID, fromCheckpoint checkpoint: String? = nil, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Verification {
+        var result = Verification()
+        let checkpoints = try await storedCheckpoints(of: tenant, on: connection, logger: logger)
+        var position: Int64 = 1
+        var previous = String(repeating: "0", count: 64)
+        var trusted: (position: Int64, hash: String)?
+        if let checkpoint {
+            guard let at = checkpoints.first(where: { $0.value == checkpoint.lowercased() })?.key else {
+                throw UnknownCheckpoint(hash: checkpoint)
+            }
+            trusted = (at, checkpoint.lowercased())
+            position = at
+        }
+        walk: while true {
+            // A page of links, read in a transaction block of its own (see `seal`).
+            let links = try await connection.inTransaction(logger: logger) { connection in
+                let rows = try await connection.query(
+                    "SELECT link, event_id, previous_hash, hash, sealed_at, recomputed FROM audit_chain(\(tenant), \(position), \(Int32(page)))",
+                    logger: logger)
+                var links: [(Int64, UUID, String, String, Date, String?)] = []
+                for try await link in rows.decode((Int64, UUID, String, String, Date, String?).self) { links.append(link) }
+                return links
+            }
+            var read = 0
+            for (at, event, linkPrevious, hash, sealedAt, recomputed) in links {
+                read += 1
+                if let trusted, at == trusted.position {
+                    // The head the clinic kept: the chain must still end there with that hash.
+                    if hash != trusted.hash || recomputed != hash {
+                        result.firstBreak = .init(position: at, eventID: event, kind: recomputed == nil ? .missing : .changed)
+                        break walk
+                    }
+                    previous = hash
+                    position = at + 1
+                    result.events += 1
+                    result.head = .init(position: at, hash: hash, sealedAt: sealedAt)
+                    continue
+                }
+                if at != position {
+                    result.firstBreak = .init(position: position, eventID: nil, kind: .missing)
+                    break walk
+                }
+                if recomputed == nil {
+                    result.firstBreak = .init(position: at, eventID: event, kind: .missing)
+                    break walk
+                }
+                if linkPrevious != previous {
+                    result.firstBreak = .init(position: at, eventID: event, kind: recomputed == hash ? .reordered : .changed)
+                    break walk
+                }
+                if recomputed != hash || checkpoints[at].map({ $0 != hash }) == true {
+                    result.firstBreak = .init(position: at, eventID: event, kind: .changed)
+                    break walk
+                }
+                previous = hash
+                position = at + 1
+                result.events += 1
+                result.head = .init(position: at, hash: hash, sealedAt: sealedAt)
+            }
+            if read < page { break }
+        }
+        let end = result.firstBreak?.position ?? position
+        // A checkpoint beyond the chain's end: links after the head were removed.
+        if result.firstBreak == nil, checkpoints.keys.contains(where: { $0 >= position }) {
+            result.firstBreak = .init(position: position, eventID: nil, kind: .missing)
+        }
+        let strays = try await connection.inTransaction(logger: logger) { connection in
+            let rows = try await connection.query("SELECT event_id, next_position FROM audit_strays(\(tenant), 1)", logger: logger)
+            var strays: [(UUID, Int64?)] = []
+            for try await stray in rows.decode((UUID, Int64?).self) { strays.append(stray) }
+            return strays
+        }
+        for (event, next) in strays {
+            let at = next ?? position
+            if at <= (result.firstBreak?.position ?? end), at >= (trusted?.position ?? 1) {
+                result.firstBreak = .init(position: at, eventID: event, kind: .inserted)
+            }
+        }
+        (result.unsealed, result.oldestUnsealedAt) = try await unsealed(of: tenant, on: connection, logger: logger)
+        return result
+    }
+
+    /// How many of the tenant's events no seal covers yet, and the oldest one's time.
+    static func unsealed(of tenant: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (Int, Date?) {
+        try await connection.inTransaction(logger: logger) { connection in
+            try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger)
+            let rows = try await connection.query(
+                """
+                SELECT count(*), min(a.occurred_at) FROM audit_events a
+                 WHERE a.tenant_id = \(tenant)
+                   AND NOT EXISTS (SELECT FROM audit_seals s WHERE s.tenant_id = \(tenant) AND s.event_id = a.id)
+                """, logger: logger)
+            for try await (count, oldest) in rows.decode((Int, Date?).self) { return (count, oldest) }
+            return (0, nil)
+        }
+    }
+
+    /// The tenant's stored checkpoints, position to hash.
+    static func storedCheckpoints(of tenant: UUID, on connection: PostgresConnection, logger: Logger) async throws
+        -> [Int64: String]
+    {
+        try await connection.inTransaction(logger: logger) { connection in
+            try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger)
+            var checkpoints: [Int64: String] = [:]
+            let rows = try await connection.query(
+                "SELECT position, hash FROM audit_checkpoints WHERE tenant_id = \(tenant)", logger: logger)
+            for try await (position, hash) in rows.decode((Int64, String).self) { checkpoints[position] = hash }
+            return checkpoints
+        }
+    }
+}
+
+extension Database {
+    /// One round of the sealer on a pooled connection (`AuditChain.seal`).
+    public func sealAuditEvents(settle: Duration, late: Bool) async throws -> Int {
+        try await withPooledConnection { connection in
+            try await AuditChain.seal(on: connection, settle: settle, late: late, logger: logger)
+        }
+    }
+
+    /// The caller's tenant's chain, verified (`AuditChain.verify`).
+    public func verifyAuditChain(tenantID: UUID) async throws -> AuditChain.Verification {
+        try await withPooledConnection { connection in
+            try await AuditChain.verify(tenant: tenantID, on: connection, logger: logger)
+        }
+    }
+}

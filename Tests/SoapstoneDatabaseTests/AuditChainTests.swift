@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SoapstoneCore
+import SoapstoneDatabase
+import SoapstoneTestSupport
+import Testing
+
+/// The audit chain (migration 29) against what a superuser can do to the rows behind the
+/// triggers' back, and against the ways events reach it: late, from two sealers, across a crash.
+@Suite("Audit chain")
+struct AuditChainTests {
+    static let logger = Logger(label: "audit-chain")
+
+    /// The seeded clinic's id, and its chain as the owner's verifier reads it.
+    static func northside(_ db: TestDatabase) async throws -> UUID {
+        UUID(uuidString: try await db.value("SELECT id::text FROM tenants WHERE slug = 'northside'"))!
+    }
+
+    static func verify(_ db: TestDatabase, _ tenant: UUID, from checkpoint: String? = nil) async throws
+        -> AuditChain.Verification
+    {
+        try await db.withConnection(as: TestDatabase.owner) { connection in
+            try await AuditChain.verify(tenant: tenant, fromCheckpoint: checkpoint, on: connection, logger: logger)
+        }
+    }
+
+    /// Runs the statements of `sql` (one per line ending in ";") as a superuser with every
+    /// trigger (the append-only ones, the keys') skipped.
+    static func tamper(_ db: TestDatabase, _ sql: String) async throws {
+        try await db.withConnection(as: TestDatabase.superuser) { connection in
+            try await connection.query("SET session_replication_role = replica", logger: logger)
+            for statement in sql.components(separatedBy: ";\n") {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+
+    static func seal(_ db: TestDatabase, late: Bool = false) async throws -> Int {
+        try await db.withConnection(as: TestDatabase.server) { connection in
+            try await AuditChain.seal(on: connection, settle: .zero, late: late, logger: logger)
+        }
+    }
+
+    static func event(at position: Int, _ db: TestDatabase, _ tenant: UUID) async throws -> String {
+        try await db.value("SELECT event_id::text FROM audit_seals WHERE tenant_id = '\(tenant)' AND position = \(position)")
+    }
+
+    /// An audit event of `tenant` written and committed as the server writes one.
+    static func record(_ db: TestDatabase, _ tenant: UUID, on connection: PostgresConnection? = nil) async throws {
+        let sql: PostgresQuery =
+            "SELECT soapstone_record_audit(\(tenant), NULL, NULL, 'patient.list', 'patient', NULL, NULL, NULL, NULL, NULL, 'success', '{}')"
+        if let connection {
+            try await connection.query(sql, logger: logger)
+        } else {
+            try await db.withConnection(as: TestDatabase.server) { connection in
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.query("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger)
+                try await connection.query(sql, logger: logger)
+                try await connection.query("COMMIT", logger: logger)
+            }
+        }
+    }
+
+    @Test("The seeded chains verify whole: every event sealed once, in positions 1…n, a checkpoint at the head")
+    func seededChainsVerify() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        for slug in ["northside", "lakeview"] {
+            let tenant = UUID(uuidString: try await db.value("SELECT id::text FROM tenants WHERE slug = '\(slug)'"))!
+            let events = Int(try await db.value("SELECT count(*)::text FROM audit_events WHERE tenant_id = '\(tenant)'"))!
+            let report = try await Self.verify(db, tenant)
+            #expect(report.intact, "\(slug): \(String(describing: report.firstBreak))")
+            #expect(report.events == events && events > 0)
+            #expect(report.head?.position == Int64(events))
+            let checkpoint = try await db.value(
+                "SELECT hash FROM audit_checkpoints WHERE tenant_id = '\(tenant)' ORDER BY position DESC LIMIT 1")
+            #expect(checkpoint == report.head?.hash)
+            // From the kept head on, the chain still holds it.
+            #expect(try await Self.verify(db, tenant, from: checkpoint).intact)
+        }
+        // The hash is what the README says: SHA-256 of the previous hash's hex and the encoding.
+        let first = try await db.value(
+            """
+            SELECT (s.hash = encode(sha256(convert_to(repeat('0', 64) || 'soapstone-audit-event-v1' || E'\\n'
+                       || length(e.id::text) || ':' || e.id::text || E'\\n', 'UTF8')), 'hex'))::text
+              FROM audit_seals s JOIN audit_events e ON e.tenant_id = s.tenant_id AND e.id = s.event_id
+             WHERE s.position = 1 LIMIT 1
+            """)
+        #expect(first == "false", "the encoding has every field, not the id alone")
+        let recomputed = try await db.value(
+            """
+            SELECT (s.hash = audit_seal_hash(repeat('0', 64), audit_event_canonical(e.id, e.tenant_id, e.occurred_at,
+                       e.user_id, e.role, e.action, e.entity_type, e.entity_id, e.patient_id, e.ip, e.request_id,
+                       e.client_request_id, e.outcome, e.detail)))::text
+              FROM audit_seals s JOIN audit_events e ON e.tenant_id = s.tenant_id AND e.id = s.event_id
+             WHERE s.position = 1 LIMIT 1
+            """)
+        #expect(recomputed == "true")
+    }
+
+    @Test("A superuser's change, deletion, insertion, swap or cut of the tail is found, each as its first break")
+    func tamperingIsFound() async throws {
+        typealias Kind = AuditChain.Verification.Break.Kind
+        let cases: [(name: String, sql: (UUID, String) -> String, position: Int64, kind: Kind, names: Bool)] = [
+            ("change a field", { _, event in "UPDATE audit_events SET action = 'patient.read' WHERE id = '\(event)'" }, 5, .changed, true),
+            ("delete an event", { _, event in "DELETE FROM audit_events WHERE id = '\(event)'" }, 5, .missing, true),
+            (
+                "delete an event and its seal",
+                { tenant, event in
+                    "WITH s AS (DELETE FROM audit_seals WHERE tenant_id = '\(tenant)' AND event_id = '\(event)') DELETE FROM audit_events WHERE id = '\(event)'"
+                }, 5, .missing, false
+            ),
+            (
+                "swap two links",
+                { tenant, _ in
+                    """
+                    UPDATE audit_seals SET position = 999999 WHERE tenant_id = '\(tenant)' AND position = 5;
+                    UPDATE audit_seals SET position = 5 WHERE tenant_id = '\(tenant)' AND position = 6;
+                    UPDATE audit_seals SET position = 6 WHERE tenant_id = '\(tenant)' AND position = 999999
+                    """
+                }, 5, .reordered, true
+            ),
+            (
+                "insert an event behind the chain",
+                { tenant, _ in
+                    """
+                    INSERT INTO audit_events (tenant_id, occurred_at, action, entity_type, outcome)
+                    VALUES ('\(tenant)', (SELECT min(occurred_at) FROM audit_events WHERE tenant_id = '\(tenant)') - interval '1 hour',
+                            'patient.read', 'patient', 'success')
+                    """
+                }, 1, .inserted, true
+            ),
+        ]
+        for tampering in cases {
+            let db = try await TestCluster.shared.makeDatabase(.seeded)
+            let tenant = try await Self.northside(db)
+            let event = try await Self.event(at: 5, db, tenant)
+            #expect(try await Self.verify(db, tenant).intact)
+            try await Self.tamper(db, tampering.sql(tenant, event))
+            let report = try await Self.verify(db, tenant)
+            #expect(report.firstBreak?.position == tampering.position, "\(tampering.name): \(String(describing: report.firstBreak))")
+            #expect(report.firstBreak?.kind == tampering.kind, "\(tampering.name): \(String(describing: report.firstBreak))")
+            if tampering.names { #expect(report.firstBreak?.eventID != nil, "\(tampering.name) names the event") }
+            // The other clinic's chain is untouched.
+            let other = UUID(uuidString: try await db.value("SELECT id::text FROM tenants WHERE slug = 'lakeview'"))!
+            #expect(try await Self.verify(db, other).intact)
+        }
+        // The tail cut off, seals and events: only the checkpoint the sealer kept at the head shows it.
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let tenant = try await Self.northside(db)
+        let head = Int64(try await db.value("SELECT max(position)::text FROM audit_seals WHERE tenant_id = '\(tenant)'"))!
+        try await Self.tamper(
+            db,
+            """
+            WITH s AS (DELETE FROM audit_seals WHERE tenant_id = '\(tenant)' AND position >= \(head - 1) RETURNING event_id)
+            DELETE FROM audit_events WHERE id IN (SELECT event_id FROM s)
+            """)
+        let cut = try await Self.verify(db, tenant)
+        #expect(cut.firstBreak?.position == head - 1 && cut.firstBreak?.kind == .missing, "\(String(describing: cut.firstBreak))")
+    }
+
+    @Test("An event that commits after newer ones were sealed is sealed by the late pass, never skipped")
+    func lateCommitIsSealed() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let tenant = try await Self.northside(db)
+        let late = try await db.withConnection(as: TestDatabase.server) { slow in
+            // A transaction starts, writes its event, and stays open while a newer one commits and is sealed.
+            try await slow.query("BEGIN", logger: Self.logger)
+            try await slow.query("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: Self.logger)
+            try await Self.record(db, tenant, on: slow)
+            try await Task.sleep(for: .milliseconds(20))
+            try await Self.record(db, tenant)
+            #expect(try await Self.seal(db) == 1)
+            try await slow.query("COMMIT", logger: Self.logger)
+            return try await db.value(
+                """
+                SELECT id::text FROM audit_events e WHERE tenant_id = '\(tenant)'
+                   AND NOT EXISTS (SELECT FROM audit_seals s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id)
+                """)
+        }
+        #expect(try await Self.seal(db) == 0, "the ordinary pass seals onward from the newest sealed only")
+        #expect(try await Self.seal(db, late: true) == 1)
+        let position = try await db.value("SELECT position::text FROM audit_seals WHERE event_id = '\(late)'")
+        #expect(position == (try await db.value("SELECT max(position)::text FROM audit_seals WHERE tenant_id = '\(tenant)'")))
+        let report = try await Self.verify(db, tenant)
+        #expect(report.intact)
+        #expect(report.events == Int(try await db.value("SELECT count(*)::text FROM audit_events WHERE tenant_id = '\(tenant)'"))!)
+    }
+
+    @Test("Sealers at once make one chain; a sealer that dies mid-seal loses nothing")
+    func concurrentSealersAndACrash() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let tenant = try await Self.northside(db)
+        for _ in 0..<300 { try await Self.record(db, tenant) }
+        let sealed = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var total = 0
+                    for _ in 0..<5 { total += try await Self.seal(db) }
+                    return total
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(sealed == 300)
+        #expect(try await db.value("SELECT (count(DISTINCT event_id) = count(*) AND max(position) = count(*))::text FROM audit_seals WHERE tenant_id = '\(tenant)'") == "true")
+
+        // A sealer killed between its seals and its commit: its seals go with it, and the next seals them.
+        for _ in 0..<50 { try await Self.record(db, tenant) }
+        let before = try await db.value("SELECT count(*)::text FROM audit_seals WHERE tenant_id = '\(tenant)'")
+        let killedMidSeal = try? await db.withConnection(as: TestDatabase.server) { doomed in
+            try await doomed.query("BEGIN", logger: Self.logger)
+            let sealing = try await doomed.query(
+                "SELECT audit_seal(\(tenant), interval '0', false, 1000)", logger: Self.logger
+            ).collect()[0].decode(Int32.self)
+            let pid = try await doomed.query("SELECT pg_backend_pid()", logger: Self.logger).collect()[0].decode(Int32.self)
+            _ = try await db.strings("SELECT pg_terminate_backend(\(pid))::text")
+            return sealing
+        }
+        #expect(killedMidSeal == nil || killedMidSeal == 50, "the doomed sealer had sealed the 50 in its transaction")
+        #expect(try await db.value("SELECT count(*)::text FROM audit_seals WHERE tenant_id = '\(tenant)'") == before)
+        #expect(try await Self.seal(db) == 50)
+        let report = try await Self.verify(db, tenant)
+        #expect(report.intact)
+        #expect(report.events == Int(try await db.value("SELECT count(*)::text FROM audit_events WHERE tenant_id = '\(tenant)'"))!)
+    }
+
+    @Test("The server's role may run the sealer, never write a seal or checkpoint itself")
+    func serverCannotForgeSeals() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let tenant = try await Self.northside(db)
+        let event = try await Self.event(at: 1, db, tenant)
+        let refused: String? = try await db.withConnection(as: TestDatabase.server) { connection in
+            try await connection.query("BEGIN", logger: Self.logger)
+            try await connection.query("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: Self.logger)
+            do {
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO audit_seals (tenant_id, position, event_id, event_occurred_at, previous_hash, hash)
+                            VALUES ('\(tenant)', 999999, '\(event)', now(), repeat('0', 64), repeat('0', 64))
+                            """), logger: Self.logger)
+                return nil
+            } catch let error as PSQLError {
+                return error.sqlState
+            }
+        }
+        #expect(refused == "42501")
+    }
+}
