@@ -33,4 +33,6 @@ public enum AuditAction: String, CaseIterable, Sendable, Hashable, Codable {
     case noteVersions = "note.versions"
     case noteVersionRead = "note.version_read"
     case auditRead = "audit.read"
+    /// The organisation's audit chain re-computed (`GET /v1/audit-events/verification`).
+    case auditVerify = "audit.verify"
 }

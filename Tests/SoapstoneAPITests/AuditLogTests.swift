@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import PostgresNIO
 import HummingbirdTesting
 import SoapstoneCore
 import SoapstoneTestSupport
@@ -7,6 +9,45 @@ import Testing
 
 @Suite("Audit log")
 struct AuditLogTests {
+    /// Issue 31: the chain's state for the caller's organisation, as `soapstone audit verify`
+    /// finds it; a superuser's edit of one event is named as the exact first break.
+    @Test("Admins and auditors verify their organisation's audit chain: intact, then the exact first break; audited")
+    func verifyChain() async throws {
+        let app = try await TestApp.make()
+        let fifth = try await app.db.value(
+            """
+            SELECT event_id::text FROM audit_seals
+             WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'northside') AND position = 5
+            """)
+        try await app.run { client in
+            let auditor = try await client.token("auditor")
+            let intact = try await client.call(.get, "/v1/audit-events/verification", token: auditor)
+            #expect(intact.status == .ok)
+            #expect(intact.json["status"] as? String == "intact")
+            #expect((intact.json["events"] as? Int ?? 0) > 5)
+            #expect(((intact.json["head"] as? [String: Any])?["hash"] as? String)?.count == 64)
+            #expect(intact.json["first_break"] is NSNull)
+            #expect(try await client.call(.get, "/v1/audit-events/verification", token: try await client.token("nurse")).status
+                == .forbidden)
+
+            try await app.db.withConnection(as: TestDatabase.superuser) { connection in
+                try await connection.query("SET session_replication_role = replica", logger: Logger(label: "tamper"))
+                try await connection.query(
+                    "UPDATE audit_events SET outcome = 'denied' WHERE id = \(UUID(uuidString: fifth)!)", logger: Logger(label: "tamper"))
+            }
+            let broken = try await client.call(.get, "/v1/audit-events/verification", token: try await client.token("admin"))
+            #expect(broken.json["status"] as? String == "broken")
+            let found = broken.json["first_break"] as? [String: Any]
+            #expect(found?["position"] as? Int == 5)
+            #expect(found?["kind"] as? String == "changed")
+            #expect(found?["event_id"] as? String == fifth)
+            #expect(broken.json["events"] as? Int == 4, "the links before the break")
+        }
+        let readings = try await app.db.strings(
+            "SELECT detail->>'status' || ':' || coalesce(detail->>'break_kind', '-') FROM audit_events WHERE action = 'audit.verify' ORDER BY occurred_at")
+        #expect(readings == ["intact:-", "broken:changed"])
+    }
+
     @Test("Admins and auditors page through their organisation's log, newest first, with filters; others get 403")
     func readLog() async throws {
         let app = try await TestApp.make()

@@ -36,7 +36,7 @@ struct RoleMatrixTests {
         "listNotes": notes, "listDraftNotes": notes, "getNote": notes, "createNote": notes, "saveNote": notes,
         "listNoteVersions": notes, "getNoteVersion": notes, "markNoteEnteredInError": notes,
         "signNote": [.physician], "amendNote": [.physician],
-        "listAuditEvents": [.admin, .auditor],
+        "listAuditEvents": [.admin, .auditor], "verifyAuditChain": [.admin, .auditor],
     ]
 
     @Test("The table names every protected operation of the document, and nothing else")

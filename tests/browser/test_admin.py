@@ -11,6 +11,16 @@ from browser import PASSWORD, BrowserTest, api, token
 
 
 class AuditLogTests(BrowserTest):
+    def test_the_auditor_checks_that_the_log_is_intact(self):
+        self.page.log_in("northside", "auditor@northside.example")
+        self.page.heading("Welcome")
+        self.page.driver.find_element(By.LINK_TEXT, "Audit log").click()
+        self.page.heading("Audit log")
+        self.page.driver.find_element(By.XPATH, "//button[normalize-space()='Check that the audit log is intact']").click()
+        result = self.page.driver.find_element(By.CSS_SELECTOR, "[data-chain]")
+        WebDriverWait(self.page.driver, 20).until(lambda d: result.text.startswith("Intact: "))
+        self.assertRegex(result.text, r"Intact: \d+ events checked, up to .+ \(chain head [0-9a-f]{16}…\)\.")
+
     def test_filters_and_pages_the_log(self):
         self.assertEqual(api("POST", "/v1/auth/login", {"tenant": "northside", "email": "auditor@northside.example",
                                                         "password": PASSWORD})[0], 200)

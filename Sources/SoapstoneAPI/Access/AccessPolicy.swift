@@ -50,6 +50,7 @@ enum AccessPolicy {
         "amendNote": .note(.amend),
         "markNoteEnteredInError": .note(.markEnteredInError),
         "listAuditEvents": .roles([.admin, .auditor]),
+        "verifyAuditChain": .roles([.admin, .auditor]),
     ]
 
     /// An operation missing from the table is refused to everyone: forgetting to list it

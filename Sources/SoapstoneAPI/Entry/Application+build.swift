@@ -138,7 +138,11 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         RevokedSessionsFeed(
             database: Database(client: feedClient, logger: logger), revoked: tokens.revoked, logger: logger,
             listening: configuration.revokedSessionsListening))
-    app.addServices(AuditSealer(database: database, pace: configuration.auditSealing, logger: logger))
+    // The audit sealer too, so that it never takes a connection a request waits for.
+    let sealerClient = PostgresClient(configuration: feedConfiguration, backgroundLogger: poolLogger)
+    app.addServices(
+        sealerClient,
+        AuditSealer(database: Database(client: sealerClient, logger: logger), pace: configuration.auditSealing, logger: logger))
     app.beforeServerStarts {
         // A check, not a migration: serving with the wrong role or schema must not start at all.
         try await database.verifyReadyToServe(migrations: migrations)

@@ -31,6 +31,11 @@ extension APIHandler {
             .init(body: .json(.init(items: page.events.map(Components.Schemas.AuditEvent.init), next_cursor: page.next?.opaque))))
     }
 
+    func verifyAuditChain(_ input: Operations.verifyAuditChain.Input) async throws -> Operations.verifyAuditChain.Output {
+        let found = try await auditLog.verify(by: try Principal.authenticated())
+        return .ok(.init(body: .json(.init(found))))
+    }
+
     static func filterID(_ text: String?, field: String) throws -> UUID? {
         guard let text else { return nil }
         guard let id = UUID(uuidString: text) else {
@@ -50,5 +55,17 @@ extension Components.Schemas.AuditEvent {
             patient_mrn: event.patient?.mrn, patient_family_name: event.patient?.familyName,
             patient_given_name: event.patient?.givenName, ip: e.origin.ip, request_id: e.origin.requestID,
             client_request_id: e.origin.clientRequestID, outcome: .init(e.outcome))
+    }
+}
+
+extension Components.Schemas.AuditVerification {
+    init(_ found: AuditChain.Verification) {
+        self.init(
+            status: found.intact ? .intact : .broken, events: found.events,
+            head: found.head.map { .init(position: $0.position, hash: $0.hash, sealed_at: $0.sealedAt) },
+            first_break: found.firstBreak.map {
+                .init(position: $0.position, event_id: $0.eventID?.uuidString.lowercased(), kind: .init(rawValue: $0.kind.rawValue)!)
+            },
+            unsealed: found.unsealed, oldest_unsealed_at: found.oldestUnsealedAt)
     }
 }

@@ -144,3 +144,24 @@ extension Components.Schemas.AuditEvent {
         try container.encode(outcome, forKey: .outcome)
     }
 }
+
+extension Components.Schemas.AuditVerification {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(events, forKey: .events)
+        try container.encode(head, forKey: .head)
+        try container.encode(first_break, forKey: .first_break)
+        try container.encode(unsealed, forKey: .unsealed)
+        try container.encode(oldest_unsealed_at, forKey: .oldest_unsealed_at)
+    }
+}
+
+extension Components.Schemas.AuditVerification.first_breakPayload {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(position, forKey: .position)
+        try container.encode(event_id, forKey: .event_id)
+        try container.encode(kind, forKey: .kind)
+    }
+}

@@ -148,6 +148,7 @@ extension AuditAction {
         case .note_period_versions: self = .noteVersions
         case .note_period_version_read: self = .noteVersionRead
         case .audit_period_read: self = .auditRead
+        case .audit_period_verify: self = .auditVerify
         }
     }
 }
@@ -184,6 +185,7 @@ extension Components.Schemas.AuditAction {
         case .noteVersions: self = .note_period_versions
         case .noteVersionRead: self = .note_period_version_read
         case .auditRead: self = .audit_period_read
+        case .auditVerify: self = .audit_period_verify
         }
     }
 }

@@ -22,4 +22,20 @@ struct AuditLogService: Sendable {
             return page
         }
     }
+
+    /// The organisation's audit chain, re-computed (`AuditChain.verify`); the reading audited
+    /// with what it found.
+    func verify(by principal: Principal) async throws -> AuditChain.Verification {
+        let verification = try await database.verifyAuditChain(tenantID: principal.tenantID)
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            var detail = ["status": verification.intact ? "intact" : "broken", "events": String(verification.events)]
+            if let broken = verification.firstBreak {
+                detail["break_position"] = String(broken.position)
+                detail["break_kind"] = broken.kind.rawValue
+            }
+            try await tx.auditEvents.record(
+                AuditEntry(principal, .auditVerify, entityType: "audit_log", entityID: nil, patientID: nil), detail: detail)
+        }
+        return verification
+    }
 }

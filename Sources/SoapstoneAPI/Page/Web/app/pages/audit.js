@@ -42,6 +42,7 @@ export const actionNames = {
   'note.versions': "Read a note's history",
   'note.version_read': 'Read an earlier version of a note',
   'audit.read': 'Read the audit log',
+  'audit.verify': "Checked the audit log's chain",
 };
 
 const actionName = (action) => actionNames[action] ?? action;
@@ -158,6 +159,7 @@ export async function auditPage() {
 
   show(el('section', { class: 'card' },
     el('h1', {}, 'Audit log'),
+    chainCheck(),
     form,
     problem,
     shownFor,
@@ -169,6 +171,46 @@ export async function auditPage() {
         rows)),
     el('div', { class: 'actions' }, more, download)));
   reload();
+}
+
+const breakWords = {
+  changed: 'an event, or its link, was changed after it was sealed',
+  missing: 'an event, or links of the chain, are gone',
+  inserted: 'an event was added behind the chain',
+  reordered: 'links of the chain were moved out of their place',
+};
+
+/**
+ * "Is the history intact?": the server re-computes the organisation's audit chain (every
+ * event sealed into it a few seconds after it happened) and says where it first breaks.
+ */
+function chainCheck() {
+  const result = el('p', { role: 'status', 'aria-live': 'polite', 'data-chain': true });
+  const check = el('button', { type: 'button', class: 'secondary' }, 'Check that the audit log is intact');
+  check.addEventListener('click', async () => {
+    check.disabled = true;
+    result.textContent = 'Checking every event…';
+    result.className = '';
+    try {
+      const { data } = await call('GET', '/v1/audit-events/verification');
+      const waiting = data.unsealed ? ` ${data.unsealed} newer event${data.unsealed === 1 ? ' is' : 's are'} not sealed yet.` : '';
+      if (data.status === 'intact') {
+        result.textContent = `Intact: ${data.events} event${data.events === 1 ? '' : 's'} checked`
+          + `${data.head ? `, up to ${when(data.head.sealed_at)} (chain head ${data.head.hash.slice(0, 16)}…)` : ''}.${waiting}`;
+      } else {
+        const broken = data.first_break;
+        result.className = 'error';
+        result.textContent = `Not intact: at position ${broken.position}, ${breakWords[broken.kind] ?? broken.kind}`
+          + `${broken.event_id ? ` (event ${broken.event_id})` : ''}. ${data.events} events before it check out.`;
+      }
+    } catch (error) {
+      result.className = 'error';
+      result.textContent = `The check could not be made: ${error.message}`;
+    } finally {
+      check.disabled = false;
+    }
+  });
+  return el('div', { class: 'chain-check' }, check, result);
 }
 
 /**
