@@ -49,17 +49,10 @@ public enum AuditChain {
         public var intact: Bool { firstBreak == nil }
     }
 
-    /// A checkpoint named for `--from-checkpoint` is not one of the tenant's.
-    public struct UnknownCheckpoint: Error, CustomStringConvertible {
-        public let hash: String
-        public var description: String {
-            "no checkpoint of this organisation has the hash \(hash): it is another organisation's, or the history before it was rewritten"
-        }
-    }
-
     /// Every organisation, by id and slug, through `audit_tenants` (no tenant context needed).
     public static func tenants(on connection: PostgresConnection, logger: Logger) async throws -> [(id: UUID, slug: String)] {
         var tenants: [(id: UUID, slug: String)] = []
+        try connection.requireOpen()
         let rows = try await connection.query("SELECT tenant_id, slug FROM audit_tenants()", logger: logger)
         for try await (id, slug) in rows.decode((UUID, String).self) { tenants.append((id, slug)) }
         return tenants
@@ -67,53 +60,62 @@ public enum AuditChain {
 
     /// Seals what every tenant has committed and not sealed yet (see `audit_seal`): events at
     /// least `settle` old, and with `late` those that committed after newer ones were sealed.
+    /// A tenant whose sealing fails is logged and left for the next round; the others are
+    /// sealed. Stops between batches when its task is cancelled (the server shutting down).
     /// Answers how many events were sealed.
     public static func seal(
         on connection: PostgresConnection, settle: Duration, late: Bool, batch: Int = 1000, logger: Logger
     ) async throws -> Int {
         var sealed = 0
         let settleSeconds = Double(settle.components.seconds) + Double(settle.components.attoseconds) / 1e18
+        try connection.requireOpen()
         for tenant in try await tenants(on: connection, logger: logger) {
-            while true {
-                // In a transaction block of its own: Citus carries the tenant that audit_seal sets
-                // (SET LOCAL) to the workers only within one.
-                let count = try await connection.inTransaction(logger: logger) { connection in
-                    let rows = try await connection.query(
-                        "SELECT audit_seal(\(tenant.id), make_interval(secs => \(settleSeconds)), \(late), \(Int32(batch)))",
-                        logger: logger)
-                    var count = 0
-                    for try await value in rows.decode(Int32.self) { count = Int(value) }
-                    return count
+            do {
+                while true {
+                    try Task.checkCancellation()
+                    try connection.requireOpen()
+                    // In a transaction block of its own: Citus carries the tenant that audit_seal
+                    // sets (SET LOCAL) to the workers only within one.
+                    let count = try await connection.inTransaction(logger: logger) { connection in
+                        try connection.requireOpen()
+                        let rows = try await connection.query(
+                            "SELECT audit_seal(\(tenant.id), make_interval(secs => \(settleSeconds)), \(late), \(Int32(batch)))",
+                            logger: logger)
+                        var count = 0
+                        for try await value in rows.decode(Int32.self) { count = Int(value) }
+                        return count
+                    }
+                    sealed += count
+                    if count < batch { break }
                 }
-                sealed += count
-                if count < batch { break }
+            } catch let error as PSQLError {
+                logger.warning(
+                    "sealing an organisation's audit events failed; next round",
+                    metadata: ["tenant_id": "\(tenant.id)", "error": "\(error.serverSummary)"])
             }
         }
         return sealed
     }
 
-    /// Walks `tenant`'s chain from its first link, or from the checkpoint whose hash is
-    /// `checkpoint` (which must still be the chain's hash at its position), re-computing every
-    /// hash; also compares each stored checkpoint with the chain and looks for events added
-    /// behind it. Stops at the first break.
+    /// Walks `tenant`'s chain from its first link, re-computing every hash and comparing each
+    /// stored checkpoint with it, and looks for events added behind it; stops at the first
+    /// break. With `kept`, the hash of a head the clinic kept outside the database, the chain
+    /// must also still pass through that head: history rewritten before it, and every hash
+    /// after re-computed to match, changes the head and is reported at the head's position.
     public static func verify(
-        tenant: UUID, fromCheckpoint checkpoint: String? = nil, on connection: PostgresConnection, logger: Logger
+        tenant: UUID, fromCheckpoint kept: String? = nil, on connection: PostgresConnection, logger: Logger
     ) async throws -> Verification {
         var result = Verification()
         let checkpoints = try await storedCheckpoints(of: tenant, on: connection, logger: logger)
+        let kept = kept?.lowercased()
+        var keptSeen = false
         var position: Int64 = 1
         var previous = String(repeating: "0", count: 64)
-        var trusted: (position: Int64, hash: String)?
-        if let checkpoint {
-            guard let at = checkpoints.first(where: { $0.value == checkpoint.lowercased() })?.key else {
-                throw UnknownCheckpoint(hash: checkpoint)
-            }
-            trusted = (at, checkpoint.lowercased())
-            position = at
-        }
         walk: while true {
+            try connection.requireOpen()
             // A page of links, read in a transaction block of its own (see `seal`).
             let links = try await connection.inTransaction(logger: logger) { connection in
+                try connection.requireOpen()
                 let rows = try await connection.query(
                     "SELECT link, event_id, previous_hash, hash, sealed_at, recomputed FROM audit_chain(\(tenant), \(position), \(Int32(page)))",
                     logger: logger)
@@ -121,21 +123,7 @@ public enum AuditChain {
                 for try await link in rows.decode((Int64, UUID, String, String, Date, String?).self) { links.append(link) }
                 return links
             }
-            var read = 0
             for (at, event, linkPrevious, hash, sealedAt, recomputed) in links {
-                read += 1
-                if let trusted, at == trusted.position {
-                    // The head the clinic kept: the chain must still end there with that hash.
-                    if hash != trusted.hash || recomputed != hash {
-                        result.firstBreak = .init(position: at, eventID: event, kind: recomputed == nil ? .missing : .changed)
-                        break walk
-                    }
-                    previous = hash
-                    position = at + 1
-                    result.events += 1
-                    result.head = .init(position: at, hash: hash, sealedAt: sealedAt)
-                    continue
-                }
                 if at != position {
                     result.firstBreak = .init(position: position, eventID: nil, kind: .missing)
                     break walk
@@ -152,19 +140,26 @@ public enum AuditChain {
                     result.firstBreak = .init(position: at, eventID: event, kind: .changed)
                     break walk
                 }
+                if hash == kept { keptSeen = true }
                 previous = hash
                 position = at + 1
                 result.events += 1
                 result.head = .init(position: at, hash: hash, sealedAt: sealedAt)
             }
-            if read < page { break }
+            if links.count < page { break }
         }
-        let end = result.firstBreak?.position ?? position
         // A checkpoint beyond the chain's end: links after the head were removed.
         if result.firstBreak == nil, checkpoints.keys.contains(where: { $0 >= position }) {
             result.firstBreak = .init(position: position, eventID: nil, kind: .missing)
         }
+        if let kept, !keptSeen, result.firstBreak == nil {
+            // Where the database says that head stood, if it still says so; else past the end.
+            let at = checkpoints.first(where: { $0.value == kept })?.key ?? position
+            result.firstBreak = .init(position: at, eventID: nil, kind: at < position ? .changed : .missing)
+        }
+        try connection.requireOpen()
         let strays = try await connection.inTransaction(logger: logger) { connection in
+            try connection.requireOpen()
             let rows = try await connection.query("SELECT event_id, next_position FROM audit_strays(\(tenant), 1)", logger: logger)
             var strays: [(UUID, Int64?)] = []
             for try await stray in rows.decode((UUID, Int64?).self) { strays.append(stray) }
@@ -172,8 +167,10 @@ public enum AuditChain {
         }
         for (event, next) in strays {
             let at = next ?? position
-            if at <= (result.firstBreak?.position ?? end), at >= (trusted?.position ?? 1) {
+            if at <= (result.firstBreak?.position ?? position) {
                 result.firstBreak = .init(position: at, eventID: event, kind: .inserted)
+                // The links before it, all of which checked out.
+                result.events = Int(at - 1)
             }
         }
         (result.unsealed, result.oldestUnsealedAt) = try await unsealed(of: tenant, on: connection, logger: logger)
@@ -184,6 +181,7 @@ public enum AuditChain {
     static func unsealed(of tenant: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (Int, Date?) {
         try await connection.inTransaction(logger: logger) { connection in
             try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger)
+            try connection.requireOpen()
             let rows = try await connection.query(
                 """
                 SELECT count(*), min(a.occurred_at) FROM audit_events a
@@ -202,6 +200,7 @@ public enum AuditChain {
         try await connection.inTransaction(logger: logger) { connection in
             try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger)
             var checkpoints: [Int64: String] = [:]
+            try connection.requireOpen()
             let rows = try await connection.query(
                 "SELECT position, hash FROM audit_checkpoints WHERE tenant_id = \(tenant)", logger: logger)
             for try await (position, hash) in rows.decode((Int64, String).self) { checkpoints[position] = hash }

@@ -41,6 +41,16 @@ public struct EventLoopPools: Sendable {
         }
     }
 
+    /// One pool on `loop` alone, for a background task that runs there (`executor(for:)`) as a
+    /// request does: its statements are written on the connection's own loop.
+    public init(configuration: PostgresClient.Configuration, loop: any EventLoop, backgroundLogger: Logger) {
+        members = [
+            Member(
+                loop: loop, client: PostgresClient(configuration: configuration, eventLoopGroup: loop, backgroundLogger: backgroundLogger),
+                maximumConnections: configuration.options.maximumConnections, executor: EventLoopExecutor(loop))
+        ]
+    }
+
     /// The most connections the pools open together.
     public var maximumConnections: Int { members.compactMap(\.maximumConnections).reduce(0, +) }
 

@@ -12,14 +12,17 @@ struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-compute every organisation's audit chain, or one's, and report the first break.",
             discussion: """
-                Walks each chain from its first event (or from a checkpoint you kept, by its hash), re-computing \
-                every hash, and compares the checkpoints stored in the database with it. Prints, per organisation, \
+                Walks each chain from its first event, re-computing every hash, compares the checkpoints stored \
+                in the database with it, and with --from-checkpoint requires that it still passes through a head \
+                you kept outside the database. Prints, per organisation, \
                 the events checked, the head, and the first break (changed, missing, inserted or reordered) if any. \
                 Exits 1 when any chain is broken.
                 """)
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this organisation (its slug).") var tenant: String?
-        @Option(name: .customLong("from-checkpoint"), help: "Start at the checkpoint with this hash (needs --tenant).")
+        @Option(
+            name: .customLong("from-checkpoint"),
+            help: "Also require that the chain still passes through a head you kept, by its hash (needs --tenant).")
         var fromCheckpoint: String?
 
         func validate() throws {

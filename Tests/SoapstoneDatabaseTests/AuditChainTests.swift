@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PostgresNIO
@@ -98,6 +99,55 @@ struct AuditChainTests {
         #expect(recomputed == "true")
     }
 
+    /// The README's encoding, written here from its words alone, gives the hash the database
+    /// sealed: a third party can re-verify. An address, an accent and a NULL are in it.
+    @Test("The sealed hash is the README's: SHA-256 of the previous hash and the encoding, re-computed outside the database")
+    func encodingAsDocumented() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let tenant = try await Self.northside(db)
+        try await db.withConnection(as: TestDatabase.server) { connection in
+            try await connection.query("BEGIN", logger: Self.logger)
+            try await connection.query("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: Self.logger)
+            try await connection.query(
+                """
+                SELECT soapstone_record_audit(\(tenant), NULL, 'auditor', 'audit.read', 'audit_log', NULL, NULL,
+                       '203.0.113.7', 'req-1', NULL, 'success', '{"name": "Zoë", "count": "3"}')
+                """, logger: Self.logger)
+            try await connection.query("COMMIT", logger: Self.logger)
+        }
+        #expect(try await Self.seal(db) == 1)
+        let row = try await db.value(
+            """
+            SELECT concat_ws('|', s.previous_hash, s.hash, e.id, e.occurred_at AT TIME ZONE 'UTC') FROM audit_seals s
+              JOIN audit_events e ON e.tenant_id = s.tenant_id AND e.id = s.event_id
+             WHERE s.tenant_id = '\(tenant)' ORDER BY s.position DESC LIMIT 1
+            """
+        ).split(separator: "|").map(String.init)
+        // occurred_at as UTC with six digits of fraction (PostgreSQL drops trailing zeros).
+        let time = row[3].replacingOccurrences(of: " ", with: "T")
+        let (seconds, fraction) = time.contains(".")
+            ? (String(time.split(separator: ".")[0]), String(time.split(separator: ".")[1])) : (time, "")
+        let field = { (text: String?) -> String in text.map { "\($0.utf8.count):\($0)\n" } ?? "~\n" }
+        let encoding = "soapstone-audit-event-v1\n" + [
+            row[2], tenant.uuidString.lowercased(), seconds + "." + fraction.padding(toLength: 6, withPad: "0", startingAt: 0) + "Z",
+            nil, "auditor", "audit.read", "audit_log", nil, nil, "203.0.113.7/32", "req-1", nil, "success",
+            #"{"name": "Zoë", "count": "3"}"#,
+        ].map(field).joined()
+        let hash = SHA256.hash(data: Data((row[0] + encoding).utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(hash == row[1], "re-computed \(hash), sealed \(row[1]) for:\n\(encoding)")
+    }
+
+    @Test("A head kept outside the database: a chain through it verifies, one that no longer holds it is broken")
+    func keptHead() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let tenant = try await Self.northside(db)
+        let head = try await db.value("SELECT hash FROM audit_seals WHERE tenant_id = '\(tenant)' AND position = 3")
+        #expect(try await Self.verify(db, tenant, from: head).intact)
+        let stranger = String(repeating: "ab", count: 32)
+        let report = try await Self.verify(db, tenant, from: stranger)
+        #expect(report.firstBreak?.kind == .missing, "\(String(describing: report.firstBreak))")
+    }
+
     @Test("A superuser's change, deletion, insertion, swap or cut of the tail is found, each as its first break")
     func tamperingIsFound() async throws {
         typealias Kind = AuditChain.Verification.Break.Kind
@@ -141,6 +191,7 @@ struct AuditChainTests {
             #expect(report.firstBreak?.position == tampering.position, "\(tampering.name): \(String(describing: report.firstBreak))")
             #expect(report.firstBreak?.kind == tampering.kind, "\(tampering.name): \(String(describing: report.firstBreak))")
             if tampering.names { #expect(report.firstBreak?.eventID != nil, "\(tampering.name) names the event") }
+            #expect(report.events == Int(tampering.position) - 1, "\(tampering.name): the links before the break")
             // The other clinic's chain is untouched.
             let other = UUID(uuidString: try await db.value("SELECT id::text FROM tenants WHERE slug = 'lakeview'"))!
             #expect(try await Self.verify(db, other).intact)

@@ -73,9 +73,9 @@ public struct MetricsListener: Sendable {
 public struct AuditSealing: Sendable {
     public var interval: Duration = .seconds(1)
     public var settle: Duration = .seconds(2)
-    /// Every this many rounds (and at start) it also looks back for events that committed
-    /// after newer ones were sealed.
-    public var lateEvery = 30
+    /// At start and then this often it also looks back for events that committed after newer
+    /// ones were sealed (by time, not rounds: a round may take long with many clinics).
+    public var lateInterval: Duration = .seconds(30)
 
     public init() {}
 }

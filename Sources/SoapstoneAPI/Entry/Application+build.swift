@@ -138,11 +138,16 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
         RevokedSessionsFeed(
             database: Database(client: feedClient, logger: logger), revoked: tokens.revoked, logger: logger,
             listening: configuration.revokedSessionsListening))
-    // The audit sealer too, so that it never takes a connection a request waits for.
-    let sealerClient = PostgresClient(configuration: feedConfiguration, backgroundLogger: poolLogger)
+    // The audit sealer too, so that it never takes a connection a request waits for; it runs
+    // on its connection's loop, as a request does (a statement written from elsewhere to a
+    // connection that just closed would never be answered, and the sealer would hang).
+    let sealerLoop = group.next()
+    let sealerPools = EventLoopPools(configuration: feedConfiguration, loop: sealerLoop, backgroundLogger: poolLogger)
+    app.addServices(sealerPools.clients[0])
     app.addServices(
-        sealerClient,
-        AuditSealer(database: Database(client: sealerClient, logger: logger), pace: configuration.auditSealing, logger: logger))
+        AuditSealer(
+            database: Database(pools: sealerPools, logger: logger), executor: sealerPools.executor(for: sealerLoop),
+            pace: configuration.auditSealing, logger: logger))
     app.beforeServerStarts {
         // A check, not a migration: serving with the wrong role or schema must not start at all.
         try await database.verifyReadyToServe(migrations: migrations)

@@ -68,7 +68,7 @@ GRANT SELECT ON audit_seals, audit_checkpoints, api_audit_seals, api_audit_check
 -- encoding, then each field in this order, each written as its UTF-8 byte length, a colon, its
 -- text and a newline, or as "~" and a newline when it is NULL (as note_content_sha256 writes
 -- sections). Texts: uuids in lowercase with hyphens; occurred_at in UTC as
--- YYYY-MM-DDTHH:MM:SS.ffffffZ; ip as PostgreSQL's inet text (no /32 for one address); detail
+-- YYYY-MM-DDTHH:MM:SS.ffffffZ; ip as PostgreSQL's inet text (203.0.113.7/32); detail
 -- as PostgreSQL's jsonb text (keys in jsonb's order, ", " and ": " between).
 CREATE FUNCTION audit_event_canonical(
     id uuid, tenant_id uuid, occurred_at timestamptz, user_id uuid, role text, action text, entity_type text,
