@@ -24,9 +24,11 @@ public enum JSONText {
         return text
     }
 
-    /// An object of string values, keys in order, so equal objects are equal text.
-    public static func object(_ members: [String: String]) -> String {
-        "{" + members.sorted { $0.key < $1.key }.map { string($0.key) + ":" + string($0.value) }.joined(separator: ",") + "}"
+    /// An object of string values and, beside them, arrays of strings; keys in order, so equal
+    /// objects are equal text.
+    public static func object(_ members: [String: String], arrays: [String: [String]] = [:]) -> String {
+        let texts = members.mapValues(string).merging(arrays.mapValues(array)) { value, _ in value }
+        return "{" + texts.sorted { $0.key < $1.key }.map { string($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
     }
 
     /// An array of strings.

@@ -13,3 +13,12 @@ public struct Patient: Sendable, Hashable {
         self.updatedAt = updatedAt
     }
 }
+
+extension Patient {
+    /// What a list shows of the patient: name, MRN, birth date, sex, active.
+    public var summary: PatientSummary {
+        PatientSummary(
+            id: id, mrn: details.mrn, givenName: details.givenName, familyName: details.familyName,
+            birthDate: details.birthDate, sex: details.sex, active: details.active)
+    }
+}

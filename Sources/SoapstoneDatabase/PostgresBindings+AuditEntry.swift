@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 import SoapstoneCore
 
@@ -5,7 +6,9 @@ import SoapstoneCore
 /// acting user, these ten in this order, in `soapstone_record_audit` and in every request
 /// function that writes an event. Every statement that writes one binds them here.
 extension PostgresBindings {
-    mutating func append(_ entry: AuditEntry, detail: [String: String]) throws {
+    /// `shown`: the patients a list or search showed (detail.patient_ids, migration 30), for an
+    /// event about no single patient that named some.
+    mutating func append(_ entry: AuditEntry, detail: [String: String], shown: [UUID]? = nil) throws {
         try append(entry.role)
         try append(entry.action)
         append(entry.entityType)
@@ -15,7 +18,7 @@ extension PostgresBindings {
         append(entry.origin.requestID)
         append(entry.origin.clientRequestID)
         try append(entry.outcome)
-        append(JSONText.object(detail))
+        append(JSONText.object(detail, arrays: shown.map { ["patient_ids": $0.map { $0.uuidString.lowercased() }] } ?? [:]))
     }
 
     /// The types of those ten, stated: an entry without a user, role or patient would

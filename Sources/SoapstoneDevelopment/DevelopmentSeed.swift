@@ -124,7 +124,8 @@ public struct DevelopmentSeed: Sendable {
             let nurse = users[.nurse]!
             let desk = users[.frontDesk]!
             try await tx.auditEvents.record(
-                AuditEntry(Principal(admin), .tenantCreate, entityType: "tenant", entityID: tenantID, origin: .none),
+                // The event the server writes when an organisation registers: one action per deed.
+                AuditEntry(Principal(admin), .authRegister, entityType: "tenant", entityID: tenantID, origin: .none),
                 detail: ["source": "seed"])
             for user in users.values.sorted(by: { $0.email < $1.email }) {
                 try await tx.auditEvents.record(

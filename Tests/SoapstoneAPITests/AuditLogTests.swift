@@ -189,6 +189,27 @@ struct AuditLogTests {
         #expect(listed == AuditAction.allCases.map(\.rawValue))
     }
 
+    /// The server's words are the source (the access report, its CSV); the page's table for
+    /// the filter and the log's rows must say the same.
+    @Test("The page names each action in the server's words")
+    func pageWordsAreTheServers() throws {
+        let source = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../Sources/SoapstoneAPI/Page/Web/app/pages/audit.js"), encoding: .utf8)
+        let table = try #require(source.firstRange(of: "export const actionNames = {").map { source[$0.upperBound...] })
+        let body = table[..<(try #require(table.firstRange(of: "};")).lowerBound)]
+        var words: [String: String] = [:]
+        for line in body.split(separator: "\n") {
+            let parts = line.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let unquote = { (text: Substring) in
+                String(text.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: [","]).dropFirst().dropLast())
+            }
+            words[unquote(parts[0])] = unquote(parts[1])
+        }
+        #expect(words == Dictionary(uniqueKeysWithValues: AuditAction.allCases.map { ($0.rawValue, $0.words) }))
+    }
+
     @Test("Refusals of someone known, reads of the log and the client's request id are in the audit log")
     func refusalsAndReadsAudited() async throws {
         let app = try await TestApp.make()

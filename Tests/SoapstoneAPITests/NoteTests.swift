@@ -131,10 +131,12 @@ struct NoteTests {
             SELECT action || ':' || outcome FROM audit_events WHERE entity_type = 'note' AND detail->>'source' IS NULL
              ORDER BY occurred_at, action
             """)
-        // The refused edit of the signed note is audited too, as refused.
+        // The refused edit of the signed note is audited too, as refused; the nurse's signature,
+        // refused to her role, as denied, naming the note.
         #expect(
             actions == [
-                "note.create:success", "note.update:success", "note.update:success", "note.sign:success", "note.update:refused",
+                "note.create:success", "note.update:success", "note.update:success", "access.denied:denied", "note.sign:success",
+                "note.update:refused",
                 "note.amend:success", "note.versions:success", "note.version_read:success", "note.read:success",
             ])
     }

@@ -37,6 +37,7 @@ struct RoleMatrixTests {
         "listNoteVersions": notes, "getNoteVersion": notes, "markNoteEnteredInError": notes,
         "signNote": [.physician], "amendNote": [.physician],
         "listAuditEvents": [.admin, .auditor], "verifyAuditChain": [.admin, .auditor],
+        "getPatientAccessReport": [.admin, .auditor],
     ]
 
     @Test("The table names every protected operation of the document, and nothing else")

@@ -39,6 +39,14 @@ struct SeedTests {
         #expect(amendment.count == 2)
     }
 
+    @Test("The seed's audit events are the server's: an organisation is created as auth.register, as when it signs up")
+    func seedWritesTheServersEvents() async throws {
+        let db = try await CatalogFixture.database.value
+        let creations = try await db.strings(
+            "SELECT action || ':' || entity_type FROM audit_events WHERE entity_type = 'tenant' ORDER BY action")
+        #expect(creations == ["auth.register:tenant", "auth.register:tenant"])
+    }
+
     @Test("Seeding again adds nothing")
     func isIdempotent() async throws {
         let db = try await TestCluster.shared.makeDatabase(.seeded)

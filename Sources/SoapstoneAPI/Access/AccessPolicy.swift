@@ -51,6 +51,7 @@ enum AccessPolicy {
         "markNoteEnteredInError": .note(.markEnteredInError),
         "listAuditEvents": .roles([.admin, .auditor]),
         "verifyAuditChain": .roles([.admin, .auditor]),
+        "getPatientAccessReport": .roles([.admin, .auditor]),
     ]
 
     /// An operation missing from the table is refused to everyone: forgetting to list it

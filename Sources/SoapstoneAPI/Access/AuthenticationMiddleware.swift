@@ -38,7 +38,7 @@ struct AuthenticationMiddleware: ServerMiddleware {
             throw Problem.unauthorized
         }
         if !requirement.admits(principal.role) {
-            try await audit(principal, .accessDenied, operationID: operationID, outcome: .denied)
+            try await audit(principal, .accessDenied, operationID: operationID, outcome: .denied, path: request.path)
             throw Problem.forbidden
         }
         return try await Principal.$current.withValue(principal) { try await next(request, body, metadata) }
@@ -59,7 +59,12 @@ struct AuthenticationMiddleware: ServerMiddleware {
         return token.isEmpty ? nil : String(token)
     }
 
-    private func audit(_ principal: Principal, _ action: AuditAction, operationID: String, outcome: AuditOutcome) async throws {
+    /// A refusal's event names the operation, and the record its path names with that record's
+    /// patient (looked up in the same transaction): a refused look at a chart is in the
+    /// patient's access report.
+    private func audit(
+        _ principal: Principal, _ action: AuditAction, operationID: String, outcome: AuditOutcome, path: String? = nil
+    ) async throws {
         logger.notice(
             "request refused",
             metadata: [
@@ -67,8 +72,13 @@ struct AuthenticationMiddleware: ServerMiddleware {
                 "operation": "\(operationID)",
             ])
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            let named = path.flatMap(AuditedRecord.named(byPath:))
+            var patient: UUID?
+            if let named { patient = try await tx.auditEvents.patient(ofRecord: named.record, id: named.id) }
             try await tx.auditEvents.record(
-                AuditEntry(principal, action, entityType: "operation", entityID: nil, patientID: nil, outcome: outcome),
+                AuditEntry(
+                    principal, action, entityType: named?.record.rawValue ?? "operation", entityID: named?.id, patientID: patient,
+                    outcome: outcome),
                 detail: ["operation": operationID])
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OpenAPIRuntime
 import SoapstoneCore
 import SoapstoneDatabase
 
@@ -67,5 +68,55 @@ extension Components.Schemas.AuditVerification {
                 .init(position: $0.position, event_id: $0.eventID?.uuidString.lowercased(), kind: .init(rawValue: $0.kind.rawValue)!)
             },
             unsealed: found.unsealed, oldest_unsealed_at: found.oldestUnsealedAt)
+    }
+}
+
+extension APIHandler {
+    /// At most this many events go into one CSV answer: a longer period is refused, never cut.
+    static let accessReportCSVLimit = 10_000
+
+    func getPatientAccessReport(_ input: Operations.getPatientAccessReport.Input) async throws
+        -> Operations.getPatientAccessReport.Output
+    {
+        let principal = try Principal.authenticated()
+        // Not a UUID: not a patient of this organisation, as any other unknown id.
+        guard let patientID = UUID(uuidString: input.path.id) else { throw DomainError.notFound }
+        let query = input.query
+        if let from = query.from, let to = query.to, to < from {
+            throw DomainError.validation([FieldError(field: "to", message: "must not be before from")])
+        }
+        let csv = input.headers.accept.sortedByQuality().first?.contentType == .csv
+        let limit = csv ? Self.accessReportCSVLimit : try PageLimit.standard.resolve(query.limit)
+        let report = try await auditLog.accessReport(
+            patient: patientID, period: (query.from, query.to), limit: limit,
+            after: try query.cursor.map(AuditEventCursor.init(opaque:)), format: csv ? "csv" : "json", by: principal)
+        guard csv else {
+            return .ok(
+                .init(
+                    body: .json(
+                        .init(
+                            patient: .init(report.patient.summary), items: report.entries.map(Components.Schemas.AccessReportEntry.init),
+                            next_cursor: report.next?.opaque))))
+        }
+        guard report.next == nil else {
+            throw DomainError.validation([
+                FieldError(
+                    field: "to",
+                    message: "the period holds more than \(Self.accessReportCSVLimit) events: choose a shorter one")
+            ])
+        }
+        return .ok(.init(body: .csv(HTTPBody(AccessReportCSV.text(of: report.entries)))))
+    }
+}
+
+extension Components.Schemas.AccessReportEntry {
+    init(_ line: AccessReportEntry) {
+        let e = line.event.entry
+        self.init(
+            event_id: line.event.id.uuidString.lowercased(), occurred_at: line.event.occurredAt,
+            user_id: e.userID?.uuidString.lowercased(), user_name: line.userName, role: e.role?.rawValue, action: .init(e.action),
+            action_text: e.action.words, entity_type: e.entityType, entity_id: e.entityID?.uuidString.lowercased(),
+            outcome: .init(e.outcome), reason: line.reason, listed: line.listed, ip: e.origin.ip,
+            request_id: e.origin.requestID)
     }
 }

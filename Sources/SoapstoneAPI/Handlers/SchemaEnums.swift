@@ -105,7 +105,7 @@ extension Components.Schemas.NoteStatus {
     }
 }
 
-extension Components.Schemas.AuditEvent.outcomePayload {
+extension Components.Schemas.AuditOutcome {
     init(_ value: AuditOutcome) {
         switch value {
         case .success: self = .success
@@ -149,6 +149,7 @@ extension AuditAction {
         case .note_period_version_read: self = .noteVersionRead
         case .audit_period_read: self = .auditRead
         case .audit_period_verify: self = .auditVerify
+        case .audit_period_access_report: self = .auditAccessReport
         }
     }
 }
@@ -186,6 +187,7 @@ extension Components.Schemas.AuditAction {
         case .noteVersionRead: self = .note_period_version_read
         case .auditRead: self = .audit_period_read
         case .auditVerify: self = .audit_period_verify
+        case .auditAccessReport: self = .audit_period_access_report
         }
     }
 }

@@ -16,10 +16,36 @@ struct AuditLogService: Sendable {
             let page = try await tx.auditEvents.search(filter)
             var detail = asked
             detail["count"] = String(page.events.count)
+            // The page names the patient of each event: those are shown too.
+            var shown: [UUID] = []
+            for id in page.events.compactMap(\.entry.patientID) where !shown.contains(id) { shown.append(id) }
             try await tx.auditEvents.record(
                 AuditEntry(principal, .auditRead, entityType: "audit_log", entityID: nil, patientID: filter.patientID),
-                detail: detail)
+                detail: detail, shown: shown)
             return page
+        }
+    }
+
+    /// A patient's access report (`AuditEventRepository.accessReport`), the patient as the
+    /// report names them, and its reading audited in the same transaction: who read whose
+    /// report, for which period, how much. Another organisation's patient, or none, is not found.
+    func accessReport(
+        patient patientID: UUID, period: (from: Date?, to: Date?), limit: Int, after: AuditEventCursor?, format: String,
+        by principal: Principal
+    ) async throws -> (patient: Patient, entries: [AccessReportEntry], next: AuditEventCursor?) {
+        try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+            guard let patient = try await tx.patients.find(id: patientID) else { throw DomainError.notFound }
+            let page = try await tx.auditEvents.accessReport(
+                patientID: patientID, from: period.from, to: period.to, limit: limit, after: after)
+            let dates = WholeSecondDates()
+            let detail: [String: String?] = [
+                "from": period.from.flatMap { try? dates.encode($0) }, "to": period.to.flatMap { try? dates.encode($0) },
+                "count": String(page.entries.count), "format": format,
+            ]
+            try await tx.auditEvents.record(
+                AuditEntry(principal, .auditAccessReport, entityType: "patient", entityID: patientID, patientID: patientID),
+                detail: detail.compactMapValues { $0 })
+            return (patient, page.entries, page.next)
         }
     }
 

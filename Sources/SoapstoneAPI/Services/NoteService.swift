@@ -27,10 +27,11 @@ struct NoteService: Sendable {
     ) {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             let page = try await tx.notes.drafts(limit: limit, after: after)
-            // A list naming patients, so read like any other: one event, no single patient.
+            // A list naming patients, so read like any other: one event about no single patient,
+            // keeping the patients it named.
             try await tx.auditEvents.record(
                 AuditEntry(principal, .noteList, entityType: "note", entityID: nil, patientID: nil),
-                detail: ["status": "draft", "count": String(page.drafts.count)])
+                detail: ["status": "draft", "count": String(page.drafts.count)], shown: page.drafts.map(\.patientID))
             return page
         }
     }

@@ -7,9 +7,13 @@ import SoapstoneCore
 public struct AuditEventRepository {
     let tx: TenantTransaction
 
+    /// `shown`: for a list that names patients but is about none of them, the patients on the
+    /// page, which the patient's access report then finds.
     @discardableResult
-    public func record(_ entry: AuditEntry, detail: [String: String] = [:]) async throws -> UUID {
-        for try await id in try await tx.execute(RecordAuditEvent(tenantID: tx.tenantID, entry: entry, detail: detail)) {
+    public func record(_ entry: AuditEntry, detail: [String: String] = [:], shown: [UUID]? = nil) async throws -> UUID {
+        for try await id in try await tx.execute(
+            RecordAuditEvent(tenantID: tx.tenantID, entry: entry, detail: detail, shown: shown))
+        {
             if let id { return id }
         }
         // The insert answers its event's id or fails. No id: the event was not written (a
@@ -28,7 +32,8 @@ public struct AuditEventRepository {
               LEFT JOIN api_patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
              WHERE a.tenant_id = \(tx.tenantID)
                AND (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
-               AND (\(filter.patientID)::uuid IS NULL OR a.patient_id = \(filter.patientID))
+               AND (\(filter.patientID)::uuid IS NULL OR a.patient_id = \(filter.patientID)
+                    OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? \(filter.patientID?.uuidString.lowercased())))
                AND (\(filter.entityID)::uuid IS NULL OR a.entity_id = \(filter.entityID))
                AND (cardinality(\(filter.actions.map(\.rawValue))::text[]) = 0 OR a.action = ANY(\(filter.actions.map(\.rawValue))::text[]))
                AND (\(filter.excludingReadsBy)::uuid IS NULL OR a.action <> 'audit.read' OR a.user_id IS DISTINCT FROM \(filter.excludingReadsBy))
@@ -58,6 +63,73 @@ public struct AuditEventRepository {
         }
         guard page.count > filter.limit else { return (page.map(\.0), nil) }
         return (page.prefix(filter.limit).map(\.0), page[filter.limit - 1].1)
+    }
+    /// The patient a record belongs to (a patient is its own), when it is one of this
+    /// organisation's: what a refused request's event names, so that the patient's access
+    /// report shows the attempt.
+    public func patient(ofRecord type: AuditedRecord, id: UUID) async throws -> UUID? {
+        let rows = try await tx.query(
+            """
+            SELECT CASE \(type.rawValue)::text
+                     WHEN 'patient' THEN (SELECT p.id FROM api_patients p WHERE p.tenant_id = \(tx.tenantID) AND p.id = \(id))
+                     WHEN 'encounter' THEN
+                       (SELECT e.patient_id FROM api_encounters e WHERE e.tenant_id = \(tx.tenantID) AND e.id = \(id))
+                     WHEN 'note' THEN (SELECT n.patient_id FROM notes n WHERE n.tenant_id = \(tx.tenantID) AND n.id = \(id))
+                   END
+            """)
+        for try await patient in rows.decode(UUID?.self) { return patient }
+        return nil
+    }
+
+    /// A patient's access report: every event about the patient, and every list that showed
+    /// them (detail.patient_ids, migration 30), in `from ..< to`, oldest first, one page after
+    /// `after`. The user's name and the reason for a change come from the records they name,
+    /// as they are now; the event itself keeps ids and codes only.
+    public func accessReport(
+        patientID: UUID, from: Date?, to: Date?, limit: Int, after: AuditEventCursor?
+    ) async throws -> (entries: [AccessReportEntry], next: AuditEventCursor?) {
+        let patient = patientID.uuidString.lowercased()
+        let rows = try await tx.query(
+            """
+            SELECT a.id, a.occurred_at, (extract(epoch FROM a.occurred_at) * 1000000)::int8, a.user_id, a.role, a.action,
+                   a.entity_type, a.entity_id, a.patient_id, host(a.ip), a.request_id, a.client_request_id, a.outcome,
+                   u.name, coalesce(v.reason, n.entered_in_error_reason, e.status_reason),
+                   a.patient_id IS DISTINCT FROM \(patientID)
+              FROM api_audit_events a
+              LEFT JOIN api_users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+              LEFT JOIN api_note_versions v
+                ON a.action = \(AuditAction.noteAmend.rawValue) AND v.tenant_id = a.tenant_id AND v.note_id = a.entity_id
+               AND v.version::text = a.detail ->> 'version'
+              LEFT JOIN api_notes n
+                ON a.action = \(AuditAction.noteEnteredInError.rawValue) AND n.tenant_id = a.tenant_id AND n.id = a.entity_id
+              LEFT JOIN api_encounters e
+                ON a.action = \(AuditAction.encounterUpdate.rawValue) AND a.detail ->> 'status' LIKE '%->entered_in_error'
+               AND e.tenant_id = a.tenant_id AND e.id = a.entity_id
+             WHERE a.tenant_id = \(tx.tenantID)
+               AND (a.patient_id = \(patientID) OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? \(patient)))
+               AND (\(from)::timestamptz IS NULL OR a.occurred_at >= \(from))
+               AND (\(to)::timestamptz IS NULL OR a.occurred_at < \(to))
+               AND (\(after?.microseconds)::int8 IS NULL
+                    OR (a.occurred_at, a.id) > (timestamptz 'epoch' + \(after?.microseconds) * interval '1 microsecond', \(after?.id)))
+             ORDER BY a.occurred_at, a.id
+             LIMIT \(limit + 1)
+            """)
+        var page: [(AccessReportEntry, AuditEventCursor)] = []
+        for try await row in rows.decode(
+            (UUID, Date, Int64, UUID?, Role?, AuditAction, String, UUID?, UUID?, String?, String?, String?, AuditOutcome,
+             String?, String?, Bool).self)
+        {
+            let entry = AuditEntry(
+                recordedBy: row.3, role: row.4, action: row.5, entityType: row.6, entityID: row.7, patientID: row.8,
+                origin: AuditOrigin(ip: row.9, requestID: row.10, clientRequestID: row.11), outcome: row.12)
+            page.append(
+                (AccessReportEntry(
+                    event: AuditEvent(id: row.0, occurredAt: row.1, entry: entry), userName: row.13, reason: row.14,
+                    listed: row.15),
+                 AuditEventCursor(microseconds: row.2, id: row.0)))
+        }
+        guard page.count > limit else { return (page.map(\.0), nil) }
+        return (page.prefix(limit).map(\.0), page[limit - 1].1)
     }
 }
 
@@ -103,14 +175,37 @@ struct RecordAuditEvent: PostgresPreparedStatement {
     let tenantID: UUID
     let entry: AuditEntry
     let detail: [String: String]
+    let shown: [UUID]?
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 12)
         bindings.append(tenantID)
         bindings.append(entry.userID)
-        try bindings.append(entry, detail: detail)
+        try bindings.append(entry, detail: detail, shown: shown)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> UUID? { try row.decode(UUID?.self) }
 }
+
+/// The kinds of record a request's path names (`/v1/<records>/<id>`), as audit events call them.
+public enum AuditedRecord: String, Sendable, CaseIterable {
+    case patient, encounter, note, user
+
+    /// The record a request path names, by its first two segments after `/v1`; nil for a path
+    /// about no single record, or whose id is not a UUID (no record has it).
+    public static func named(byPath path: String) -> (record: AuditedRecord, id: UUID)? {
+        let parts = path.split(separator: "?", maxSplits: 1)[0].split(separator: "/")
+        guard parts.count >= 3, parts[0] == "v1", let id = UUID(uuidString: String(parts[2])) else { return nil }
+        let record: AuditedRecord? =
+            switch parts[1] {
+            case "patients": .patient
+            case "encounters": .encounter
+            case "notes": .note
+            case "users": .user
+            default: nil
+            }
+        return record.map { ($0, id) }
+    }
+}
+

@@ -44,8 +44,15 @@ export function onSessionChange(listener) {
   listeners.add(listener);
 }
 
-async function send(method, path, { body, headers = {}, withToken = true } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin' };
+/**
+ * One request. `accept` names another answer than JSON (the access report's `text/csv`): a
+ * success then answers its text as it came; a failure is still a problem document.
+ */
+async function send(method, path, { body, headers = {}, withToken = true, accept } = {}) {
+  const init = {
+    method, headers: { Accept: accept ? `${accept}, application/problem+json` : 'application/json', ...headers },
+    credentials: 'same-origin',
+  };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -58,6 +65,7 @@ async function send(method, path, { body, headers = {}, withToken = true } = {})
     throw new Unreachable('Soapstone cannot be reached. Check the connection and try again.');
   }
   const text = await response.text();
+  if (accept && response.ok) return { data: text, etag: response.headers.get('ETag') };
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;

@@ -32,7 +32,7 @@ export const actionNames = {
   'encounter.read': 'Opened an encounter',
   'encounter.create': 'Started an encounter',
   'encounter.update': 'Changed an encounter',
-  'note.list': "Listed an encounter's notes",
+  'note.list': 'Listed notes',
   'note.read': 'Read a note',
   'note.create': 'Started a note',
   'note.update': 'Saved a note',
@@ -43,6 +43,7 @@ export const actionNames = {
   'note.version_read': 'Read an earlier version of a note',
   'audit.read': 'Read the audit log',
   'audit.verify': "Checked the audit log's chain",
+  'audit.access_report': "Read a patient's access report",
 };
 
 const actionName = (action) => actionNames[action] ?? action;
@@ -139,10 +140,8 @@ export async function auditPage() {
       + (actions.length ? `: ${actions.map(actionName).join('; ')}` : '');
     await busy(form, 'Applying…', reload);
   });
-  download.addEventListener('click', async () => {
+  whenClicked(download, 'Preparing…', async () => {
     problem.textContent = '';
-    download.disabled = true;
-    download.textContent = 'Preparing…';
     try {
       const { events, complete } = await everyEvent(filters);
       save(csv(events), `audit-log-${when(new Date()).slice(0, 10)}.csv`);
@@ -151,9 +150,6 @@ export async function auditPage() {
         : `The first ${exportLimit} events written to the CSV file: narrow the filters for the rest.`;
     } catch (error) {
       problem.textContent = failure(error);
-    } finally {
-      download.disabled = false;
-      download.textContent = 'Download CSV';
     }
   });
 
@@ -163,15 +159,154 @@ export async function auditPage() {
     problem,
     shownFor,
     status,
-    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Audit events' },
-      el('table', { class: 'events' },
-        el('thead', {}, el('tr', {}, ['When', 'Action', 'Outcome', 'User', 'Role', 'Patient', 'Record', 'From']
-          .map((title) => el('th', { scope: 'col' }, title)))),
-        rows)),
+    eventsTable('Audit events', ['When', 'Action', 'Outcome', 'User', 'Role', 'Patient', 'Record', 'From'], rows),
     el('div', { class: 'actions' }, more, download),
     // The log's own evidence, beside its export: is the history as it was written?
-    chainCheck()));
+    chainCheck()),
+  accessReport());
   reload();
+}
+
+/**
+ * "Who accessed this patient?": the patient's access report (GET /v1/patients/{id}/access-report),
+ * oldest first, in the server's words, with the lists and searches that showed the patient,
+ * and the same period as one CSV file. The patient chosen is named above the rows, always.
+ */
+function accessReport() {
+  const rows = el('tbody', {});
+  const status = el('p', { class: 'loading', role: 'status', 'aria-live': 'polite' });
+  const problem = message();
+  const shownFor = el('p', { class: 'meta', 'data-report-for': true });
+  const download = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Download CSV');
+  let asked = null; // { patient, period } of the rows shown
+  const patient = patientFinder(() => clear('Choose a patient and a period, then show who accessed the record.'),
+    'report-patient', 'Another patient');
+  const form = el('form', { novalidate: true, class: 'filters', 'aria-label': 'Access report' },
+    patient.element,
+    field({ name: 'report_from', label: 'From', type: 'datetime-local', required: false, value: localInput(daysAgo(7)) }),
+    field({ name: 'report_to', label: 'Until', type: 'datetime-local', required: false }),
+    el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Show who accessed the record')));
+
+  function clear(text) {
+    asked = null;
+    rows.replaceChildren();
+    more.hidden = true;
+    download.hidden = true;
+    shownFor.textContent = '';
+    status.textContent = text;
+  }
+
+  function query(period, extra = {}) {
+    const params = new URLSearchParams(extra);
+    if (period.from) params.set('from', period.from.toISOString());
+    if (period.to) params.set('to', period.to.toISOString());
+    return params;
+  }
+
+  const { more, reload } = pagedList({
+    list: rows, status, problem, row: reportRow,
+    failure: (error) => (error.status === 422 ? `The period is not right: ${error.message}` : error.message),
+    fetchPage: async (cursor) => {
+      const params = query(asked.period, { limit: String(pageSize), ...(cursor ? { cursor } : {}) });
+      return (await call('GET', `/v1/patients/${asked.patient.id}/access-report?${params}`)).data;
+    },
+    describe: (count, hasMore) => {
+      shownFor.textContent = `Who accessed ${patientName(asked.patient)} (MRN ${asked.patient.mrn}), `
+        + `${asked.period.from ? when(asked.period.from) : 'from the start'} until ${asked.period.to ? when(asked.period.to) : 'now'}`;
+      download.hidden = false;
+      return counted(count, hasMore, 'event');
+    },
+  });
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const errors = {};
+    const period = {};
+    for (const [name, key] of [['report_from', 'from'], ['report_to', 'to']]) {
+      const input = form.elements[name];
+      const date = new Date(input.value);
+      if (input.validity.badInput || (input.value && Number.isNaN(date.getTime()))) errors[name] = 'is not a date and time';
+      else if (input.value) period[key] = date;
+    }
+    if (!errors.report_to && period.from && period.to && period.to < period.from) errors.report_to = 'is before From';
+    if (!patient.chosen) errors['report-patient'] = 'must be chosen: find them by name or MRN';
+    showFieldErrors(form, errors);
+    if (Object.keys(errors).length) {
+      clear(patient.chosen ? 'Nothing shown: correct the dates.' : 'Nothing shown: choose a patient first.');
+      return;
+    }
+    asked = { patient: patient.chosen, period };
+    await busy(form, 'Loading…', reload);
+  });
+
+  whenClicked(download, 'Preparing…', async () => {
+    if (!asked) return;
+    const { patient: chosen, period } = asked;
+    problem.textContent = '';
+    try {
+      const { data } = await call('GET', `/v1/patients/${chosen.id}/access-report?${query(period)}`, { accept: 'text/csv' });
+      // The file's name carries no name of the patient: downloads folders are not private.
+      save(data, `access-report-${when(new Date()).slice(0, 10)}.csv`);
+      status.textContent = `The access report of ${patientName(chosen)} was written to a CSV file.`;
+    } catch (error) {
+      problem.textContent = error.status === 422 ? `The period is too long for one file: ${error.message}` : error.message;
+    }
+  });
+
+  clear('Choose a patient and a period, then show who accessed the record.');
+  return el('section', { class: 'card', 'aria-labelledby': 'access-report-title' },
+    el('h2', { id: 'access-report-title' }, 'Who accessed this patient'),
+    el('p', { class: 'hint' }, 'Every opening, change and signature of the record, and every list or search that showed the patient.'),
+    form,
+    problem,
+    shownFor,
+    status,
+    eventsTable('Access report', ['When', 'Who', 'Role', 'What', 'Record', 'Outcome', 'Reason'], rows),
+    el('div', { class: 'actions' }, more, download));
+}
+
+/** Runs `work` on each click, the button disabled and saying `label` meanwhile. */
+function whenClicked(button, label, work) {
+  const text = button.textContent;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    button.textContent = label;
+    try {
+      await work();
+    } finally {
+      button.disabled = false;
+      button.textContent = text;
+    }
+  });
+}
+
+/** A scrollable table of events under its column titles. */
+function eventsTable(label, titles, rows) {
+  return el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': label },
+    el('table', { class: 'events' },
+      el('thead', {}, el('tr', {}, titles.map((title) => el('th', { scope: 'col' }, title)))),
+      rows));
+}
+
+function reportRow(item) {
+  return el('tr', { 'data-action': item.action },
+    el('td', {}, when(item.occurred_at)),
+    el('td', { class: item.user_name ? undefined : 'id' }, item.user_name ?? item.user_id ?? '—'),
+    el('td', {}, item.role ? roleTitle(item.role) : '—'),
+    el('td', { title: item.action }, item.listed ? `${item.action_text} (the patient was among those shown)` : item.action_text),
+    el('td', { class: 'id' }, item.entity_id ? `${item.entity_type} ${item.entity_id}` : item.entity_type),
+    el('td', {}, item.outcome),
+    el('td', {}, item.reason ?? ''));
+}
+
+function daysAgo(days) {
+  return new Date(Date.now() - days * 86_400_000);
+}
+
+/** A date as a datetime-local input's value, in the browser's time zone. */
+function localInput(date) {
+  const two = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
 const breakWords = {
@@ -219,14 +354,14 @@ function chainCheck() {
  * open to auditors for this, answering summaries only) and choose one for the filter;
  * `changed()` is told when the choice changes.
  */
-function patientFinder(changed) {
+function patientFinder(changed, id = 'audit-patient', clearLabel = 'Any patient') {
   const search = el('input', {
-    id: 'audit-patient', type: 'search', autocomplete: 'off', 'aria-describedby': 'audit-patient-hint',
+    id, name: id, type: 'search', autocomplete: 'off', 'aria-describedby': `${id}-hint ${id}-error`,
   });
   const find = el('button', { type: 'button', class: 'secondary' }, 'Find');
   const results = el('ul', { class: 'choices', 'aria-label': 'Patients found' });
   const chosenText = el('span', {});
-  const clear = el('button', { type: 'button', class: 'secondary' }, 'Any patient');
+  const clear = el('button', { type: 'button', class: 'secondary' }, clearLabel);
   const chosenLine = el('p', { class: 'chosen', hidden: true, 'aria-live': 'polite' }, chosenText, ' ', clear);
   const finder = { chosen: null };
 
@@ -264,9 +399,10 @@ function patientFinder(changed) {
   });
   clear.addEventListener('click', () => choose(null));
   finder.element = el('div', { class: 'field patient-finder' },
-    el('label', { for: 'audit-patient' }, 'Patient'),
-    el('p', { class: 'hint', id: 'audit-patient-hint' }, 'A family or given name, or an MRN'),
+    el('label', { for: id }, 'Patient'),
+    el('p', { class: 'hint', id: `${id}-hint` }, 'A family or given name, or an MRN'),
     el('div', { class: 'inline' }, search, find),
+    el('p', { class: 'field-error', id: `${id}-error`, 'data-error-for': id }),
     results,
     chosenLine);
   return finder;
