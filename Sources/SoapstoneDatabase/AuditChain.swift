@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PostgresNIO
@@ -117,10 +118,22 @@ public enum AuditChain {
             let links = try await connection.inTransaction(logger: logger) { connection in
                 try connection.requireOpen()
                 let rows = try await connection.query(
-                    "SELECT link, event_id, previous_hash, hash, sealed_at, recomputed FROM audit_chain(\(tenant), \(position), \(Int32(page)))",
+                    """
+                    SELECT link, event_id, previous_hash, hash, sealed_at, event_found, id, tenant_id, occurred_at, user_id, role,
+                           action, entity_type, entity_id, patient_id, ip, request_id, client_request_id, outcome, detail
+                      FROM audit_chain(\(tenant), \(position), \(Int32(page)))
+                    """,
                     logger: logger)
                 var links: [(Int64, UUID, String, String, Date, String?)] = []
-                for try await link in rows.decode((Int64, UUID, String, String, Date, String?).self) { links.append(link) }
+                for try await row in rows.decode(
+                    (Int64, UUID, String, String, Date, Bool, String?, String?, String?, String?, String?, String?, String?,
+                     String?, String?, String?, String?, String?, String?, String?).self)
+                {
+                    let fields = [
+                        row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13, row.14, row.15, row.16, row.17, row.18, row.19,
+                    ]
+                    links.append((row.0, row.1, row.2, row.3, row.4, row.5 ? Self.hash(previous: row.2, fields: fields) : nil))
+                }
                 return links
             }
             for (at, event, linkPrevious, hash, sealedAt, recomputed) in links {
@@ -175,6 +188,34 @@ public enum AuditChain {
         }
         (result.unsealed, result.oldestUnsealedAt) = try await unsealed(of: tenant, on: connection, logger: logger)
         return result
+    }
+
+    /// One link's hash, as the README's "Audit chain" defines it: SHA-256, in lowercase hex, of
+    /// the previous hash's 64 characters followed by the event's canonical encoding (the line
+    /// `soapstone-audit-event-v1`, then each field as its UTF-8 length, `:`, its text and a
+    /// newline, or `~` and a newline for NULL). Computed here, not by the database it checks.
+    static func hash(previous: String, fields: [String?]) -> String {
+        var bytes = Array(previous.utf8)
+        bytes.reserveCapacity(512)
+        bytes += "soapstone-audit-event-v1\n".utf8
+        for field in fields {
+            if let field {
+                bytes += String(field.utf8.count).utf8
+                bytes.append(UInt8(ascii: ":"))
+                bytes += field.utf8
+            } else {
+                bytes.append(UInt8(ascii: "~"))
+            }
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// How many of the tenant's events no seal covers yet, and the oldest one's time.

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The audit log's size and evidence, measured in one run on this machine (issue 31).
+#   [BENCH_BINARY=path/to/release/soapstone] bench/audit.sh [events]
+# Starts `soapstone dev` (release build) on a throwaway data folder with bench/clinical-seed.sql, then:
+#   growth   what audit_events (table, indexes, TOAST) and the chain (audit_seals,
+#            audit_checkpoints) gain per 1 000 requests: patient reads, searches
+#   delay    how long after it happened each of those events was sealed by the server's own
+#            sealer (p50, p99, max)
+#   sealing  <events> (default 10 000 000) events of a year written at once for another
+#            organisation (bench/audit-history.sql): how fast the server's sealer catches up
+#   verify   `soapstone audit verify --tenant archive` on that chain: events per second
+#   plans    EXPLAIN (ANALYZE, BUFFERS) of a patient's access report (the server's statement,
+#            as soapstone_server under RLS) and of the verifier's reading of the chain, on it
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-10000000}
+source bench/dev-server.sh
+port=18083
+start_dev_server $port
+cluster_of "$data"
+as() { local role=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$socket" -p "$pgport" -U "$role" -d soapstone "$@"; }
+as postgres -f bench/clinical-seed.sql
+token=$(physician_token $port)
+northside=$(as postgres -At -c "SELECT tenant_id FROM tenants WHERE slug = 'northside'")
+
+sizes() {
+    as postgres -At -c "CHECKPOINT" -c "SELECT pg_total_relation_size('audit_events') || ' '
+        || pg_total_relation_size('audit_seals') + pg_total_relation_size('audit_checkpoints') || ' '
+        || (SELECT count(*) FROM audit_events)"
+}
+unsealed() {
+    as postgres -At -c "SELECT count(*) FROM audit_events a WHERE a.tenant_id = '$1'
+        AND NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.tenant_id = a.tenant_id AND s.event_id = a.id)"
+}
+wait_sealed() { # tenant: until every event of it is sealed
+    while [[ $(unsealed "$1") != 0 ]]; do sleep 0.5; done
+}
+# 1 000 requests of one kind on one keep-alive connection.
+requests() { # kind
+    python3 - "$port" "$token" "$1" <<'PY'
+import http.client, sys
+port, token, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+names = ["gar", "smi", "ngu", "mul", "oka", "joh", "kow", "had", "ros", "tan"]
+connection = http.client.HTTPConnection("127.0.0.1", port)
+for n in range(1000):
+    path = (f"/v1/patients/00000000-0000-4000-8000-{1 + n * 7 % 10000:012d}" if kind == "read"
+            else f"/v1/patients?q={names[n % len(names)]}&limit=20")
+    connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    answer = connection.getresponse()
+    answer.read()
+    assert answer.status == 200, (path, answer.status)
+PY
+}
+
+echo "growth per 1 000 requests | audit_events bytes | chain bytes | events"
+wait_sealed "$northside"
+for kind in read search; do
+    read -r events_before chain_before rows_before <<<"$(sizes)"
+    started=$(as postgres -At -c "SELECT now()")
+    requests "$kind"
+    wait_sealed "$northside"
+    read -r events_after chain_after rows_after <<<"$(sizes)"
+    echo "$kind | $((events_after - events_before)) | $((chain_after - chain_before)) | $((rows_after - rows_before))"
+    delays+=" OR a.occurred_at >= '$started'"
+done
+echo
+echo "seal delay (sealed_at - occurred_at) of those events, ms:"
+as postgres -At -F ' ' -c "
+    SELECT 'p50=' || round(1000 * extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY s.sealed_at - a.occurred_at))),
+           'p99=' || round(1000 * extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY s.sealed_at - a.occurred_at))),
+           'max=' || round(1000 * extract(epoch FROM max(s.sealed_at - a.occurred_at))), 'events=' || count(*)
+      FROM audit_events a JOIN audit_seals s ON s.tenant_id = a.tenant_id AND s.event_id = a.id
+     WHERE a.tenant_id = '$northside' AND (false $delays)"
+
+echo
+echo "sealing: $events events of a year written at once (bench/audit-history.sql)"
+written=$(date +%s.%N)
+as postgres -v events="$events" -f bench/audit-history.sql
+inserted=$(date +%s.%N)
+archive=00000000-0000-4000-b000-000000000000
+wait_sealed $archive
+sealed=$(date +%s.%N)
+python3 -c "print(f'written in {$inserted - $written:.0f} s; sealed by the server {$sealed - $inserted:.0f} s later: {$events / ($sealed - $inserted):.0f} events/s')"
+as postgres -At -c "SELECT 'audit_events ' || pg_size_pretty(pg_total_relation_size('audit_events'))
+    || ', audit_seals ' || pg_size_pretty(pg_total_relation_size('audit_seals'))
+    || ', checkpoints ' || (SELECT count(*) FROM audit_checkpoints WHERE tenant_id = '$archive')"
+
+echo
+echo "verify:"
+start=$(date +%s.%N)
+"$bin" audit verify --tenant archive --database-url "postgres://postgres@localhost/soapstone?host=$socket&port=$pgport"
+end=$(date +%s.%N)
+python3 -c "print(f'{$events} events in {$end - $start:.1f} s: {$events / ($end - $start):.0f} events/s')"
+
+echo
+echo "plans, as soapstone_server (RLS on): the access report of one patient, the history's last week and its whole year, first page"
+report() { # from
+    cat <<SQL
+BEGIN;
+SELECT soapstone_set_tenant('$archive', NULL);
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+SELECT a.id, a.occurred_at, a.user_id, a.role, a.action, a.entity_type, a.entity_id, a.outcome, u.name,
+       coalesce(v.reason, n.entered_in_error_reason, e.status_reason), a.patient_id IS DISTINCT FROM p.id
+  FROM (SELECT '00000000-0000-4000-b000-000000004242'::uuid AS id, '00000000-0000-4000-b000-000000004242'::text AS text) p,
+       api_audit_events a
+  LEFT JOIN api_users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
+  LEFT JOIN api_note_versions v ON a.action = 'note.amend' AND v.tenant_id = a.tenant_id AND v.note_id = a.entity_id
+       AND v.version::text = a.detail ->> 'version'
+  LEFT JOIN api_notes n ON a.action = 'note.entered_in_error' AND n.tenant_id = a.tenant_id AND n.id = a.entity_id
+  LEFT JOIN api_encounters e ON a.action = 'encounter.update' AND a.detail ->> 'status' LIKE '%->entered_in_error'
+       AND e.tenant_id = a.tenant_id AND e.id = a.entity_id
+ WHERE a.tenant_id = '$archive'
+   AND (a.patient_id = p.id OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? p.text))
+   AND a.occurred_at >= $1
+ ORDER BY a.occurred_at, a.id
+ LIMIT 51;
+COMMIT;
+SQL
+}
+report "now() - interval '8 days'" | as soapstone_server 2>&1 | grep -v '^ *$\|soapstone_set_tenant\|^-*$\|^(1 row)' || true
+report "now() - interval '400 days'" | as soapstone_server 2>&1 | grep -v '^ *$\|soapstone_set_tenant\|^-*$\|^(1 row)' || true
+echo
+echo "the verifier's reading: one page of 10 000 links from the middle of the chain (audit_chain, its inner statement)"
+# As the superuser, as the owner would: audit_chain is not the server's to call.
+as postgres 2>&1 >/dev/null <<SQL | python3 -c 'import sys; print("\n".join(n.split("plan:", 1)[1].rstrip() for n in sys.stdin.read().split("NOTICE:") if "audit_seals" in n))'
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_timing = off;
+SET auto_explain.log_buffers = on;
+SET auto_explain.log_nested_statements = on;
+SET auto_explain.log_level = notice;
+SELECT count(*) FROM audit_chain('$archive', $((events / 2)), 10000);
+SQL
