@@ -88,21 +88,23 @@ as postgres -At -c "SELECT 'audit_events ' || pg_size_pretty(pg_total_relation_s
 echo
 echo "verify:"
 start=$(date +%s.%N)
-"$bin" audit verify --tenant archive --database-url "postgres://postgres@localhost/soapstone?host=$socket&port=$pgport"
+"$bin" audit verify --tenant archive --database-url "postgres://postgres@/soapstone?host=$socket&port=$pgport"
 end=$(date +%s.%N)
 python3 -c "print(f'{$events} events in {$end - $start:.1f} s: {$events / ($end - $start):.0f} events/s')"
 
 echo
 echo "plans, as soapstone_server (RLS on): the access report of one patient, the history's last week and its whole year, first page"
+# The server binds the patient and the times as parameters of an unnamed statement, planned
+# for those values: literals here.
+patient=00000000-0000-4000-b000-000000004242
 report() { # from
     cat <<SQL
 BEGIN;
 SELECT soapstone_set_tenant('$archive', NULL);
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT a.id, a.occurred_at, a.user_id, a.role, a.action, a.entity_type, a.entity_id, a.outcome, u.name,
-       coalesce(v.reason, n.entered_in_error_reason, e.status_reason), a.patient_id IS DISTINCT FROM p.id
-  FROM (SELECT '00000000-0000-4000-b000-000000004242'::uuid AS id, '00000000-0000-4000-b000-000000004242'::text AS text) p,
-       api_audit_events a
+       coalesce(v.reason, n.entered_in_error_reason, e.status_reason), a.patient_id IS DISTINCT FROM '$patient'
+  FROM api_audit_events a
   LEFT JOIN api_users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
   LEFT JOIN api_note_versions v ON a.action = 'note.amend' AND v.tenant_id = a.tenant_id AND v.note_id = a.entity_id
        AND v.version::text = a.detail ->> 'version'
@@ -110,7 +112,7 @@ SELECT a.id, a.occurred_at, a.user_id, a.role, a.action, a.entity_type, a.entity
   LEFT JOIN api_encounters e ON a.action = 'encounter.update' AND a.detail ->> 'status' LIKE '%->entered_in_error'
        AND e.tenant_id = a.tenant_id AND e.id = a.entity_id
  WHERE a.tenant_id = '$archive'
-   AND (a.patient_id = p.id OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? p.text))
+   AND (a.patient_id = '$patient' OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? '$patient'))
    AND a.occurred_at >= $1
  ORDER BY a.occurred_at, a.id
  LIMIT 51;
