@@ -74,14 +74,10 @@ public enum AuditChain {
             do {
                 while true {
                     try Task.checkCancellation()
-                    try connection.requireOpen()
-                    // In a transaction block of its own: Citus carries the tenant that audit_seal
-                    // sets (SET LOCAL) to the workers only within one.
-                    let count = try await connection.inTransaction(logger: logger) { connection in
-                        try connection.requireOpen()
-                        let rows = try await connection.query(
-                            "SELECT audit_seal(\(tenant.id), make_interval(secs => \(settleSeconds)), \(late), \(Int32(batch)))",
-                            logger: logger)
+                    let count = try await reading(
+                        "SELECT audit_seal(\(tenant.id), make_interval(secs => \(settleSeconds)), \(late), \(Int32(batch)))",
+                        on: connection, logger: logger
+                    ) { rows in
                         var count = 0
                         for try await value in rows.decode(Int32.self) { count = Int(value) }
                         return count
@@ -113,17 +109,13 @@ public enum AuditChain {
         var position: Int64 = 1
         var previous = String(repeating: "0", count: 64)
         walk: while true {
-            try connection.requireOpen()
-            // A page of links, read in a transaction block of its own (see `seal`).
-            let links = try await connection.inTransaction(logger: logger) { connection in
-                try connection.requireOpen()
-                let rows = try await connection.query(
-                    """
-                    SELECT link, event_id, previous_hash, hash, sealed_at, event_found, id, tenant_id, occurred_at, user_id, role,
-                           action, entity_type, entity_id, patient_id, ip, request_id, client_request_id, outcome, detail
-                      FROM audit_chain(\(tenant), \(position), \(Int32(page)))
-                    """,
-                    logger: logger)
+            let links = try await reading(
+                """
+                SELECT link, event_id, previous_hash, hash, sealed_at, event_found, id, tenant_id, occurred_at, user_id, role,
+                       action, entity_type, entity_id, patient_id, ip, request_id, client_request_id, outcome, detail
+                  FROM audit_chain(\(tenant), \(position), \(Int32(page)))
+                """, on: connection, logger: logger
+            ) { rows in
                 var links: [(Int64, UUID, String, String, Date, String?)] = []
                 for try await row in rows.decode(
                     (Int64, UUID, String, String, Date, Bool, String?, String?, String?, String?, String?, String?, String?,
@@ -170,10 +162,9 @@ public enum AuditChain {
             let at = checkpoints.first(where: { $0.value == kept })?.key ?? position
             result.firstBreak = .init(position: at, eventID: nil, kind: at < position ? .changed : .missing)
         }
-        try connection.requireOpen()
-        let strays = try await connection.inTransaction(logger: logger) { connection in
-            try connection.requireOpen()
-            let rows = try await connection.query("SELECT event_id, next_position FROM audit_strays(\(tenant), 1)", logger: logger)
+        let strays = try await reading(
+            "SELECT event_id, next_position FROM audit_strays(\(tenant), 1)", on: connection, logger: logger
+        ) { rows in
             var strays: [(UUID, Int64?)] = []
             for try await stray in rows.decode((UUID, Int64?).self) { strays.append(stray) }
             return strays
@@ -218,17 +209,31 @@ public enum AuditChain {
         return String(decoding: hex, as: UTF8.self)
     }
 
+    /// One statement in a transaction block of its own, its rows handed to `collect`: Citus
+    /// carries a tenant set with SET LOCAL (by `audit_seal`, `audit_chain`, or here for `tenant`)
+    /// to the workers only within one. The connection is checked before each statement: one
+    /// that closed meanwhile would never answer it.
+    static func reading<Result>(
+        _ query: PostgresQuery, as tenant: UUID? = nil, on connection: PostgresConnection, logger: Logger,
+        _ collect: (PostgresRowSequence) async throws -> sending Result
+    ) async throws -> sending Result {
+        try connection.requireOpen()
+        return try await connection.inTransaction(logger: logger) { connection in
+            if let tenant { try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger) }
+            try connection.requireOpen()
+            return try await collect(try await connection.query(query, logger: logger))
+        }
+    }
+
     /// How many of the tenant's events no seal covers yet, and the oldest one's time.
     static func unsealed(of tenant: UUID, on connection: PostgresConnection, logger: Logger) async throws -> (Int, Date?) {
-        try await connection.inTransaction(logger: logger) { connection in
-            try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger)
-            try connection.requireOpen()
-            let rows = try await connection.query(
-                """
-                SELECT count(*), min(a.occurred_at) FROM audit_events a
-                 WHERE a.tenant_id = \(tenant)
-                   AND NOT EXISTS (SELECT FROM audit_seals s WHERE s.tenant_id = \(tenant) AND s.event_id = a.id)
-                """, logger: logger)
+        try await reading(
+            """
+            SELECT count(*), min(a.occurred_at) FROM audit_events a
+             WHERE a.tenant_id = \(tenant)
+               AND NOT EXISTS (SELECT FROM audit_seals s WHERE s.tenant_id = \(tenant) AND s.event_id = a.id)
+            """, as: tenant, on: connection, logger: logger
+        ) { rows in
             for try await (count, oldest) in rows.decode((Int, Date?).self) { return (count, oldest) }
             return (0, nil)
         }
@@ -238,12 +243,11 @@ public enum AuditChain {
     static func storedCheckpoints(of tenant: UUID, on connection: PostgresConnection, logger: Logger) async throws
         -> [Int64: String]
     {
-        try await connection.inTransaction(logger: logger) { connection in
-            try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger)
+        try await reading(
+            "SELECT position, hash FROM audit_checkpoints WHERE tenant_id = \(tenant)", as: tenant, on: connection,
+            logger: logger
+        ) { rows in
             var checkpoints: [Int64: String] = [:]
-            try connection.requireOpen()
-            let rows = try await connection.query(
-                "SELECT position, hash FROM audit_checkpoints WHERE tenant_id = \(tenant)", logger: logger)
             for try await (position, hash) in rows.decode((Int64, String).self) { checkpoints[position] = hash }
             return checkpoints
         }
