@@ -7,7 +7,7 @@ import SoapstoneCore
 /// function that writes an event. Every statement that writes one binds them here.
 extension PostgresBindings {
     /// `shown`: the patients a list or search showed (detail.patient_ids, migration 30), for an
-    /// event about no single patient that named some.
+    /// event about no single patient that named some; each once, in the order shown.
     mutating func append(_ entry: AuditEntry, detail: [String: String], shown: [UUID]? = nil) throws {
         try append(entry.role)
         try append(entry.action)
@@ -18,7 +18,9 @@ extension PostgresBindings {
         append(entry.origin.requestID)
         append(entry.origin.clientRequestID)
         try append(entry.outcome)
-        append(JSONText.object(detail, arrays: shown.map { ["patient_ids": $0.map { $0.uuidString.lowercased() }] } ?? [:]))
+        var seen = Set<UUID>()
+        let ids = shown?.filter { seen.insert($0).inserted }.map { $0.uuidString.lowercased() }
+        append(JSONText.object(detail, arrays: ids.map { ["patient_ids": $0] } ?? [:]))
     }
 
     /// The types of those ten, stated: an entry without a user, role or patient would

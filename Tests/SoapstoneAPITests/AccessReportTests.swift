@@ -21,6 +21,12 @@ struct AccessReportTests {
             token: desk)
         #expect(created.status == .created)
         let patient = try #require(created.json["id"] as? String)
+        // A look-alike refused as a possible duplicate: its answer showed this patient.
+        let twin = try await client.call(
+            .post, "/v1/patients",
+            json: ["mrn": "AR-2", "given_name": "Ada", "family_name": "Zwicky", "birth_date": "1970-05-01", "sex": "female"],
+            token: desk)
+        #expect(twin.status == .conflict)
         #expect(try await client.call(.get, "/v1/patients/\(patient)", token: physician).status == .ok)
         #expect(
             try await client.call(.patch, "/v1/patients/\(patient)", json: ["phone": "+47 555 0100"], token: desk).status == .ok)
@@ -109,25 +115,32 @@ struct AccessReportTests {
             #expect(refused["entity_type"] as? String == "note")
             // The lists: the nurse's search and the physician's drafts named the patient among others.
             let listed = items.filter { $0["listed"] as? Bool == true }.compactMap { $0["action"] as? String }
-            #expect(listed.sorted() == ["note.list", "patient.list"], "\(listed)")
+            #expect(listed.sorted() == ["note.list", "patient.create", "patient.list"], "\(listed)")
+            #expect(items.contains { $0["action"] as? String == "patient.create" && $0["outcome"] as? String == "refused" })
             #expect(items.filter { $0["action"] as? String == "patient.list" }.count == 1, "the search for NS-1001 did not show them")
 
             // The audit log's patient filter finds the lists too.
             let log = try await client.call(.get, "/v1/audit-events?patient_id=\(patient)&action=patient.list", token: auditor)
             #expect((log.json["items"] as? [[String: Any]])?.count == 1)
 
-            // Paged like the audit log: small pages add up to the whole.
+            // Paged like the audit log: pages of one add up to the whole, and end. Each page's
+            // reading is audited, about the patient, but the reader's own readings are left out
+            // (or every page would find the one before it at the end).
             var paged: [String] = []
             var cursor: String?
             repeat {
                 let page = try await client.call(
-                    .get, "/v1/patients/\(patient)/access-report?limit=4\(cursor.map { "&cursor=\($0)" } ?? "")", token: auditor)
+                    .get, "/v1/patients/\(patient)/access-report?limit=1\(cursor.map { "&cursor=\($0)" } ?? "")", token: auditor)
                 paged += (page.json["items"] as? [[String: Any]] ?? []).compactMap { $0["event_id"] as? String }
                 cursor = page.json["next_cursor"] as? String
-            } while cursor != nil
+            } while cursor != nil && paged.count <= items.count
             let whole = items.compactMap { $0["event_id"] as? String }
-            // Each page's reading is audited and about the patient, so later pages hold those too.
-            #expect(Array(paged.prefix(whole.count)) == whole)
+            #expect(paged == whole)
+            let own = try await client.call(
+                .get, "/v1/patients/\(patient)/access-report?include_own_audit_reads=true&limit=200", token: auditor)
+            let ownReads = (own.json["items"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "audit.access_report" }
+            // The first reading and one per page of one; this reading is written after its answer.
+            #expect(ownReads.count == whole.count + 1)
 
             // A period: nothing before the patient existed, everything up to now.
             let before = try await client.call(
@@ -181,8 +194,8 @@ struct AccessReportTests {
             let rows = try Self.parse(text)
             #expect(rows.first == AccessReportCSVColumns.header)
             let body = Array(rows.dropFirst())
-            // The JSON reading before it is in the file too: one row more than that page.
-            #expect(body.count == items.count + 1)
+            // The reader's own JSON reading before it is left out, as in the JSON.
+            #expect(body.count == items.count)
             #expect(Set(body.map(\.count)) == [AccessReportCSVColumns.header.count])
             let column = { (name: String) in AccessReportCSVColumns.header.firstIndex(of: name)! }
             #expect(Array(body.prefix(items.count).map { $0[column("event_id")] }) == items.compactMap { $0["event_id"] as? String })
@@ -194,6 +207,40 @@ struct AccessReportTests {
         #expect(
             try await app.db.strings("SELECT detail->>'format' FROM audit_events WHERE action = 'audit.access_report' ORDER BY occurred_at")
                 == ["json", "csv"])
+    }
+
+    @Test("A period too long for one CSV file is a 422 that asks for a shorter one, and no reading is recorded")
+    func csvTooLong() async throws {
+        let app = try await TestApp.make()
+        let patient = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1001'")
+        // 10 001 reads of the patient a year ago, as the server would have written them.
+        _ = try await app.db.strings(
+            """
+            INSERT INTO audit_events (tenant_id, occurred_at, user_id, role, action, entity_type, entity_id, patient_id, outcome)
+            SELECT p.tenant_id, now() - interval '1 year' + g * interval '1 second', u.id, 'physician', 'patient.read',
+                   'patient', p.id, p.id, 'success'
+              FROM patients p JOIN users u ON u.tenant_id = p.tenant_id AND u.email = 'physician@northside.example',
+                   generate_series(1, 10001) AS g
+             WHERE p.id = '\(patient)'
+            """)
+        try await app.run { client in
+            let auditor = try await client.token("auditor")
+            let whole = try await client.call(
+                .get, "/v1/patients/\(patient)/access-report", token: auditor, headers: [.accept: "text/csv"])
+            #expect(whole.status == .unprocessableContent)
+            #expect(whole.problemType == "validation")
+            #expect((whole.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "to")
+            // Half of those reads: one file.
+            let half = try await app.db.value("SELECT to_char((now() - interval '1 year' + interval '5000 seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+            let shorter = try await client.call(
+                .get, "/v1/patients/\(patient)/access-report?to=\(half)", token: auditor, headers: [.accept: "text/csv"])
+            #expect(shorter.status == .ok)
+            let lines = String(data: shorter.body, encoding: .utf8)?.components(separatedBy: "\r\n").count ?? 0
+            #expect((4_990...5_010).contains(lines - 2), "a header, the rows, and the empty end after the last CRLF")
+        }
+        let readings = try await app.db.strings(
+            "SELECT detail->>'format' || ':' || (detail->>'count') FROM audit_events WHERE action = 'audit.access_report'")
+        #expect(readings.count == 1 && readings[0]?.hasPrefix("csv:") == true, "the refused file is not a reading")
     }
 
     /// RFC 4180, strictly: fields separated by commas, records by CRLF; a quoted field may

@@ -63,6 +63,50 @@ struct AuditChainTests {
         }
     }
 
+    /// Migration 31 made the encoding and the sealer faster and moved the hashing of a check
+    /// into Swift: a chain sealed before it must verify after it, byte for byte, with NULLs,
+    /// text in several scripts, an IPv6 address and nested JSON in its events.
+    @Test("A chain sealed by migration 29's functions verifies after migration 31, odd fields and all")
+    func sealedBeforeMigration31Verifies() async throws {
+        let db = try await TestCluster.shared.makeDatabase(.seeded)
+        let tenant = try await Self.northside(db)
+        let migrator = Migrator(migrations: try Migration.bundled(), logger: Self.logger)
+        let reverted = try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0) }
+        #expect(reverted.map(\.version) == [31])
+        try await db.withConnection(as: TestDatabase.server) { connection in
+            try await connection.query("BEGIN", logger: Self.logger)
+            try await connection.query("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: Self.logger)
+            try await connection.query(
+                """
+                SELECT soapstone_record_audit(\(tenant), NULL, 'auditor', 'audit.read', 'audit_log', NULL, NULL,
+                       '2001:db8::1', 'Zoë-ärzte-診療-🩺', NULL, 'success',
+                       '{"note": "a \\"quoted\\", comma", "nested": {"list": [1, "two", null]}, "count": "3"}')
+                """, logger: Self.logger)
+            try await connection.query(
+                "SELECT soapstone_record_audit(\(tenant), NULL, NULL, 'patient.list', 'patient', NULL, NULL, '10.0.0.7', NULL, 'x', 'denied', '{}')",
+                logger: Self.logger)
+            try await connection.query("COMMIT", logger: Self.logger)
+        }
+        let sealed = try await Self.seal(db)
+        #expect(sealed == 2)
+        let applied = try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
+        #expect(applied.map(\.version) == [31])
+        let found = try await Self.verify(db, tenant)
+        #expect(found.intact, "\(String(describing: found.firstBreak))")
+        #expect(found.events == Int(try await db.value("SELECT count(*)::text FROM audit_seals WHERE tenant_id = '\(tenant)'")))
+        // And what 31 seals, 29's reading of the chain would have found the same: the encoding
+        // and the link hash of 31 give what Swift computes, for those odd events too.
+        let agree = try await db.strings(
+            """
+            SELECT bool_and(s.hash = audit_seal_hash(s.previous_hash, audit_event_canonical(a.id, a.tenant_id, a.occurred_at,
+                       a.user_id, a.role, a.action, a.entity_type, a.entity_id, a.patient_id, a.ip, a.request_id,
+                       a.client_request_id, a.outcome, a.detail)))::text
+              FROM audit_seals s JOIN audit_events a ON a.tenant_id = s.tenant_id AND a.id = s.event_id
+             WHERE s.tenant_id = '\(tenant)'
+            """)
+        #expect(agree == ["true"])
+    }
+
     @Test("The seeded chains verify whole: every event sealed once, in positions 1…n, a checkpoint at the head")
     func seededChainsVerify() async throws {
         let db = try await TestCluster.shared.makeDatabase(.seeded)

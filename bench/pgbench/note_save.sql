@@ -8,7 +8,7 @@ SELECT id, encounter_id, patient_id, status, version AS current_version, subject
        entered_in_error_at
   FROM soapstone_advance_note(:tenant, :user, ('00000000-0000-4000-a000-' || lpad(:n::text, 12, '0'))::uuid, 'draft',
        ARRAY[:current_version]::int[], ARRAY['draft'], 'Benchmark subjective, saved again', 'Benchmark objective',
-       'Benchmark assessment', 'Benchmark plan', :user, NULL, 'physician', 'note.update', 'note',
+       'Benchmark assessment', 'Benchmark plan', :user, NULL, false, 'physician', 'note.update', 'note',
        ('00000000-0000-4000-a000-' || lpad(:n::text, 12, '0'))::uuid, NULL, '127.0.0.1', 'bench-0123456789abcdef', NULL,
        'success', '{}')
 \gset

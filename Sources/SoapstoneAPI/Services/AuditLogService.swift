@@ -17,30 +17,41 @@ struct AuditLogService: Sendable {
             var detail = asked
             detail["count"] = String(page.events.count)
             // The page names the patient of each event: those are shown too.
-            var shown: [UUID] = []
-            for id in page.events.compactMap(\.entry.patientID) where !shown.contains(id) { shown.append(id) }
             try await tx.auditEvents.record(
                 AuditEntry(principal, .auditRead, entityType: "audit_log", entityID: nil, patientID: filter.patientID),
-                detail: detail, shown: shown)
+                detail: detail, shown: page.events.compactMap(\.entry.patientID))
             return page
         }
     }
 
+    /// At most this many events go into one whole report (CSV): a longer period is refused,
+    /// never cut.
+    static let wholeReportLimit = 10_000
+
     /// A patient's access report (`AuditEventRepository.accessReport`), the patient as the
     /// report names them, and its reading audited in the same transaction: who read whose
     /// report, for which period, how much. Another organisation's patient, or none, is not found.
+    /// `limit` nil: the whole period from `after` (for CSV), or a 422 when it holds more than
+    /// `wholeReportLimit` events, then not audited as read: nothing was shown.
     func accessReport(
-        patient patientID: UUID, period: (from: Date?, to: Date?), limit: Int, after: AuditEventCursor?, format: String,
+        patient patientID: UUID, period: (from: Date?, to: Date?), ownReads: Bool, limit: Int?, after: AuditEventCursor?,
         by principal: Principal
     ) async throws -> (patient: Patient, entries: [AccessReportEntry], next: AuditEventCursor?) {
         try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
             guard let patient = try await tx.patients.find(id: patientID) else { throw DomainError.notFound }
             let page = try await tx.auditEvents.accessReport(
-                patientID: patientID, from: period.from, to: period.to, limit: limit, after: after)
+                patientID: patientID, from: period.from, to: period.to, excludingReadsBy: ownReads ? nil : principal.userID,
+                limit: limit ?? Self.wholeReportLimit, after: after)
+            if limit == nil, page.next != nil {
+                throw DomainError.validation([
+                    FieldError(
+                        field: "to", message: "the period holds more than \(Self.wholeReportLimit) events: choose a shorter one")
+                ])
+            }
             let dates = WholeSecondDates()
             let detail: [String: String?] = [
                 "from": period.from.flatMap { try? dates.encode($0) }, "to": period.to.flatMap { try? dates.encode($0) },
-                "count": String(page.entries.count), "format": format,
+                "count": String(page.entries.count), "format": limit == nil ? "csv" : "json",
             ]
             try await tx.auditEvents.record(
                 AuditEntry(principal, .auditAccessReport, entityType: "patient", entityID: patientID, patientID: patientID),

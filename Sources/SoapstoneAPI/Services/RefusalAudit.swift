@@ -17,16 +17,19 @@ struct RefusalAudit: Sendable {
         do {
             return try await write()
         } catch let refusal as DomainError where refusal.isRefusal {
-            let reason =
+            let reason: [String: String] =
                 switch refusal {
                 case .staleVersion(let current): ["reason": "stale_version", "current_version": String(current)]
                 case .stateConflict(let type, _): ["reason": type]
-                // The summaries shown are a search's worth: counted, as a search's are.
                 case .possibleDuplicate(let matches): ["reason": "possible-duplicate", "matches": String(matches.count)]
                 default: ["reason": "conflict"]
                 }
-            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                _ = try await tx.auditEvents.record(entry.with(outcome: .refused), detail: reason)
+            // The possible duplicates' summaries are shown to the caller: disclosed, as a
+            // search's are (detail.patient_ids).
+            var shown: [UUID]?
+            if case .possibleDuplicate(let matches) = refusal { shown = matches.map(\.id) }
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { [shown] tx in
+                _ = try await tx.auditEvents.record(entry.with(outcome: .refused), detail: reason, shown: shown)
             }
             throw refusal
         }

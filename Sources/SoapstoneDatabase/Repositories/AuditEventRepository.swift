@@ -85,8 +85,12 @@ public struct AuditEventRepository {
     /// them (detail.patient_ids, migration 30), in `from ..< to`, oldest first, one page after
     /// `after`. The user's name and the reason for a change come from the records they name,
     /// as they are now; the event itself keeps ids and codes only.
+    ///
+    /// `excludingReadsBy`: leaves out that user's readings of the audit log and of access
+    /// reports, as the log's patient view does; else a reader paging through the report would
+    /// meet each page's own reading at its end, for ever.
     public func accessReport(
-        patientID: UUID, from: Date?, to: Date?, limit: Int, after: AuditEventCursor?
+        patientID: UUID, from: Date?, to: Date?, excludingReadsBy reader: UUID?, limit: Int, after: AuditEventCursor?
     ) async throws -> (entries: [AccessReportEntry], next: AuditEventCursor?) {
         let patient = patientID.uuidString.lowercased()
         let rows = try await tx.query(
@@ -98,15 +102,17 @@ public struct AuditEventRepository {
               FROM api_audit_events a
               LEFT JOIN api_users u ON u.tenant_id = a.tenant_id AND u.id = a.user_id
               LEFT JOIN api_note_versions v
-                ON a.action = \(AuditAction.noteAmend.rawValue) AND v.tenant_id = a.tenant_id AND v.note_id = a.entity_id
+                ON a.action = \(AuditAction.noteAmend.rawValue) AND a.outcome = \(AuditOutcome.success.rawValue) AND v.tenant_id = a.tenant_id AND v.note_id = a.entity_id
                AND v.version::text = a.detail ->> 'version'
               LEFT JOIN api_notes n
-                ON a.action = \(AuditAction.noteEnteredInError.rawValue) AND n.tenant_id = a.tenant_id AND n.id = a.entity_id
+                ON a.action = \(AuditAction.noteEnteredInError.rawValue) AND a.outcome = \(AuditOutcome.success.rawValue) AND n.tenant_id = a.tenant_id AND n.id = a.entity_id
               LEFT JOIN api_encounters e
-                ON a.action = \(AuditAction.encounterUpdate.rawValue) AND a.detail ->> 'status' LIKE '%->entered_in_error'
+                ON a.action = \(AuditAction.encounterUpdate.rawValue) AND a.outcome = \(AuditOutcome.success.rawValue) AND a.detail ->> 'status' LIKE '%->entered_in_error'
                AND e.tenant_id = a.tenant_id AND e.id = a.entity_id
              WHERE a.tenant_id = \(tx.tenantID)
                AND (a.patient_id = \(patientID) OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? \(patient)))
+               AND (\(reader)::uuid IS NULL OR a.user_id IS DISTINCT FROM \(reader)
+                    OR a.action NOT IN (\(AuditAction.auditRead.rawValue), \(AuditAction.auditAccessReport.rawValue)))
                AND (\(from)::timestamptz IS NULL OR a.occurred_at >= \(from))
                AND (\(to)::timestamptz IS NULL OR a.occurred_at < \(to))
                AND (\(after?.microseconds)::int8 IS NULL
@@ -195,7 +201,7 @@ public enum AuditedRecord: String, Sendable, CaseIterable {
     /// The record a request path names, by its first two segments after `/v1`; nil for a path
     /// about no single record, or whose id is not a UUID (no record has it).
     public static func named(byPath path: String) -> (record: AuditedRecord, id: UUID)? {
-        let parts = path.split(separator: "?", maxSplits: 1)[0].split(separator: "/")
+        let parts = (path.split(separator: "?", maxSplits: 1).first ?? "").split(separator: "/")
         guard parts.count >= 3, parts[0] == "v1", let id = UUID(uuidString: String(parts[2])) else { return nil }
         let record: AuditedRecord? =
             switch parts[1] {

@@ -12,6 +12,9 @@ import { el } from './ui.js';
  * - `row(item)` makes one row;
  * - `describe(count, hasMore)` says what is shown, in `status`;
  * - `failure(error)` says what went wrong, in `problem` (or `status` without one).
+ *
+ * `cancel()` drops the answer of a load still on its way: the caller has cleared the rows
+ * for another question.
  */
 export function pagedList({ list, status, problem, fetchPage, row, describe, failure, loadingText = 'Loading…' }) {
   const more = el('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
@@ -46,7 +49,15 @@ export function pagedList({ list, status, problem, fetchPage, row, describe, fai
   }
 
   more.addEventListener('click', () => load(true));
-  return { more, reload: () => load(false) };
+  return {
+    more,
+    reload: () => load(false),
+    cancel: () => {
+      generation += 1;
+      cursor = null;
+      more.hidden = true;
+    },
+  };
 }
 
 /** "3 patients, more to load." */

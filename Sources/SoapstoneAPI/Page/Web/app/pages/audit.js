@@ -81,7 +81,7 @@ export async function auditPage() {
     return error.status === 422 || error.status === 400 ? `The filters are not right: ${error.message}` : error.message;
   }
 
-  const { more, reload } = pagedList({
+  const { more, reload, cancel } = pagedList({
     list: rows, status, problem, row, failure,
     fetchPage: async (cursor) => {
       const params = new URLSearchParams(filters);
@@ -97,8 +97,8 @@ export async function auditPage() {
 
   /** No rows and no words about them: what is on screen never answers another question. */
   function clearResults(text) {
+    cancel();
     rows.replaceChildren();
-    more.hidden = true;
     shownFor.textContent = '';
     status.textContent = text;
   }
@@ -189,8 +189,8 @@ function accessReport() {
 
   function clear(text) {
     asked = null;
+    cancel();
     rows.replaceChildren();
-    more.hidden = true;
     download.hidden = true;
     shownFor.textContent = '';
     status.textContent = text;
@@ -203,7 +203,7 @@ function accessReport() {
     return params;
   }
 
-  const { more, reload } = pagedList({
+  const { more, reload, cancel } = pagedList({
     list: rows, status, problem, row: reportRow,
     failure: (error) => (error.status === 422 ? `The period is not right: ${error.message}` : error.message),
     fetchPage: async (cursor) => {
