@@ -24,9 +24,9 @@ SELECT '00000000-0000-4000-b000-000000000000', now() - interval '366 days' + g *
        '10.1.2.3', gen_random_uuid()::text, 'success',
        CASE WHEN g % 10 = 0
             THEN jsonb_build_object('count', '20', 'filtered', 'true', 'patient_ids',
-                   (SELECT jsonb_agg(('00000000-0000-4000-b000-' || lpad((1 + (g * 31 + k * 499) % 10000)::text, 12, '0')))
+                   (SELECT jsonb_agg(('00000000-0000-4000-b000-' || lpad((1 + (g::bigint * 31 + k * 499) % 10000)::text, 12, '0')))
                       FROM generate_series(0, 19) AS k))
             ELSE '{}'::jsonb END
   FROM generate_series(1, :events) AS g,
-       LATERAL (SELECT ('00000000-0000-4000-b000-' || lpad((1 + (g * 7919) % 10000)::text, 12, '0'))::uuid AS p) AS chosen;
+       LATERAL (SELECT ('00000000-0000-4000-b000-' || lpad((1 + (g::bigint * 7919) % 10000)::text, 12, '0'))::uuid AS p) AS chosen;
 ANALYZE audit_events;

@@ -78,7 +78,11 @@ written=$(date +%s.%N)
 as postgres -v events="$events" -f bench/audit-history.sql
 inserted=$(date +%s.%N)
 archive=00000000-0000-4000-b000-000000000000
-wait_sealed $archive
+# Its events are exactly these: sealed when the chain is as long (an index lookup, where the
+# count of unsealed events would read them all every time and slow the sealer it waits for).
+until [[ $(as postgres -At -c "SELECT coalesce(max(position), 0) FROM audit_seals WHERE tenant_id = '$archive'") == "$events" ]]; do
+    sleep 1
+done
 sealed=$(date +%s.%N)
 python3 -c "print(f'written in {$inserted - $written:.0f} s; sealed by the server {$sealed - $inserted:.0f} s later: {$events / ($sealed - $inserted):.0f} events/s')"
 as postgres -At -c "SELECT 'audit_events ' || pg_size_pretty(pg_total_relation_size('audit_events'))
