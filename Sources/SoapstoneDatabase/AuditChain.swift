@@ -109,12 +109,22 @@ public enum AuditChain {
         var position: Int64 = 1
         var previous = String(repeating: "0", count: 64)
         walk: while true {
+            // The tables themselves, not audit_chain (which answers the same): a function's rows
+            // come only once it has made them all, where a plain statement's stream in while the
+            // verifier hashes the ones before, on the other core; and no function of the
+            // database it checks stands between the verifier and the rows.
             let links = try await reading(
                 """
-                SELECT link, event_id, previous_hash, hash, sealed_at, event_found, id, tenant_id, occurred_at, user_id, role,
-                       action, entity_type, entity_id, patient_id, ip, request_id, client_request_id, outcome, detail
-                  FROM audit_chain(\(tenant), \(position), \(Int32(page)))
-                """, on: connection, logger: logger
+                SELECT s.position, s.event_id, s.previous_hash, s.hash, s.sealed_at, a.id IS NOT NULL,
+                       a.id::text, a.tenant_id::text, to_char(a.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       a.user_id::text, a.role, a.action, a.entity_type, a.entity_id::text, a.patient_id::text, a.ip::text,
+                       a.request_id, a.client_request_id, a.outcome, a.detail::text
+                  FROM audit_seals s
+                  LEFT JOIN audit_events a ON a.tenant_id = s.tenant_id AND a.id = s.event_id
+                 WHERE s.tenant_id = \(tenant) AND s.position >= \(position)
+                 ORDER BY s.position
+                 LIMIT \(Int32(page))
+                """, as: tenant, on: connection, logger: logger
             ) { rows in
                 var links: [(Int64, UUID, String, String, Date, String?)] = []
                 var scratch: [UInt8] = []
