@@ -243,7 +243,9 @@ public enum AuditChain {
 
     /// A text cell's UTF-8 bytes: binary and text format carry text alike.
     static func text(_ cell: PostgresCell) throws -> ByteBuffer? {
-        guard cell.dataType == .text else { throw DatabaseError.unexpected(sqlState: nil, summary: "audit_chain answered a field that is not text") }
+        guard cell.dataType == .text else {
+            throw DatabaseError.unexpected(sqlState: nil, summary: "the chain's reading gave a field that is not text")
+        }
         return cell.bytes
     }
 
