@@ -238,6 +238,7 @@ struct AnswerShapeTests {
                 ("get", "/v1/notes/{id}/versions/{n}", "/v1/notes/\(note)/versions/1", physician),
                 ("get", "/v1/users", "/v1/users", try await client.token("admin")),
                 ("get", "/v1/audit-events", "/v1/audit-events?limit=200", try await client.token("auditor")),
+                ("get", "/v1/patients/{id}/access-report", "/v1/patients/\(patient)/access-report", try await client.token("auditor")),
             ]
             for (method, template, uri, token) in reads {
                 let answer = try await client.call(HTTPRequest.Method(method.uppercased())!, uri, token: token)

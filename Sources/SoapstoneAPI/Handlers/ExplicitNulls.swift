@@ -145,6 +145,35 @@ extension Components.Schemas.AuditEvent {
     }
 }
 
+extension Components.Schemas.AccessReport {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(patient, forKey: .patient)
+        try container.encode(items, forKey: .items)
+        try container.encode(next_cursor, forKey: .next_cursor)
+    }
+}
+
+extension Components.Schemas.AccessReportEntry {
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(event_id, forKey: .event_id)
+        try container.encode(occurred_at, forKey: .occurred_at)
+        try container.encode(user_id, forKey: .user_id)
+        try container.encode(user_name, forKey: .user_name)
+        try container.encode(role, forKey: .role)
+        try container.encode(action, forKey: .action)
+        try container.encode(action_text, forKey: .action_text)
+        try container.encode(entity_type, forKey: .entity_type)
+        try container.encode(entity_id, forKey: .entity_id)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(listed, forKey: .listed)
+        try container.encode(ip, forKey: .ip)
+        try container.encode(request_id, forKey: .request_id)
+    }
+}
+
 extension Components.Schemas.AuditVerification {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
