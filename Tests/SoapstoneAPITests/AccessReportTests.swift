@@ -162,9 +162,10 @@ struct AccessReportTests {
             #expect(try await client.call(.get, "/v1/patients/not-an-id/access-report", token: auditor).status == .notFound)
         }
         // Each reading is audited, about the patient; the refused physician's too, as denied.
+        let patient = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'AR-1'")
         let readings = try await app.db.strings(
             """
-            SELECT role || ':' || outcome || ':' || coalesce(patient_id::text = (SELECT id::text FROM patients WHERE mrn = 'AR-1'), false)::text
+            SELECT role || ':' || outcome || ':' || coalesce(patient_id::text = '\(patient)', false)::text
               FROM audit_events WHERE action = 'audit.access_report' OR detail->>'operation' = 'getPatientAccessReport'
              GROUP BY 1 ORDER BY 1
             """)

@@ -30,11 +30,7 @@ struct AuditLogTests {
             #expect(try await client.call(.get, "/v1/audit-events/verification", token: try await client.token("nurse")).status
                 == .forbidden)
 
-            try await app.db.withConnection(as: TestDatabase.superuser) { connection in
-                try await connection.query("SET session_replication_role = replica", logger: Logger(label: "tamper"))
-                try await connection.query(
-                    "UPDATE audit_events SET outcome = 'denied' WHERE id = \(UUID(uuidString: fifth)!)", logger: Logger(label: "tamper"))
-            }
+            try await app.db.tamper("UPDATE audit_events SET outcome = 'denied' WHERE id = '\(fifth)'")
             let broken = try await client.call(.get, "/v1/audit-events/verification", token: try await client.token("admin"))
             #expect(broken.json["status"] as? String == "broken")
             let found = broken.json["first_break"] as? [String: Any]

@@ -26,17 +26,6 @@ struct AuditChainTests {
         }
     }
 
-    /// Runs the statements of `sql` (one per line ending in ";") as a superuser with every
-    /// trigger (the append-only ones, the keys') skipped.
-    static func tamper(_ db: TestDatabase, _ sql: String) async throws {
-        try await db.withConnection(as: TestDatabase.superuser) { connection in
-            try await connection.query("SET session_replication_role = replica", logger: logger)
-            for statement in sql.components(separatedBy: ";\n") {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
-        }
-    }
-
     static func seal(_ db: TestDatabase, late: Bool = false) async throws -> Int {
         try await db.withConnection(as: TestDatabase.server) { connection in
             try await AuditChain.seal(on: connection, settle: .zero, late: late, logger: logger)
@@ -64,15 +53,16 @@ struct AuditChainTests {
     }
 
     /// Migration 31 made the encoding and the sealer faster and moved the hashing of a check
-    /// into Swift: a chain sealed before it must verify after it, byte for byte, with NULLs,
-    /// text in several scripts, an IPv6 address and nested JSON in its events.
-    @Test("A chain sealed by migration 29's functions verifies after migration 31, odd fields and all")
-    func sealedBeforeMigration31Verifies() async throws {
+    /// into Swift, and migration 32 routed the sealer's INSERT for Citus: a chain sealed before
+    /// them must verify after them, byte for byte, with NULLs, text in several scripts, an IPv6
+    /// address and nested JSON in its events.
+    @Test("A chain sealed by migration 29's functions verifies after migrations 31 and 32, odd fields and all")
+    func sealedBeforeMigrations31And32Verifies() async throws {
         let db = try await TestCluster.shared.makeDatabase(.seeded)
         let tenant = try await Self.northside(db)
         let migrator = Migrator(migrations: try Migration.bundled(), logger: Self.logger)
-        let reverted = try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0) }
-        #expect(reverted.map(\.version) == [31])
+        let reverted = try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0, to: 30) }
+        #expect(reverted.map(\.version) == [32, 31])
         try await db.withConnection(as: TestDatabase.server) { connection in
             try await connection.query("BEGIN", logger: Self.logger)
             try await connection.query("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: Self.logger)
@@ -90,7 +80,7 @@ struct AuditChainTests {
         let sealed = try await Self.seal(db)
         #expect(sealed == 2)
         let applied = try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
-        #expect(applied.map(\.version) == [31])
+        #expect(applied.map(\.version) == [31, 32])
         let found = try await Self.verify(db, tenant)
         #expect(found.intact, "\(String(describing: found.firstBreak))")
         #expect(found.events == Int(try await db.value("SELECT count(*)::text FROM audit_seals WHERE tenant_id = '\(tenant)'")))
@@ -219,8 +209,8 @@ struct AuditChainTests {
                 { tenant, _ in
                     """
                     INSERT INTO audit_events (tenant_id, occurred_at, action, entity_type, outcome)
-                    VALUES ('\(tenant)', (SELECT min(occurred_at) FROM audit_events WHERE tenant_id = '\(tenant)') - interval '1 hour',
-                            'patient.read', 'patient', 'success')
+                    SELECT '\(tenant)', min(occurred_at) - interval '1 hour', 'patient.read', 'patient', 'success'
+                      FROM audit_events WHERE tenant_id = '\(tenant)'
                     """
                 }, 1, .inserted, true
             ),
@@ -230,7 +220,7 @@ struct AuditChainTests {
             let tenant = try await Self.northside(db)
             let event = try await Self.event(at: 5, db, tenant)
             #expect(try await Self.verify(db, tenant).intact)
-            try await Self.tamper(db, tampering.sql(tenant, event))
+            try await db.tamper(tampering.sql(tenant, event))
             let report = try await Self.verify(db, tenant)
             #expect(report.firstBreak?.position == tampering.position, "\(tampering.name): \(String(describing: report.firstBreak))")
             #expect(report.firstBreak?.kind == tampering.kind, "\(tampering.name): \(String(describing: report.firstBreak))")
@@ -244,8 +234,7 @@ struct AuditChainTests {
         let db = try await TestCluster.shared.makeDatabase(.seeded)
         let tenant = try await Self.northside(db)
         let head = Int64(try await db.value("SELECT max(position)::text FROM audit_seals WHERE tenant_id = '\(tenant)'"))!
-        try await Self.tamper(
-            db,
+        try await db.tamper(
             """
             WITH s AS (DELETE FROM audit_seals WHERE tenant_id = '\(tenant)' AND position >= \(head - 1) RETURNING event_id)
             DELETE FROM audit_events WHERE id IN (SELECT event_id FROM s)

@@ -66,6 +66,23 @@ public struct TestDatabase: Sendable {
         }
     }
 
+    /// What whoever controls the database server can do behind the triggers' back: runs the
+    /// statements of `sql` (one per line ending in ";") as the superuser with every trigger (the
+    /// append-only ones, the keys') skipped, in one transaction. On Citus the triggers fire on
+    /// the workers' shards: the setting goes there too, as a SET LOCAL Citus carries (on
+    /// PostgreSQL alone, `citus.propagate_set_commands` is a name without effect).
+    public func tamper(_ sql: String) async throws {
+        try await withConnection(as: Self.superuser) { connection in
+            try await connection.query("BEGIN", logger: logger)
+            try await connection.query("SET LOCAL citus.propagate_set_commands = 'local'", logger: logger)
+            try await connection.query("SET LOCAL session_replication_role = replica", logger: logger)
+            for statement in sql.components(separatedBy: ";\n") {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            try await connection.query("COMMIT", logger: logger)
+        }
+    }
+
     /// The first column of the first row, which must be there: an id a test looks up.
     public func value(_ sql: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         try #require(try await strings(sql).first ?? nil, "no row for: \(sql)", sourceLocation: sourceLocation)
