@@ -9,8 +9,8 @@ import PostgresNIO
 /// `soapstone audit verify` (as the owner) or `GET /v1/audit-events/verification` (as the
 /// server, for the caller's tenant). Every statement names its tenant.
 public enum AuditChain {
-    /// Links read per round trip while verifying.
-    static let page = 10_000
+    /// Links read per round trip while verifying, unless told otherwise.
+    public static let pageSize = 10_000
 
     /// How a tenant's chain stands.
     public struct Verification: Sendable, Equatable {
@@ -99,83 +99,59 @@ public enum AuditChain {
     /// break. With `kept`, the hash of a head the clinic kept outside the database, the chain
     /// must also still pass through that head: history rewritten before it, and every hash
     /// after re-computed to match, changes the head and is reported at the head's position.
+    /// Reads `pageSize` links per statement.
     public static func verify(
-        tenant: UUID, fromCheckpoint kept: String? = nil, on connection: PostgresConnection, logger: Logger
+        tenant: UUID, fromCheckpoint kept: String? = nil, pageSize page: Int = pageSize, on connection: PostgresConnection,
+        logger: Logger
     ) async throws -> Verification {
-        var result = Verification()
-        let checkpoints = try await storedCheckpoints(of: tenant, on: connection, logger: logger)
-        let kept = kept?.lowercased()
-        var keptSeen = false
-        var position: Int64 = 1
-        var previous = String(repeating: "0", count: 64)
-        walk: while true {
-            // The tables themselves, not audit_chain (which answers the same): a function's rows
-            // come only once it has made them all, where a plain statement's stream in while the
-            // verifier hashes the ones before, on the other core; and no function of the
-            // database it checks stands between the verifier and the rows.
-            let links = try await reading(
-                """
-                SELECT s.position, s.event_id, s.previous_hash, s.hash, s.sealed_at, a.id IS NOT NULL,
-                       a.id::text, a.tenant_id::text, to_char(a.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                       a.user_id::text, a.role, a.action, a.entity_type, a.entity_id::text, a.patient_id::text, a.ip::text,
-                       a.request_id, a.client_request_id, a.outcome, a.detail::text
-                  FROM audit_seals s
-                  LEFT JOIN audit_events a ON a.tenant_id = s.tenant_id AND a.id = s.event_id
-                 WHERE s.tenant_id = \(tenant) AND s.position >= \(position)
-                 ORDER BY s.position
-                 LIMIT \(Int32(page))
-                """, as: tenant, on: connection, logger: logger
-            ) { rows in
-                var links: [(Int64, UUID, String, String, Date, String?)] = []
-                var scratch: [UInt8] = []
-                for try await row in rows {
-                    // The fields' bytes as they came (text, UTF-8), framed and hashed without a
-                    // String each: at ten million events, what the verifier spends is here.
-                    let cells = row.makeRandomAccess()
-                    let previous = try cells[2].decode(String.self)
-                    let recomputed =
-                        try cells[5].decode(Bool.self)
-                        ? try Self.hash(previous: previous, fields: (6..<20).map { try Self.text(cells[$0]) }, scratch: &scratch)
-                        : nil
-                    links.append(
-                        (try cells[0].decode(Int64.self), try cells[1].decode(UUID.self), previous, try cells[3].decode(String.self),
-                         try cells[4].decode(Date.self), recomputed))
+        var walk = Walk(
+            checkpoints: try await storedCheckpoints(of: tenant, on: connection, logger: logger),
+            kept: kept.map { Array($0.lowercased().utf8) })
+        var rows = try await links(of: tenant, from: 1, count: page, on: connection, logger: logger)
+        while !walk.ended {
+            // PostgreSQL reads the next page while this one is hashed here: a page's rows come
+            // only once its join and sort are done, and each side would otherwise wait for the
+            // other. The next page starts where this one ends if it holds no break; if it
+            // does, the page read ahead is left unused.
+            let full = rows.count == page
+            let start = walk.position + Int64(rows.count)
+            async let following = full ? links(of: tenant, from: start, count: page, on: connection, logger: logger) : []
+            var next = rows.startIndex
+            func follow() throws {
+                while next < rows.endIndex && !walk.ended && walk.absent == nil {
+                    try walk.follow(rows[next], exact: false)
+                    next += 1
                 }
-                return links
             }
-            for (at, event, linkPrevious, hash, sealedAt, recomputed) in links {
-                if at != position {
-                    result.firstBreak = .init(position: position, eventID: nil, kind: .missing)
-                    break walk
+            try follow()
+            let ahead = try await following
+            while let absent = walk.absent {
+                // The page found no event beside this seal in its time window: the one link
+                // read again by the event's id alone decides whether the event is gone or was
+                // changed (its time with the rest), and the walk goes on from there.
+                walk = try await reading(link(of: tenant, at: absent), as: tenant, on: connection, logger: logger) {
+                    [walk] rows in
+                    var walk = walk
+                    walk.absent = nil
+                    for try await row in rows { try walk.follow(row, exact: true) }
+                    if !walk.ended && walk.position == absent { walk.broken(.init(position: absent, eventID: nil, kind: .missing)) }
+                    return walk
                 }
-                if recomputed == nil {
-                    result.firstBreak = .init(position: at, eventID: event, kind: .missing)
-                    break walk
-                }
-                if linkPrevious != previous {
-                    result.firstBreak = .init(position: at, eventID: event, kind: recomputed == hash ? .reordered : .changed)
-                    break walk
-                }
-                if recomputed != hash || checkpoints[at].map({ $0 != hash }) == true {
-                    result.firstBreak = .init(position: at, eventID: event, kind: .changed)
-                    break walk
-                }
-                if hash == kept { keptSeen = true }
-                previous = hash
-                position = at + 1
-                result.events += 1
-                result.head = .init(position: at, hash: hash, sealedAt: sealedAt)
+                try follow()
             }
-            if links.count < page { break }
+            if !full { walk.ended = true }
+            rows = ahead
         }
+        var result = walk.result
+        result.head = try walk.head()
         // A checkpoint beyond the chain's end: links after the head were removed.
-        if result.firstBreak == nil, checkpoints.keys.contains(where: { $0 >= position }) {
-            result.firstBreak = .init(position: position, eventID: nil, kind: .missing)
+        if result.firstBreak == nil, walk.checkpoints.keys.contains(where: { $0 >= walk.position }) {
+            result.firstBreak = .init(position: walk.position, eventID: nil, kind: .missing)
         }
-        if let kept, !keptSeen, result.firstBreak == nil {
+        if let kept = walk.kept, !walk.keptSeen, result.firstBreak == nil {
             // Where the database says that head stood, if it still says so; else past the end.
-            let at = checkpoints.first(where: { $0.value == kept })?.key ?? position
-            result.firstBreak = .init(position: at, eventID: nil, kind: at < position ? .changed : .missing)
+            let at = walk.checkpoints.first(where: { Array($0.value.utf8) == kept })?.key ?? walk.position
+            result.firstBreak = .init(position: at, eventID: nil, kind: at < walk.position ? .changed : .missing)
         }
         let strays = try await reading(
             "SELECT event_id, next_position FROM audit_strays(\(tenant), 1)", on: connection, logger: logger
@@ -185,8 +161,8 @@ public enum AuditChain {
             return strays
         }
         for (event, next) in strays {
-            let at = next ?? position
-            if at <= (result.firstBreak?.position ?? position) {
+            let at = next ?? walk.position
+            if at <= (result.firstBreak?.position ?? walk.position) {
                 result.firstBreak = .init(position: at, eventID: event, kind: .inserted)
                 // The links before it, all of which checked out.
                 result.events = Int(at - 1)
@@ -196,46 +172,203 @@ public enum AuditChain {
         return result
     }
 
-    /// One link's hash, as the README's "Audit chain" defines it: SHA-256, in lowercase hex, of
-    /// the previous hash's 64 characters followed by the event's canonical encoding (the line
-    /// `soapstone-audit-event-v1`, then each field as its UTF-8 length, `:`, its text and a
-    /// newline, or `~` and a newline for NULL). Computed here, not by the database it checks.
-    /// `fields` are the fields' UTF-8 bytes (nil for NULL); `scratch` is reused from call to call.
-    static func hash(previous: String, fields: [ByteBuffer?], scratch bytes: inout [UInt8]) -> String {
-        bytes.removeAll(keepingCapacity: true)
-        bytes += previous.utf8
-        bytes += "soapstone-audit-event-v1\n".utf8
-        for field in fields {
-            if let field {
-                bytes += String(field.readableBytes).utf8
-                bytes.append(UInt8(ascii: ":"))
-                bytes += field.readableBytesView
-            } else {
-                bytes.append(UInt8(ascii: "~"))
-            }
-            bytes.append(UInt8(ascii: "\n"))
-        }
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: bytes) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+    /// What the verifier reads of a link: the seal, whether its event is there, and the event's
+    /// fields as the encoding writes them, as text (`Walk.follow` reads them in this order).
+    private static let linkColumns = """
+        s.position, s.event_id, s.previous_hash, s.hash, s.sealed_at, a.id IS NOT NULL,
+        a.id::text, a.tenant_id::text, to_char(a.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        a.user_id::text, a.role, a.action, a.entity_type, a.entity_id::text, a.patient_id::text, a.ip::text,
+        a.request_id, a.client_request_id, a.outcome, a.detail::text
+        """
+
+    /// A page of the chain from `position`, read from the tables themselves, not through
+    /// audit_chain (which answers the same): a function's rows come only once it has made them
+    /// all, where a plain statement's stream in while the verifier hashes the ones before, on
+    /// the other core; and no function of the database it checks stands between the verifier
+    /// and the rows. The events are found by the times their seals give, as one range of the
+    /// time index joined by hash: seals follow the order events happened in, so the range is
+    /// about a page, read in the order the table was written, where one lookup by id per link
+    /// would jump through the whole primary key (at ten million events, twice the time). An
+    /// event not in its seal's time (changed, or gone) is left to `link`.
+    static func links(of tenant: UUID, from position: Int64, count: Int) -> PostgresQuery {
+        """
+        WITH s AS MATERIALIZED (
+            SELECT position, event_id, event_occurred_at, previous_hash, hash, sealed_at FROM audit_seals
+             WHERE tenant_id = \(tenant) AND position >= \(position)
+             ORDER BY position
+             LIMIT \(Int32(count)))
+        SELECT \(unescaped: linkColumns)
+          FROM s
+          LEFT JOIN audit_events a ON a.tenant_id = \(tenant) AND a.id = s.event_id
+               AND a.occurred_at >= (SELECT min(event_occurred_at) FROM s) AND a.occurred_at <= (SELECT max(event_occurred_at) FROM s)
+         ORDER BY s.position
+        """
     }
 
-    /// One statement in a transaction block of its own, its rows handed to `collect`: Citus
-    /// carries a tenant set with SET LOCAL (by `audit_seal`, `audit_chain`, or here for `tenant`)
-    /// to the workers only within one. The connection is checked before each statement: one
+    /// The page of links from `position`, its rows held (`links`).
+    static func links(of tenant: UUID, from position: Int64, count: Int, on connection: PostgresConnection, logger: Logger)
+        async throws -> [PostgresRow]
+    {
+        try await reading(links(of: tenant, from: position, count: count), as: tenant, settings: pageSettings, on: connection, logger: logger) {
+            rows in
+            var held: [PostgresRow] = []
+            held.reserveCapacity(count)
+            for try await row in rows { held.append(row) }
+            return held
+        }
+    }
+
+    /// For `links`: one process, as a parallel plan's workers would take the other core from
+    /// the hashing; the join by hash it is written for, not a lookup per link; and the memory
+    /// to hash and sort a page without spilling to disk. `SET LOCAL`, which Citus carries to
+    /// the worker that runs the page once the tenant is set (`soapstone_set_tenant`), in one
+    /// round trip.
+    static let pageSettings: PostgresQuery = """
+        DO $$BEGIN
+            SET LOCAL max_parallel_workers_per_gather = 0;
+            SET LOCAL enable_nestloop = off;
+            SET LOCAL work_mem = '32MB';
+        END$$
+        """
+
+    /// The link at `position`, its event found by id alone.
+    static func link(of tenant: UUID, at position: Int64) -> PostgresQuery {
+        """
+        SELECT \(unescaped: linkColumns)
+          FROM audit_seals s
+          LEFT JOIN audit_events a ON a.tenant_id = s.tenant_id AND a.id = s.event_id
+         WHERE s.tenant_id = \(tenant) AND s.position = \(position)
+        """
+    }
+
+    /// The verifier between two links: where it stands in the chain and what it found so far.
+    /// Hashes are handled as their 64 hex digits' bytes, turned into a String only for the head:
+    /// at ten million links, a String (or a Date) a link is what the verifier would spend.
+    struct Walk: Sendable {
+        let checkpoints: [Int64: String]
+        let kept: [UInt8]?
+        var keptSeen = false
+        /// The position the next link must have, and the hash it must follow.
+        var position: Int64 = 1
+        var previous = [UInt8](repeating: UInt8(ascii: "0"), count: 64)
+        var result = Verification()
+        /// The last page was short, or a break was found.
+        var ended = false
+        /// A link whose event the page did not find, to be read again by `link`.
+        var absent: Int64?
+        /// The last link's seal time, decoded only for the head.
+        private var last: PostgresCell?
+        private var scratch: [UInt8] = []
+        private var recomputed = [UInt8](repeating: 0, count: 64)
+
+        init(checkpoints: [Int64: String], kept: [UInt8]?) {
+            self.checkpoints = checkpoints
+            self.kept = kept
+        }
+
+        /// Checks one link of the reading in `verify`; at a break, records it and ends the walk.
+        /// A link without its event is a break when `exact`, else `absent`.
+        mutating func follow(_ row: PostgresRow, exact: Bool) throws {
+            var cells = row.makeIterator()
+            func next() throws -> PostgresCell {
+                guard let cell = cells.next() else {
+                    throw DatabaseError.unexpected(sqlState: nil, summary: "the chain's reading gave a short row")
+                }
+                return cell
+            }
+            let at = try next().decode(Int64.self)
+            let event = try next().decode(UUID.self)
+            let linkPrevious = try AuditChain.text(next())
+            let hash = try AuditChain.text(next())
+            let sealedAt = try next()
+            let present = try next().decode(Bool.self)
+            if at != position { return broken(.init(position: position, eventID: nil, kind: .missing)) }
+            guard let linkPrevious, let hash else {
+                throw DatabaseError.unexpected(sqlState: nil, summary: "the chain's reading gave a link without its hashes")
+            }
+            guard present else {
+                if exact { return broken(.init(position: at, eventID: event, kind: .missing)) }
+                absent = at
+                return
+            }
+            scratch.removeAll(keepingCapacity: true)
+            linkPrevious.withUnsafeReadableBytes { scratch.append(contentsOf: $0) }
+            scratch += AuditChain.encodingVersion.utf8
+            for _ in 0..<AuditChain.fields { AuditChain.frame(try AuditChain.text(next()), into: &scratch) }
+            AuditChain.hash(scratch, into: &recomputed)
+            let matches = hash.withUnsafeReadableBytes { $0.elementsEqual(recomputed) }
+            if !linkPrevious.withUnsafeReadableBytes({ $0.elementsEqual(previous) }) {
+                return broken(.init(position: at, eventID: event, kind: matches ? .reordered : .changed))
+            }
+            let stored = checkpoints[at].map { checkpoint in hash.withUnsafeReadableBytes { $0.elementsEqual(checkpoint.utf8) } }
+            if !matches || stored == false {
+                return broken(.init(position: at, eventID: event, kind: .changed))
+            }
+            if let kept, !keptSeen, hash.withUnsafeReadableBytes({ $0.elementsEqual(kept) }) { keptSeen = true }
+            swap(&previous, &recomputed)
+            position = at + 1
+            result.events += 1
+            last = sealedAt
+        }
+
+        /// The last link that checked out.
+        func head() throws -> Verification.Head? {
+            guard let last else { return nil }
+            return .init(position: position - 1, hash: String(decoding: previous, as: UTF8.self), sealedAt: try last.decode(Date.self))
+        }
+
+        mutating func broken(_ found: Verification.Break) {
+            result.firstBreak = found
+            ended = true
+        }
+    }
+
+    /// The README's "Audit chain" encoding of an event, after the previous hash: this line,
+    /// then each of the event's `fields` (`frame`).
+    static let encodingVersion = "soapstone-audit-event-v1\n"
+    static let fields = 14
+
+    /// One field of the encoding: its UTF-8 length, `:`, its text and a newline, or `~` and a
+    /// newline for NULL (nil).
+    static func frame(_ field: ByteBuffer?, into bytes: inout [UInt8]) {
+        if let field {
+            bytes += String(field.readableBytes).utf8
+            bytes.append(UInt8(ascii: ":"))
+            field.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+        } else {
+            bytes.append(UInt8(ascii: "~"))
+        }
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// SHA-256 of `bytes` (the previous hash's 64 characters and the framed event), in
+    /// lowercase hex, written into the 64 bytes of `hex`. Computed here, not by the database
+    /// it checks.
+    static func hash(_ bytes: [UInt8], into hex: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        digits.withUTF8Buffer { digits in
+            var at = 0
+            for byte in SHA256.hash(data: bytes) {
+                hex[at] = digits[Int(byte >> 4)]
+                hex[at + 1] = digits[Int(byte & 0x0f)]
+                at += 2
+            }
+        }
+    }
+
+    /// One statement in a transaction block of its own, after `settings`, its rows handed to
+    /// `collect`: Citus carries a tenant set with SET LOCAL (by `audit_seal`, `audit_chain`, or
+    /// here for `tenant`) to the workers only within one. The connection is checked before each statement: one
     /// that closed meanwhile would never answer it.
     static func reading<Result>(
-        _ query: PostgresQuery, as tenant: UUID? = nil, on connection: PostgresConnection, logger: Logger,
+        _ query: PostgresQuery, as tenant: UUID? = nil, settings: PostgresQuery? = nil, on connection: PostgresConnection,
+        logger: Logger,
         _ collect: (PostgresRowSequence) async throws -> sending Result
     ) async throws -> sending Result {
         try connection.requireOpen()
         return try await connection.inTransaction(logger: logger) { connection in
             if let tenant { try await connection.run("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: logger) }
+            if let settings { try await connection.run(settings, logger: logger) }
             try connection.requireOpen()
             return try await collect(try await connection.query(query, logger: logger))
         }

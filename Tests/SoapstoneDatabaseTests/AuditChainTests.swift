@@ -18,11 +18,11 @@ struct AuditChainTests {
         UUID(uuidString: try await db.value("SELECT id::text FROM tenants WHERE slug = 'northside'"))!
     }
 
-    static func verify(_ db: TestDatabase, _ tenant: UUID, from checkpoint: String? = nil) async throws
-        -> AuditChain.Verification
+    static func verify(_ db: TestDatabase, _ tenant: UUID, from checkpoint: String? = nil, pageSize: Int = AuditChain.pageSize)
+        async throws -> AuditChain.Verification
     {
         try await db.withConnection(as: TestDatabase.owner) { connection in
-            try await AuditChain.verify(tenant: tenant, fromCheckpoint: checkpoint, on: connection, logger: logger)
+            try await AuditChain.verify(tenant: tenant, fromCheckpoint: checkpoint, pageSize: pageSize, on: connection, logger: logger)
         }
     }
 
@@ -112,6 +112,9 @@ struct AuditChainTests {
             #expect(checkpoint == report.head?.hash)
             // From the kept head on, the chain still holds it.
             #expect(try await Self.verify(db, tenant, from: checkpoint).intact)
+            // In pages of three links, the same walk.
+            let paged = try await Self.verify(db, tenant, pageSize: 3)
+            #expect(paged.intact && paged.events == events && paged.head == report.head, "\(slug): \(paged)")
         }
         // The hash is what the README says: SHA-256 of the previous hash's hex and the encoding.
         let first = try await db.value(
@@ -187,6 +190,12 @@ struct AuditChainTests {
         typealias Kind = AuditChain.Verification.Break.Kind
         let cases: [(name: String, sql: (UUID, String) -> String, position: Int64, kind: Kind, names: Bool)] = [
             ("change a field", { _, event in "UPDATE audit_events SET action = 'patient.read' WHERE id = '\(event)'" }, 5, .changed, true),
+            // The verifier finds events by their seals' times: one moved in time is still found, as changed.
+            (
+                "change an event's time",
+                { _, event in "UPDATE audit_events SET occurred_at = '2001-01-01T00:00:00Z' WHERE id = '\(event)'" }, 5,
+                .changed, true
+            ),
             ("delete an event", { _, event in "DELETE FROM audit_events WHERE id = '\(event)'" }, 5, .missing, true),
             (
                 "delete an event and its seal",
@@ -221,11 +230,15 @@ struct AuditChainTests {
             let event = try await Self.event(at: 5, db, tenant)
             #expect(try await Self.verify(db, tenant).intact)
             try await db.tamper(tampering.sql(tenant, event))
-            let report = try await Self.verify(db, tenant)
-            #expect(report.firstBreak?.position == tampering.position, "\(tampering.name): \(String(describing: report.firstBreak))")
-            #expect(report.firstBreak?.kind == tampering.kind, "\(tampering.name): \(String(describing: report.firstBreak))")
-            if tampering.names { #expect(report.firstBreak?.eventID != nil, "\(tampering.name) names the event") }
-            #expect(report.events == Int(tampering.position) - 1, "\(tampering.name): the links before the break")
+            // In one page, and in pages of two links, the break at the second page's first link.
+            for pageSize in [AuditChain.pageSize, 2] {
+                let report = try await Self.verify(db, tenant, pageSize: pageSize)
+                let name = "\(tampering.name), \(pageSize) a page"
+                #expect(report.firstBreak?.position == tampering.position, "\(name): \(String(describing: report.firstBreak))")
+                #expect(report.firstBreak?.kind == tampering.kind, "\(name): \(String(describing: report.firstBreak))")
+                if tampering.names { #expect(report.firstBreak?.eventID != nil, "\(name) names the event") }
+                #expect(report.events == Int(tampering.position) - 1, "\(name): the links before the break")
+            }
             // The other clinic's chain is untouched.
             let other = UUID(uuidString: try await db.value("SELECT id::text FROM tenants WHERE slug = 'lakeview'"))!
             #expect(try await Self.verify(db, other).intact)
@@ -241,6 +254,13 @@ struct AuditChainTests {
             """)
         let cut = try await Self.verify(db, tenant)
         #expect(cut.firstBreak?.position == head - 1 && cut.firstBreak?.kind == .missing, "\(String(describing: cut.firstBreak))")
+        // A seal's copy of its event's time is where the verifier looks, not evidence: moved (and
+        // read a link a page, its time the page's whole window), the event is still found by its
+        // id and the chain before the cut holds.
+        try await db.tamper(
+            "UPDATE audit_seals SET event_occurred_at = '2101-01-01T00:00:00Z' WHERE tenant_id = '\(tenant)' AND position = 3")
+        let moved = try await Self.verify(db, tenant, pageSize: 1)
+        #expect(moved.firstBreak?.position == head - 1 && moved.events == Int(head) - 2, "\(String(describing: moved.firstBreak))")
     }
 
     @Test("An event that commits after newer ones were sealed is sealed by the late pass, never skipped")
