@@ -99,11 +99,12 @@ public enum AuditChain {
     /// break. With `kept`, the hash of a head the clinic kept outside the database, the chain
     /// must also still pass through that head: history rewritten before it, and every hash
     /// after re-computed to match, changes the head and is reported at the head's position.
-    /// Reads `pageSize` links per statement.
+    /// Reads `pageSize` links per statement (at least one, at most what a LIMIT takes).
     public static func verify(
         tenant: UUID, fromCheckpoint kept: String? = nil, pageSize page: Int = pageSize, on connection: PostgresConnection,
         logger: Logger
     ) async throws -> Verification {
+        precondition((1...Int(Int32.max)).contains(page), "a page of the chain holds at least one link")
         var walk = Walk(
             checkpoints: try await storedCheckpoints(of: tenant, on: connection, logger: logger),
             kept: kept.map { Array($0.lowercased().utf8) })
@@ -182,11 +183,9 @@ public enum AuditChain {
         """
 
     /// A page of the chain from `position`, read from the tables themselves, not through
-    /// audit_chain (which answers the same): a function's rows come only once it has made them
-    /// all, where a plain statement's stream in while the verifier hashes the ones before, on
-    /// the other core; and no function of the database it checks stands between the verifier
-    /// and the rows. The events are found by the times their seals give, as one range of the
-    /// time index joined by hash: seals follow the order events happened in, so the range is
+    /// audit_chain (which answers the same): no function of the database it checks stands
+    /// between the verifier and the rows. The events are found by the times their seals give,
+    /// as one range of the time index joined by hash: seals follow the order events happened in, so the range is
     /// about a page, read in the order the table was written, where one lookup by id per link
     /// would jump through the whole primary key (at ten million events, twice the time). An
     /// event not in its seal's time (changed, or gone) is left to `link`.
@@ -357,9 +356,9 @@ public enum AuditChain {
     }
 
     /// One statement in a transaction block of its own, after `settings`, its rows handed to
-    /// `collect`: Citus carries a tenant set with SET LOCAL (by `audit_seal`, `audit_chain`, or
-    /// here for `tenant`) to the workers only within one. The connection is checked before each statement: one
-    /// that closed meanwhile would never answer it.
+    /// `collect`: Citus carries a tenant set with SET LOCAL (by `audit_seal`, or here for
+    /// `tenant`) to the workers only within one. The connection is checked before each
+    /// statement: one that closed meanwhile would never answer it.
     static func reading<Result>(
         _ query: PostgresQuery, as tenant: UUID? = nil, settings: PostgresQuery? = nil, on connection: PostgresConnection,
         logger: Logger,

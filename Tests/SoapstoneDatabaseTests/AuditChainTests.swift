@@ -230,7 +230,7 @@ struct AuditChainTests {
             let event = try await Self.event(at: 5, db, tenant)
             #expect(try await Self.verify(db, tenant).intact)
             try await db.tamper(tampering.sql(tenant, event))
-            // In one page, and in pages of two links, the break at the second page's first link.
+            // In one page, and in pages of two links (position 5 the first of the third page).
             for pageSize in [AuditChain.pageSize, 2] {
                 let report = try await Self.verify(db, tenant, pageSize: pageSize)
                 let name = "\(tampering.name), \(pageSize) a page"
@@ -261,6 +261,14 @@ struct AuditChainTests {
             "UPDATE audit_seals SET event_occurred_at = '2101-01-01T00:00:00Z' WHERE tenant_id = '\(tenant)' AND position = 3")
         let moved = try await Self.verify(db, tenant, pageSize: 1)
         #expect(moved.firstBreak?.position == head - 1 && moved.events == Int(head) - 2, "\(String(describing: moved.firstBreak))")
+        // Three seals of one page moved alike: each of their events is read by id in turn, the
+        // page's other links after each, and the walk goes on to the same break.
+        try await db.tamper(
+            "UPDATE audit_seals SET event_occurred_at = '2101-01-01T00:00:00Z' WHERE tenant_id = '\(tenant)' AND position BETWEEN 4 AND 6")
+        let movedPage = try await Self.verify(db, tenant, pageSize: 3)
+        #expect(
+            movedPage.firstBreak?.position == head - 1 && movedPage.events == Int(head) - 2,
+            "\(String(describing: movedPage.firstBreak))")
     }
 
     @Test("An event that commits after newer ones were sealed is sealed by the late pass, never skipped")
