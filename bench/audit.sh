@@ -116,13 +116,27 @@ SELECT a.id, a.occurred_at, a.user_id, a.role, a.action, a.entity_type, a.entity
   LEFT JOIN api_encounters e ON a.action = 'encounter.update' AND a.detail ->> 'status' LIKE '%->entered_in_error'
        AND e.tenant_id = a.tenant_id AND e.id = a.entity_id
  WHERE a.tenant_id = '$archive'
-   AND (a.patient_id = '$patient' OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? '$patient'))
+   AND a.id IN (SELECT e.id FROM api_audit_events e WHERE e.tenant_id = '$archive' AND e.patient_id = '$patient' AND e.occurred_at >= $1
+                UNION ALL
+                SELECT d.event_id FROM api_audit_disclosures d
+                 WHERE d.tenant_id = '$archive' AND d.patient_id = '$patient' AND d.occurred_at >= $1)
    AND a.occurred_at >= $1
  ORDER BY a.occurred_at, a.id
  LIMIT 51;
 COMMIT;
 SQL
 }
+report "now() - interval '8 days'" | as soapstone_server 2>&1 | grep -v '^ *$\|soapstone_set_tenant\|^-*$\|^(1 row)' || true
+report "now() - interval '400 days'" | as soapstone_server 2>&1 | grep -v '^ *$\|soapstone_set_tenant\|^-*$\|^(1 row)' || true
+echo "the same for a patient seen once, 200 days ago (a read written now, behind the sealed chain: it stays unsealed)"
+as postgres <<SQL
+INSERT INTO patients (id, tenant_id, mrn, given_name, family_name, birth_date, sex)
+VALUES ('00000000-0000-4000-b000-000000099999', '$archive', 'R099999', 'Rare', 'Patient', '1980-01-01', 'unknown');
+INSERT INTO audit_events (tenant_id, occurred_at, user_id, role, action, entity_type, entity_id, patient_id, ip, request_id, outcome, detail)
+VALUES ('$archive', now() - interval '200 days', '00000000-0000-4000-b000-100000000000', 'physician', 'patient.read', 'patient',
+        '00000000-0000-4000-b000-000000099999', '00000000-0000-4000-b000-000000099999', '10.1.2.3', 'rare-1', 'success', '{}');
+SQL
+patient=00000000-0000-4000-b000-000000099999
 report "now() - interval '8 days'" | as soapstone_server 2>&1 | grep -v '^ *$\|soapstone_set_tenant\|^-*$\|^(1 row)' || true
 report "now() - interval '400 days'" | as soapstone_server 2>&1 | grep -v '^ *$\|soapstone_set_tenant\|^-*$\|^(1 row)' || true
 echo

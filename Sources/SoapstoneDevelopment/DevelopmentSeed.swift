@@ -135,6 +135,7 @@ public struct DevelopmentSeed: Sendable {
 
             let day: TimeInterval = 86_400
             let now = Date()
+            var registered: [UUID] = []
             for (index, details) in clinic.patients.enumerated() {
                 // The front desk registers patients with an Idempotency-Key, as a client retrying safely would.
                 let patient = try await tx.idempotencyKeys.once(
@@ -145,6 +146,7 @@ public struct DevelopmentSeed: Sendable {
                     AuditEntry(
                         Principal(desk), .patientCreate, entityType: "patient", entityID: patient.id, patientID: patient.id,
                         origin: .none), detail: ["source": "seed"])
+                registered.append(patient.id)
 
                 let past = now.addingTimeInterval(-Double(30 + index * 7) * day)
                 let visit = try await tx.encounters.create(
@@ -177,6 +179,11 @@ public struct DevelopmentSeed: Sendable {
                     detail: ["source": "seed"])
                 notes.append((noteID, patient.id, index))
             }
+            // The front desk's look at the patient list, as the server records a search: the
+            // patients it showed, each disclosed (audit_disclosures).
+            try await tx.auditEvents.record(
+                AuditEntry(Principal(desk), .patientList, entityType: "patient", entityID: nil, origin: .none),
+                detail: ["source": "seed", "count": String(registered.count)], shown: registered)
             return (admin.id, physician)
         }
         // Draft (two versions), signed (two), amended (three): saved, signed and amended by the

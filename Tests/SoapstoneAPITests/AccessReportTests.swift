@@ -162,6 +162,19 @@ struct AccessReportTests {
             #expect(try await client.call(.get, "/v1/patients/not-an-id/access-report", token: auditor).status == .notFound)
         }
         // Each reading is audited, about the patient; the refused physician's too, as denied.
+        // Each patient a list showed is a row of audit_disclosures (migration 33), by which the
+        // report finds the list: exactly the ids its event keeps.
+        let disclosed = try await app.db.value(
+            """
+            SELECT (SELECT count(*) FROM audit_events a, jsonb_array_elements_text(a.detail -> 'patient_ids') p)
+                   || ' ' || (SELECT count(*) FROM audit_disclosures)
+                   || ' ' || (SELECT count(*) FROM audit_events a, jsonb_array_elements_text(a.detail -> 'patient_ids') p
+                               WHERE EXISTS (SELECT FROM audit_disclosures d
+                                              WHERE d.tenant_id = a.tenant_id AND d.event_id = a.id AND d.patient_id = p::uuid
+                                                AND d.occurred_at = a.occurred_at))
+            """)
+        let counts = disclosed.split(separator: " ").compactMap { Int($0) }
+        #expect(counts.count == 3 && counts[0] > 0 && counts[0] == counts[1] && counts[1] == counts[2], "shown, disclosed, matching: \(disclosed)")
         let patient = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'AR-1'")
         let readings = try await app.db.strings(
             """

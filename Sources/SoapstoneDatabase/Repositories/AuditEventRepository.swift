@@ -32,8 +32,11 @@ public struct AuditEventRepository {
               LEFT JOIN api_patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
              WHERE a.tenant_id = \(tx.tenantID)
                AND (\(filter.userID)::uuid IS NULL OR a.user_id = \(filter.userID))
-               AND (\(filter.patientID)::uuid IS NULL OR a.patient_id = \(filter.patientID)
-                    OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? \(filter.patientID?.uuidString.lowercased())))
+               AND (\(filter.patientID)::uuid IS NULL
+                    OR a.id IN (SELECT e.id FROM api_audit_events e WHERE e.tenant_id = \(tx.tenantID) AND e.patient_id = \(filter.patientID)
+                                UNION ALL
+                                SELECT d.event_id FROM api_audit_disclosures d
+                                 WHERE d.tenant_id = \(tx.tenantID) AND d.patient_id = \(filter.patientID)))
                AND (\(filter.entityID)::uuid IS NULL OR a.entity_id = \(filter.entityID))
                AND (cardinality(\(filter.actions.map(\.rawValue))::text[]) = 0 OR a.action = ANY(\(filter.actions.map(\.rawValue))::text[]))
                AND (\(filter.excludingReadsBy)::uuid IS NULL OR a.action <> 'audit.read' OR a.user_id IS DISTINCT FROM \(filter.excludingReadsBy))
@@ -82,7 +85,7 @@ public struct AuditEventRepository {
     }
 
     /// A patient's access report: every event about the patient, and every list that showed
-    /// them (detail.patient_ids, migration 30), in `from ..< to`, oldest first, one page after
+    /// them (detail.patient_ids, found through audit_disclosures, migration 33), in `from ..< to`, oldest first, one page after
     /// `after`. The user's name and the reason for a change come from the records they name,
     /// as they are now; the event itself keeps ids and codes only.
     ///
@@ -92,7 +95,6 @@ public struct AuditEventRepository {
     public func accessReport(
         patientID: UUID, from: Date?, to: Date?, excludingReadsBy reader: UUID?, limit: Int, after: AuditEventCursor?
     ) async throws -> (entries: [AccessReportEntry], next: AuditEventCursor?) {
-        let patient = patientID.uuidString.lowercased()
         let rows = try await tx.query(
             """
             SELECT a.id, a.occurred_at, (extract(epoch FROM a.occurred_at) * 1000000)::int8, a.user_id, a.role, a.action,
@@ -110,7 +112,15 @@ public struct AuditEventRepository {
                 ON a.action = \(AuditAction.encounterUpdate.rawValue) AND a.outcome = \(AuditOutcome.success.rawValue) AND a.detail ->> 'status' LIKE '%->entered_in_error'
                AND e.tenant_id = a.tenant_id AND e.id = a.entity_id
              WHERE a.tenant_id = \(tx.tenantID)
-               AND (a.patient_id = \(patientID) OR (a.detail ? 'patient_ids' AND a.detail -> 'patient_ids' ? \(patient)))
+               AND a.id IN (SELECT e.id FROM api_audit_events e
+                             WHERE e.tenant_id = \(tx.tenantID) AND e.patient_id = \(patientID)
+                               AND (\(from)::timestamptz IS NULL OR e.occurred_at >= \(from))
+                               AND (\(to)::timestamptz IS NULL OR e.occurred_at < \(to))
+                            UNION ALL
+                            SELECT d.event_id FROM api_audit_disclosures d
+                             WHERE d.tenant_id = \(tx.tenantID) AND d.patient_id = \(patientID)
+                               AND (\(from)::timestamptz IS NULL OR d.occurred_at >= \(from))
+                               AND (\(to)::timestamptz IS NULL OR d.occurred_at < \(to)))
                AND (\(reader)::uuid IS NULL OR a.user_id IS DISTINCT FROM \(reader)
                     OR a.action NOT IN (\(AuditAction.auditRead.rawValue), \(AuditAction.auditAccessReport.rawValue)))
                AND (\(from)::timestamptz IS NULL OR a.occurred_at >= \(from))
