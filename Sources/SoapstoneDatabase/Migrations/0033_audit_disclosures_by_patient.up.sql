@@ -18,6 +18,7 @@ ALTER TABLE audit_disclosures ADD FOREIGN KEY (tenant_id) REFERENCES tenants (te
 ALTER TABLE audit_disclosures ADD FOREIGN KEY (tenant_id, event_id) REFERENCES audit_events (tenant_id, id);
 ALTER TABLE audit_disclosures ADD FOREIGN KEY (tenant_id, patient_id) REFERENCES patients (tenant_id, id);
 
+SET LOCAL citus.enable_unsafe_triggers = on;
 CREATE TRIGGER audit_disclosures_append_only BEFORE UPDATE OR DELETE ON audit_disclosures
     FOR EACH STATEMENT EXECUTE FUNCTION reject_change_of_immutable_row();
 CREATE TRIGGER audit_disclosures_no_truncate BEFORE TRUNCATE ON audit_disclosures
