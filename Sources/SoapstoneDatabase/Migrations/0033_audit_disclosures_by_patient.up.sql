@@ -75,8 +75,8 @@ BEGIN
         INSERT INTO audit_disclosures (tenant_id, patient_id, occurred_at, event_id)
         SELECT a.tenant_id, c.id, a.occurred_at, a.id
           FROM audit_events a
-          JOIN patients c ON c.tenant_id = a.tenant_id
-               AND c.id::text IN (SELECT jsonb_array_elements_text(a.detail -> 'patient_ids'))
+         CROSS JOIN LATERAL jsonb_array_elements_text(a.detail -> 'patient_ids') AS shown (id)
+          JOIN patients c ON c.tenant_id = a.tenant_id AND c.id = shown.id::uuid
          WHERE a.tenant_id = organisation AND a.detail ? 'patient_ids';
     END LOOP;
 END
