@@ -245,12 +245,12 @@ struct StatementRoutingTests {
         _ = try await call(.get, "/v1/patients/\(patientID)/access-report", token: auditor, expect: .ok)
         let csv = try await client.call(.get, "/v1/patients/\(patientID)/access-report", token: auditor, headers: [.accept: "text/csv"])
         #expect(csv.status == .ok)
-        // The sealer (each server's, in the background) seals what the calls wrote; the chain
-        // is then walked, so that the verifier reads links, not an empty chain.
-        let sealed = try await app.db.withConnection(as: TestDatabase.server) { connection in
+        // The sealer seals what the calls wrote, unless the server's own sealer, in the
+        // background, got there first (then its statements ran all the same, finding nothing);
+        // the chain is then walked, so that the verifier reads links, not an empty chain.
+        _ = try await app.db.withConnection(as: TestDatabase.server) { connection in
             try await AuditChain.seal(on: connection, settle: .zero, late: true, logger: .init(label: "sealer"))
         }
-        #expect(sealed > 0)
         let verification = try await call(.get, "/v1/audit-events/verification", token: auditor, expect: .ok)
         #expect(verification["status"] as? String == "intact" && (verification["events"] as? Int ?? 0) > 0, "\(verification)")
     }
