@@ -39,6 +39,12 @@ public enum AuditAction: String, CaseIterable, Sendable, Hashable, Codable {
     case auditVerify = "audit.verify"
     /// A patient's access report read (`GET /v1/patients/{id}/access-report`).
     case auditAccessReport = "audit.access_report"
+    /// Restricted records and emergency access (issue 32, migration 34).
+    case patientRestrict = "patient.restrict"
+    case careTeamAdd = "care_team.add"
+    case careTeamRemove = "care_team.remove"
+    case accessEmergency = "access.emergency"
+    case accessEmergencyReview = "access.emergency_review"
 
     /// What the user did, as people say it.
     public var words: String {
@@ -74,6 +80,11 @@ public enum AuditAction: String, CaseIterable, Sendable, Hashable, Codable {
         case .auditRead: "Read the audit log"
         case .auditVerify: "Checked the audit log's chain"
         case .auditAccessReport: "Read a patient's access report"
+        case .patientRestrict: "Restricted or released a patient's record"
+        case .careTeamAdd: "Added someone to a patient's care team"
+        case .careTeamRemove: "Took someone off a patient's care team"
+        case .accessEmergency: "Broke the glass: opened a restricted record in an emergency"
+        case .accessEmergencyReview: "Reviewed an emergency access"
         }
     }
 }

@@ -14,6 +14,9 @@ public enum ClusterBootstrap {
 
     /// Owns the login lookup (migration 2 makes it when missing).
     public static let authRole = "soapstone_auth"
+    /// Keeps the restriction of a patient's clinical rows in step (migration 34 makes it when
+    /// missing).
+    public static let restrictionRole = "soapstone_restriction"
 
     /// Creates the roles when missing; idempotent. Roles are cluster-wide: made here once, they
     /// are not raced for by migrations of two databases at once (CREATE ROLE in two sessions
@@ -23,6 +26,7 @@ public enum ClusterBootstrap {
             "CREATE ROLE \(ownerRole) LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE",
             "CREATE ROLE \(appRole) NOLOGIN NOSUPERUSER NOBYPASSRLS",
             "CREATE ROLE \(authRole) NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
+            "CREATE ROLE \(restrictionRole) NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
             "CREATE ROLE \(serverRole) LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE \(appRole)",
         ]
         for statement in statements {

@@ -179,6 +179,29 @@ public struct DevelopmentSeed: Sendable {
                     detail: ["source": "seed"])
                 notes.append((noteID, patient.id, index))
             }
+            // A restricted record (migration 34): the clinic's last patient's, seen by the physician
+            // on the care team; the nurse broke the glass two days ago, unreviewed yet.
+            if let restricted = clinic.patients.last.map({ Self.id("patient", clinic.slug, $0.mrn) }) {
+                _ = try await tx.patients.setRestriction(
+                    id: restricted, restricted: true, reason: "A member of staff: their chart is kept to their care team.")
+                try await tx.auditEvents.record(
+                    AuditEntry(
+                        Principal(admin), .patientRestrict, entityType: "patient", entityID: restricted, patientID: restricted,
+                        origin: .none), detail: ["source": "seed", "restricted": "true"])
+                try await tx.careTeam.add(patientID: restricted, userID: physician.id, by: admin.id)
+                try await tx.auditEvents.record(
+                    AuditEntry(
+                        Principal(admin), .careTeamAdd, entityType: "user", entityID: physician.id, patientID: restricted,
+                        origin: .none), detail: ["source": "seed"])
+                let grant = try await tx.emergencyAccess.grant(
+                    patientID: restricted, userID: nurse.id,
+                    reason: "Seen at the walk-in clinic with chest pain; no team member on site.",
+                    grantedAt: now.addingTimeInterval(-2 * day))
+                try await tx.auditEvents.record(
+                    AuditEntry(
+                        Principal(nurse), .accessEmergency, entityType: "emergency_access", entityID: grant.id,
+                        patientID: restricted, origin: .none), detail: ["source": "seed"])
+            }
             // The front desk's look at the patient list, as the server records a search: the
             // patients it showed, each disclosed (audit_disclosures).
             try await tx.auditEvents.record(

@@ -61,8 +61,9 @@ struct AuditChainTests {
         let db = try await TestCluster.shared.makeDatabase(.seeded)
         let tenant = try await Self.northside(db)
         let migrator = Migrator(migrations: try Migration.bundled(), logger: Self.logger)
+        let later = try Migration.bundled().map(\.version).filter { $0 > 30 }.sorted()
         let reverted = try await db.withConnection(as: TestDatabase.owner) { try await migrator.down(on: $0, to: 30) }
-        #expect(reverted.map(\.version) == [33, 32, 31])
+        #expect(reverted.map(\.version) == later.reversed())
         try await db.withConnection(as: TestDatabase.server) { connection in
             try await connection.query("BEGIN", logger: Self.logger)
             try await connection.query("SELECT soapstone_set_tenant(\(tenant), NULL)", logger: Self.logger)
@@ -80,7 +81,7 @@ struct AuditChainTests {
         let sealed = try await Self.seal(db)
         #expect(sealed == 2)
         let applied = try await db.withConnection(as: TestDatabase.owner) { try await migrator.up(on: $0) }
-        #expect(applied.map(\.version) == [31, 32, 33])
+        #expect(applied.map(\.version) == later)
         let found = try await Self.verify(db, tenant)
         #expect(found.intact, "\(String(describing: found.firstBreak))")
         #expect(found.events == Int(try await db.value("SELECT count(*)::text FROM audit_seals WHERE tenant_id = '\(tenant)'")))

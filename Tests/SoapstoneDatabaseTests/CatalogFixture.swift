@@ -42,6 +42,23 @@ enum CatalogFixture {
 
     static func tables() async throws -> [Relation] { try await relations().filter { !$0.isView } }
 
+    /// The relations whose rows carry their patient's restriction (migration 34): those with
+    /// both a `patient_id` and a `restricted` column, tables and views alike. The policies hide
+    /// their rows of a restricted patient from everyone outside the care team.
+    static func restrictedRelations() async throws -> [Relation] {
+        let db = try await database.value
+        let restricted = Set(
+            try await db.strings(
+                """
+                SELECT c.relname::text FROM pg_class c
+                 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v')
+                   AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'patient_id' AND NOT a.attisdropped)
+                   AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'restricted' AND NOT a.attisdropped)
+                """
+            ).compactMap { $0 })
+        return try await relations().filter { restricted.contains($0.name) }
+    }
+
     /// The two seeded clinics: A acts, B is the other tenant.
     static func tenants() async throws -> (a: UUID, b: UUID) {
         let ids = try await database.value.strings("SELECT id::text FROM tenants ORDER BY slug DESC")  // northside, lakeview

@@ -33,21 +33,80 @@ struct CatalogRuleTests {
     func policiesHaveWithCheck(table: Relation) async throws {
         let policies = try await CatalogFixture.query(
             """
-            SELECT CASE WHEN roles = '{soapstone_auth}' THEN 'soapstone_auth:' ELSE '' END ||
+            SELECT CASE WHEN roles = '{soapstone_auth}' THEN 'soapstone_auth:'
+                        WHEN roles = '{soapstone_restriction}' THEN 'soapstone_restriction:' ELSE '' END ||
                    cmd || '|' || coalesce(qual, '') || '|' || coalesce(with_check, '')
               FROM pg_policies WHERE schemaname = 'public' AND tablename = '\(table.name)'
             """)
         #expect(!policies.isEmpty)
         let writing = policies.filter { $0.hasPrefix("ALL|") || $0.hasPrefix("INSERT|") || $0.hasPrefix("UPDATE|") }
         #expect(!writing.isEmpty, "no policy admits an INSERT")
+        // Rows that carry a patient's restriction add it to the tenant (migration 34), for
+        // everyone but the role that keeps their flag in step.
+        let restricted = try await CatalogFixture.restrictedRelations().contains(table)
         for policy in policies where !policy.hasPrefix(Self.authPolicies) {
-            let parts = policy.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let followsRestriction = policy.hasPrefix(Self.restrictionPolicies)
+            let parts = policy.dropFirst(followsRestriction ? Self.restrictionPolicies.count : 0)
+                .split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             let (command, using, withCheck) = (parts[0], parts[1], parts[2])
-            if command != "INSERT" { #expect(using == Self.tenantCondition, "USING is not the tenant condition: \(policy)") }
+            let condition = restricted && !followsRestriction ? Self.restrictedCondition : Self.tenantCondition
+            if command != "INSERT" { #expect(using == condition, "USING is not \(condition): \(policy)") }
             if command != "SELECT" && command != "DELETE" {
-                #expect(withCheck == Self.tenantCondition, "WITH CHECK is not the tenant condition: \(policy)")
+                #expect(withCheck == condition, "WITH CHECK is not \(condition): \(policy)")
             }
         }
+    }
+
+    /// The restriction role's policies (migration 34): the tenant alone, on the clinical tables.
+    static let restrictionPolicies = "soapstone_restriction:"
+    static let restrictedCondition = "((tenant_id = soapstone_current_tenant()) AND soapstone_sees_patient(restricted, patient_id))"
+
+    @Test("soapstone_restriction: no login, no members, owns only the function that keeps the flags in step, reads and updates only those")
+    func restrictionRoleIsNarrow() async throws {
+        let role = try await CatalogFixture.query(
+            "SELECT rolcanlogin::text || rolsuper::text || rolbypassrls::text FROM pg_roles WHERE rolname = 'soapstone_restriction'")
+        #expect(role == ["falsefalsefalse"])
+        let members = try await CatalogFixture.query(
+            "SELECT member::regrole::text FROM pg_auth_members WHERE roleid = 'soapstone_restriction'::regrole")
+        #expect(members.isEmpty)
+        let owned = try await CatalogFixture.query(
+            """
+            SELECT proname::text || ':' || prosecdef::text FROM pg_proc WHERE proowner = 'soapstone_restriction'::regrole
+            UNION ALL SELECT relname::text FROM pg_class WHERE relowner = 'soapstone_restriction'::regrole
+            """)
+        #expect(owned == ["soapstone_follow_restriction:true"])
+        let restricted = try await CatalogFixture.restrictedRelations().filter { !$0.isView }.map(\.name).sorted()
+        let policies = try await CatalogFixture.query(
+            "SELECT tablename || ':' || cmd FROM pg_policies WHERE 'soapstone_restriction' = ANY(roles) ORDER BY 1")
+        #expect(policies == restricted.flatMap { ["\($0):SELECT", "\($0):UPDATE"] })
+        let privileges = try await CatalogFixture.query(
+            """
+            SELECT c.relname || ':' || p FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             CROSS JOIN unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v') AND has_table_privilege('soapstone_restriction', c.oid, p)
+             ORDER BY 1
+            """)
+        #expect(privileges == restricted.flatMap { ["\($0):SELECT", "\($0):UPDATE"] })
+    }
+
+    /// Tables that name a patient but carry no restriction, each for its reason: the audit log and
+    /// its disclosures must stay whole for auditors (the access report, the chain's
+    /// verification); the care team and the grants say who may open a chart, not what is in it.
+    static let patientDataOutsideRestriction = [
+        "audit_disclosures", "audit_events", "care_team_members", "emergency_access_grants",
+    ]
+
+    @Test("Every table that names a patient carries the patient's restriction, or is named here with its reason")
+    func patientDataIsRestricted() async throws {
+        let naming = try await CatalogFixture.query(
+            """
+            SELECT c.relname::text FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attname = 'patient_id' AND NOT a.attisdropped
+             ORDER BY 1
+            """)
+        let restricted = try await CatalogFixture.restrictedRelations().map(\.name)
+        #expect(naming.filter { !restricted.contains($0) } == Self.patientDataOutsideRestriction)
+        #expect(Set(restricted).isSuperset(of: ["encounters", "notes", "note_versions"]))
     }
 
     /// soapstone_auth's policies (the login lookup's reads, migration 2, and the replacement of a
@@ -316,9 +375,9 @@ struct CatalogRuleTests {
             """)
         #expect(!functions.isEmpty)
         for function in functions {
-            // The policies' function may not have one: a SET clause stops the planner from
+            // The policies' functions may not have one: a SET clause stops the planner from
             // inlining it. Its body names pg_catalog's objects instead (CitusRuleTests).
-            if function.hasPrefix("\(CitusRuleTests.currentTenant)::") {
+            if CitusRuleTests.policyFunctions.contains(where: { function.hasPrefix("\($0)::") }) {
                 #expect(function.hasSuffix(":false"), "\(function) is executable by PUBLIC")
                 continue
             }

@@ -12,6 +12,10 @@ import Testing
 @Suite("Citus rules")
 struct CitusRuleTests {
     static let currentTenant = "soapstone_current_tenant"
+    /// The restriction's condition (migration 34), inlined into the policies of clinical rows.
+    static let seesPatient = "soapstone_sees_patient"
+    /// The functions policies call: inlinable, so no SET clause (`CatalogRuleTests` exempts them).
+    static let policyFunctions = [currentTenant, seesPatient]
 
     /// Citus runs an ALTER TABLE on a distributed table only when it changes one constraint.
     /// Migration 1 predates the rule and is not run on a distributed schema again.
@@ -106,22 +110,52 @@ struct CitusRuleTests {
             ])
     }
 
+    @Test("The restriction's function is SQL, STABLE, without a SET clause, so the planner can inline it; it names pg_catalog's objects")
+    func seesPatientInlinable() async throws {
+        let function = try await CatalogFixture.query(
+            """
+            SELECT l.lanname::text || ' ' || p.provolatile::text || ' ' || coalesce(array_to_string(p.proconfig, ','), 'no-config') || ' '
+                   || p.prosecdef::text || ' | ' || regexp_replace(btrim(p.prosrc, E' \n'), '\\s+', ' ', 'g')
+              FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = '\(Self.seesPatient)'
+            """)
+        #expect(
+            function == [
+                "sql s no-config false | SELECT NOT restricted OR patient OPERATOR(pg_catalog.=) ANY (pg_catalog.string_to_array( pg_catalog.current_setting('app.open_patients', true), ',')::pg_catalog.uuid[])"
+            ])
+    }
+
+    @Test("Inlined, the restriction is a filter beside the tenant's index condition, with no sub-plan and no function call")
+    func restrictionInlined() async throws {
+        let plan = try await Self.planOfReadByID("encounters")
+        #expect(plan.contains("\"Index Cond\": \"((tenant_id = (NULLIF("), "\(plan)")
+        #expect(plan.contains("(NOT restricted) OR"), "\(plan)")
+        #expect(
+            !plan.contains("SubPlan") && !plan.contains("InitPlan") && !plan.contains(Self.seesPatient)
+                && !plan.contains(Self.currentTenant), "\(plan)")
+    }
+
     @Test("Inlined, the tenant condition is an index condition of the scan, with no sub-plan and no function call")
     func tenantConditionIsIndexCondition() async throws {
+        let plan = try await Self.planOfReadByID("patients")
+        #expect(plan.contains("(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)"), "\(plan)")
+        #expect(plan.contains("\"Index Cond\": \"(tenant_id = (NULLIF(") || plan.contains("\"Index Cond\": \"((tenant_id = (NULLIF("), "\(plan)")
+        #expect(!plan.contains("SubPlan") && !plan.contains("InitPlan") && !plan.contains(Self.currentTenant), "\(plan)")
+    }
+
+    /// The plan, as JSON, of reading one row of `table` by id through its api_ view, with clinic
+    /// A's context set as the server sets it.
+    static func planOfReadByID(_ table: String) async throws -> String {
         let db = try await CatalogFixture.database.value
         let (a, _) = try await CatalogFixture.tenants()
-        let id = try await db.value("SELECT id::text FROM patients WHERE tenant_id = '\(a)' LIMIT 1")
-        let plan: String = try await db.withDatabase { database in
+        let id = try await db.value("SELECT id::text FROM \(table) WHERE tenant_id = '\(a)' LIMIT 1")
+        return try await db.withDatabase { database in
             try await database.withTenant(a, userID: nil) { tx in
                 let rows = try await tx.query(
-                    PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) SELECT * FROM api_patients WHERE id = '\(id)'"))
+                    PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) SELECT * FROM api_\(table) WHERE id = '\(id)'"))
                 for try await buffer in rows.decode(ByteBuffer.self) { return String(buffer: buffer) }
                 return ""
             }
         }
-        #expect(plan.contains("(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)"), "\(plan)")
-        #expect(plan.contains("\"Index Cond\": \"(tenant_id = (NULLIF(") || plan.contains("\"Index Cond\": \"((tenant_id = (NULLIF("), "\(plan)")
-        #expect(!plan.contains("SubPlan") && !plan.contains("InitPlan") && !plan.contains(Self.currentTenant), "\(plan)")
     }
 
     @Test("Functions that read tables are PL/pgSQL: Citus cannot plan a SQL-language one over distributed tables")
@@ -138,7 +172,7 @@ struct CitusRuleTests {
         #expect(
             sql == [
                 "audit_late_window", "audit_seal_hash", "note_content_sha256", "search_key",
-                Self.currentTenant,
+                Self.currentTenant, Self.seesPatient,
             ])
         let lookup = try await CatalogFixture.query(
             "SELECT l.lanname::text FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = 'auth_login_lookup'")
@@ -149,7 +183,9 @@ struct CitusRuleTests {
     func tenantSetWithSetLocal() async throws {
         let body = try await CatalogFixture.query("SELECT prosrc FROM pg_proc WHERE proname = 'soapstone_set_tenant'").joined()
         #expect(body.contains("SET LOCAL citus.propagate_set_commands = 'local'"))
-        #expect(body.contains("SET LOCAL app.tenant_id") && body.contains("SET LOCAL app.user_id"))
+        #expect(
+            body.contains("SET LOCAL app.tenant_id") && body.contains("SET LOCAL app.user_id")
+                && body.contains("SET LOCAL app.open_patients"))
         #expect(!body.contains("set_config"), "set_config is not propagated to Citus workers")
         #expect(SetTenant.sql == "SELECT soapstone_set_tenant($1, $2)")
 

@@ -25,17 +25,7 @@ struct IsolationMatrixTests {
         case empty
     }
 
-    enum Outcome: Equatable, CustomStringConvertible {
-        case rows(Int)
-        case refused(sqlState: String)
-        var description: String {
-            switch self {
-            case .rows(let count): "\(count) rows"
-            case .refused(let state): "refused (\(state))"
-            }
-        }
-        var wasRefused: Bool { if case .refused = self { true } else { false } }
-    }
+    typealias Outcome = StatementOutcome
 
     static let logger = Logger(label: "isolation")
 
@@ -232,9 +222,13 @@ struct IsolationMatrixTests {
         ).collect().first!.decode(String.self)
     }
 
+    /// The rows of `tenant` that its context shows with no acting user: all but a restricted
+    /// patient's, which only the care team and emergency grants open (`RestrictionMatrixTests`).
     func count(_ relation: Relation, tenant: UUID) async throws -> Int {
         let db = try await CatalogFixture.database.value
-        return Int(try await db.strings("SELECT count(*)::text FROM \(relation.name) WHERE tenant_id = '\(tenant)'").first!!)!
+        let open = try await CatalogFixture.restrictedRelations().contains(relation) ? " AND NOT restricted" : ""
+        return Int(
+            try await db.strings("SELECT count(*)::text FROM \(relation.name) WHERE tenant_id = '\(tenant)'\(open)").first!!)!
     }
 
     /// INSERT of `row` (JSON) into every column of `relation` that takes a value (generated

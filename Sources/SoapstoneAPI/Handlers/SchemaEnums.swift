@@ -150,6 +150,11 @@ extension AuditAction {
         case .audit_period_read: self = .auditRead
         case .audit_period_verify: self = .auditVerify
         case .audit_period_access_report: self = .auditAccessReport
+        case .patient_period_restrict: self = .patientRestrict
+        case .care_team_period_add: self = .careTeamAdd
+        case .care_team_period_remove: self = .careTeamRemove
+        case .access_period_emergency: self = .accessEmergency
+        case .access_period_emergency_review: self = .accessEmergencyReview
         }
     }
 }
@@ -188,6 +193,11 @@ extension Components.Schemas.AuditAction {
         case .auditRead: self = .audit_period_read
         case .auditVerify: self = .audit_period_verify
         case .auditAccessReport: self = .audit_period_access_report
+        case .patientRestrict: self = .patient_period_restrict
+        case .careTeamAdd: self = .care_team_period_add
+        case .careTeamRemove: self = .care_team_period_remove
+        case .accessEmergency: self = .access_period_emergency
+        case .accessEmergencyReview: self = .access_period_emergency_review
         }
     }
 }

@@ -105,6 +105,17 @@ public struct PatientRepository {
                 """))
     }
 
+    /// Restricts a patient (with the reason) or releases them (the reason is cleared); their
+    /// encounters, notes and versions follow in the same statement (migration 34's trigger).
+    /// False when this tenant has no such patient.
+    public func setRestriction(id: UUID, restricted: Bool, reason: String?) async throws -> Bool {
+        try await tx.execute(
+            """
+            UPDATE patients SET restricted = \(restricted), restriction_reason = \(restricted ? reason : nil)
+             WHERE tenant_id = \(tx.tenantID) AND id = \(id)
+            """) > 0
+    }
+
     /// A name in two parts: "Bronte, Zoe" (family, given) at its comma, otherwise at its first
     /// space ("Zoe Bronte", "van Dijk" too: the whole text is also tried as one name).
     static func nameParts(of text: String) -> (String, String)? {

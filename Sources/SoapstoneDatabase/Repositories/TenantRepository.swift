@@ -27,6 +27,17 @@ public struct TenantRepository {
         }
         return nil
     }
+
+    /// How long the clinic's emergency grants last (migration 34).
+    public func emergencyAccessMinutes() async throws -> Int {
+        let rows = try await tx.query("SELECT emergency_access_minutes FROM tenants WHERE tenant_id = \(tx.tenantID)")
+        for try await minutes in rows.decode(Int.self) { return minutes }
+        throw DomainError.notFound
+    }
+
+    public func setEmergencyAccessMinutes(_ minutes: Int) async throws {
+        try await tx.run("UPDATE tenants SET emergency_access_minutes = \(minutes) WHERE tenant_id = \(tx.tenantID)")
+    }
 }
 
 extension TenantTransaction {
