@@ -13,13 +13,16 @@ public enum DomainError: Error, Equatable, Sendable {
     /// those of patients on record: registered only once the caller says they are distinct.
     case possibleDuplicate([PatientSummary])
     case validation([FieldError])
+    /// The caller's role may call the operation, but not with what it sent (e.g. an admin
+    /// changing a patient's name): a 403 with a problem type of its own.
+    case notPermitted(type: String, detail: String)
 }
 
 extension DomainError {
     /// A write the caller may make, refused by the state of the record: audited as such.
     public var isRefusal: Bool {
         switch self {
-        case .staleVersion, .conflict, .stateConflict, .possibleDuplicate: true
+        case .staleVersion, .conflict, .stateConflict, .possibleDuplicate, .notPermitted: true
         case .notFound, .validation: false
         }
     }

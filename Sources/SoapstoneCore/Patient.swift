@@ -5,12 +5,16 @@ public struct Patient: Sendable, Hashable {
     public var details: PatientDetails
     public let createdAt: Date
     public let updatedAt: Date
+    public var restriction: PatientRestriction
 
-    public init(id: UUID, details: PatientDetails, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, details: PatientDetails, createdAt: Date, updatedAt: Date, restriction: PatientRestriction = PatientRestriction()
+    ) {
         self.id = id
         self.details = details
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.restriction = restriction
     }
 }
 

@@ -182,8 +182,10 @@ public struct DevelopmentSeed: Sendable {
             // A restricted record (migration 34): the clinic's last patient's, seen by the physician
             // on the care team; the nurse broke the glass two days ago, unreviewed yet.
             if let restricted = clinic.patients.last.map({ Self.id("patient", clinic.slug, $0.mrn) }) {
-                _ = try await tx.patients.setRestriction(
-                    id: restricted, restricted: true, reason: "A member of staff: their chart is kept to their care team.")
+                _ = try await tx.patients.update(
+                    id: restricted,
+                    PatientChanges(
+                        restricted: true, restrictionReason: "A member of staff: their chart is kept to their care team."))
                 try await tx.auditEvents.record(
                     AuditEntry(
                         Principal(admin), .patientRestrict, entityType: "patient", entityID: restricted, patientID: restricted,

@@ -30,7 +30,9 @@ struct RoleMatrixTests {
         "listPatients": readPatients, "getPatient": readPatients,
         // The auditor finds a patient to name in an audit question (summaries only), nothing more.
         "searchPatients": readPatients.union([.auditor]),
-        "createPatient": writePatients, "updatePatient": writePatients,
+        "createPatient": writePatients,
+        // Admins restrict or release a patient's record, and change nothing else of it.
+        "updatePatient": writePatients.union([.admin]),
         "listEncounters": readPatients, "getEncounter": readPatients,
         "createEncounter": writePatients, "updateEncounter": writePatients,
         "listNotes": notes, "listDraftNotes": notes, "getNote": notes, "createNote": notes, "saveNote": notes,

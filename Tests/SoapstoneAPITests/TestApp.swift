@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Logging
 import Hummingbird
 import HummingbirdTesting
 import SoapstoneAPI
@@ -17,6 +18,10 @@ final class TestClock: Sendable {
 
 /// A server on a database of the test's own (seeded: the development clinics and accounts).
 struct TestApp {
+    /// The servers' log level: critical, so that refusals the tests provoke stay quiet;
+    /// `SOAPSTONE_TEST_LOG=error swift test …` shows what a 500 was.
+    static let logLevel = ProcessInfo.processInfo.environment["SOAPSTONE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+
     let db: TestDatabase
     let clock = TestClock()
     /// Instances of one deployment share their keys: pass the first's to a second.
@@ -45,7 +50,7 @@ struct TestApp {
         // Elsewhere /health stands for "any request": under a loaded CI machine a short
         // deadline answered it 503 and failed tests about idle connections and throttles.
         var configuration = AppConfiguration(
-            port: 0, database: db.configuration(), auth: auth, logLevel: .critical, healthTimeout: .seconds(30),
+            port: 0, database: db.configuration(), auth: auth, logLevel: Self.logLevel, healthTimeout: .seconds(30),
             clock: { clock.now })
         configure(&configuration)
         return configuration

@@ -33,12 +33,13 @@ extension APIHandler {
         let patient = try await patients.create(
             details, confirmedDistinct: body.confirmed_distinct ?? false, by: try Principal.authenticated(),
             idempotency: try Self.idempotency(input.headers.Idempotency_hyphen_Key, "createPatient", body))
-        return .created(.init(body: .json(.init(patient))))
+        return .created(.init(body: .json(.init(patient, for: try Principal.authenticated().role))))
     }
 
     func getPatient(_ input: Operations.getPatient.Input) async throws -> Operations.getPatient.Output {
         let id = try Self.id(input.path.id)
-        return .ok(.init(body: .json(.init(try await patients.find(id, by: try Principal.authenticated())))))
+        let principal = try Principal.authenticated()
+        return .ok(.init(body: .json(.init(try await patients.find(id, by: principal), for: principal.role))))
     }
 
     func updatePatient(_ input: Operations.updatePatient.Input) async throws -> Operations.updatePatient.Output {
@@ -47,10 +48,10 @@ extension APIHandler {
         let changes = PatientChanges(
             mrn: body.mrn, givenName: body.given_name, familyName: body.family_name, birthDate: body.birth_date,
             sex: body.sex.map(AdministrativeSex.init), phone: body.phone, email: body.email,
-            address: body.address.map(Address.init), active: body.active)
-        return .ok(
-            .init(body: .json(.init(try await patients.update(id, changes, by: try Principal.authenticated()))))
-        )
+            address: body.address.map(Address.init), active: body.active, restricted: body.restricted,
+            restrictionReason: body.restriction_reason)
+        let principal = try Principal.authenticated()
+        return .ok(.init(body: .json(.init(try await patients.update(id, changes, by: principal), for: principal.role))))
     }
 }
 
@@ -86,8 +87,11 @@ extension Components.Schemas.PatientSummary {
 }
 
 extension Components.Schemas.Patient {
-    init(_ patient: Patient) {
+    /// The patient as `role` may see it: the restriction's reason only where
+    /// `PatientRestriction.reasonShown` says.
+    init(_ patient: Patient, for role: Role) {
         let d = patient.details
+        let restriction = patient.restriction
         self.init(
             id: patient.id.uuidString.lowercased(), mrn: d.mrn, given_name: d.givenName, family_name: d.familyName,
             birth_date: d.birthDate,
@@ -95,6 +99,16 @@ extension Components.Schemas.Patient {
             address: .init(
                 line: d.address.line, city: d.address.city, region: d.address.region, postal_code: d.address.postalCode,
                 country: d.address.country),
-            active: d.active, created_at: patient.createdAt, updated_at: patient.updatedAt)
+            active: d.active, created_at: patient.createdAt, updated_at: patient.updatedAt,
+            restricted: restriction.restricted, restriction_reason: restriction.reasonShown(to: role),
+            chart_open: restriction.chartOpen, care_team: restriction.careTeam?.map(Components.Schemas.CareTeamMember.init))
+    }
+}
+
+extension Components.Schemas.CareTeamMember {
+    init(_ member: CareTeamMember) {
+        self.init(
+            user_id: member.userID.uuidString.lowercased(), name: member.name, role: .init(member.role),
+            added_by: member.addedBy.uuidString.lowercased(), added_at: member.addedAt)
     }
 }

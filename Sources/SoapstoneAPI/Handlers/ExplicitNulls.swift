@@ -48,6 +48,10 @@ extension Components.Schemas.Patient {
         try container.encode(active, forKey: .active)
         try container.encode(created_at, forKey: .created_at)
         try container.encode(updated_at, forKey: .updated_at)
+        try container.encode(restricted, forKey: .restricted)
+        try container.encode(restriction_reason, forKey: .restriction_reason)
+        try container.encode(chart_open, forKey: .chart_open)
+        try container.encode(care_team, forKey: .care_team)
     }
 }
 

@@ -52,6 +52,8 @@ struct ProblemMapping: Sendable {
                         : "\(matches.count) patients with this name and birth date are on record. Is this one of them? If not, send confirmed_distinct: true.",
                     matches: matches.map(Components.Schemas.PatientSummary.init))
             case .validation(let errors): return .validation(errors)
+            case .notPermitted(let type, let detail):
+                return Problem(status: .forbidden, type: type, title: "Forbidden", detail: detail)
             case .staleVersion(let current):
                 return Problem(
                     status: .preconditionFailed, type: "stale-version", title: "Precondition Failed",

@@ -47,10 +47,17 @@ struct PatientService: Sendable {
         }
     }
 
+    /// A patient's record, audited; a restricted one with its care team, so that a caller whose
+    /// chart is closed knows whom to ask (one more transaction, for restricted patients only).
     func find(_ id: UUID, by principal: Principal) async throws -> Patient {
-        guard let patient = try await database.readPatient(
+        guard var patient = try await database.readPatient(
             id, tenantID: principal.tenantID, audit: entry(principal, .patientRead, patient: id))
         else { throw DomainError.notFound }
+        if patient.restriction.restricted {
+            patient.restriction.careTeam = try await database.withTenant(principal.tenantID, userID: principal.userID) {
+                try await $0.careTeam.members(of: id)
+            }
+        }
         return patient
     }
 
@@ -61,10 +68,23 @@ struct PatientService: Sendable {
                 changes.address
             ))
         guard problems.isEmpty else { throw DomainError.validation(problems) }
-        return try await RefusalAudit(database: database).auditing(entry(principal, .patientUpdate, patient: id), by: principal) {
-            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-                guard let patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
-                try await tx.auditEvents.record(entry(principal, .patientUpdate, patient: id))
+        let action: AuditAction = changes.restricted != nil && !changes.changesDetails ? .patientRestrict : .patientUpdate
+        return try await RefusalAudit(database: database).auditing(entry(principal, action, patient: id), by: principal) {
+            try PatientRestriction.check(
+                role: principal.role, restricted: changes.restricted, reason: changes.restrictionReason,
+                changesOtherFields: changes.changesDetails)
+            return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                guard var patient = try await tx.patients.update(id: id, changes) else { throw DomainError.notFound }
+                if changes.changesDetails { try await tx.auditEvents.record(entry(principal, .patientUpdate, patient: id)) }
+                if let restricted = changes.restricted {
+                    // Restricting or releasing, with the reason kept on the record, not in the log.
+                    try await tx.auditEvents.record(
+                        entry(principal, .patientRestrict, patient: id), detail: ["restricted": String(restricted)])
+                }
+                if patient.restriction.restricted {
+                    patient.restriction.chartOpen = try await tx.patients.chartOpen(id)
+                    patient.restriction.careTeam = try await tx.careTeam.members(of: id)
+                }
                 return patient
             }
         }

@@ -20,7 +20,7 @@ struct RefusalAudit: Sendable {
             let reason: [String: String] =
                 switch refusal {
                 case .staleVersion(let current): ["reason": "stale_version", "current_version": String(current)]
-                case .stateConflict(let type, _): ["reason": type]
+                case .stateConflict(let type, _), .notPermitted(let type, _): ["reason": type]
                 case .possibleDuplicate(let matches): ["reason": "possible-duplicate", "matches": String(matches.count)]
                 default: ["reason": "conflict"]
                 }

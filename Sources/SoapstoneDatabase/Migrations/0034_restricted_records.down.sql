@@ -1,5 +1,37 @@
 SET LOCAL citus.enable_unsafe_triggers = on;
 
+-- Migration 22's soapstone_read_patient.
+DROP FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb);
+CREATE FUNCTION soapstone_read_patient(
+    tenant uuid, actor uuid, patient uuid,
+    audit_role text, audit_action text, audit_entity_type text, audit_entity_id uuid, audit_patient_id uuid,
+    audit_ip inet, audit_request_id text, audit_client_request_id text, audit_outcome text, audit_detail jsonb
+) RETURNS TABLE (
+    id uuid, tenant_id uuid, mrn text, given_name text, family_name text, birth_date date, sex text, phone text,
+    email text, address_line text, address_city text, address_region text, address_postal_code text,
+    address_country text, active boolean, created_at timestamptz, updated_at timestamptz
+)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, public
+AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM soapstone_set_tenant(tenant, actor);
+    RETURN QUERY
+    SELECT p.id, p.tenant_id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.email,
+           p.address_line, p.address_city, p.address_region, p.address_postal_code, p.address_country, p.active,
+           p.created_at, p.updated_at
+      FROM api_patients p WHERE p.tenant_id = tenant AND p.id = patient;
+    IF FOUND THEN
+        PERFORM soapstone_record_audit(tenant, actor, audit_role, audit_action, audit_entity_type, audit_entity_id,
+                                       audit_patient_id, audit_ip, audit_request_id, audit_client_request_id,
+                                       audit_outcome, audit_detail);
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb) TO soapstone_app;
+
 -- Migration 16's soapstone_set_tenant.
 CREATE OR REPLACE FUNCTION soapstone_set_tenant(tenant uuid, actor uuid) RETURNS void
     LANGUAGE plpgsql

@@ -363,3 +363,38 @@ BEGIN
     END IF;
 END
 $$;
+
+-- GET /v1/patients/{id} (migration 22's function) answers the restriction too, and whether the
+-- caller's transaction opens the chart: the policies' own condition, asked once.
+DROP FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb);
+CREATE FUNCTION soapstone_read_patient(
+    tenant uuid, actor uuid, patient uuid,
+    audit_role text, audit_action text, audit_entity_type text, audit_entity_id uuid, audit_patient_id uuid,
+    audit_ip inet, audit_request_id text, audit_client_request_id text, audit_outcome text, audit_detail jsonb
+) RETURNS TABLE (
+    id uuid, tenant_id uuid, mrn text, given_name text, family_name text, birth_date date, sex text, phone text,
+    email text, address_line text, address_city text, address_region text, address_postal_code text,
+    address_country text, active boolean, created_at timestamptz, updated_at timestamptz, restricted boolean,
+    restriction_reason text, chart_open boolean
+)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, public
+AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM soapstone_set_tenant(tenant, actor);
+    RETURN QUERY
+    SELECT p.id, p.tenant_id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.email,
+           p.address_line, p.address_city, p.address_region, p.address_postal_code, p.address_country, p.active,
+           p.created_at, p.updated_at, p.restricted, p.restriction_reason,
+           coalesce(soapstone_sees_patient(p.restricted, p.id), false)
+      FROM api_patients p WHERE p.tenant_id = tenant AND p.id = patient;
+    IF FOUND THEN
+        PERFORM soapstone_record_audit(tenant, actor, audit_role, audit_action, audit_entity_type, audit_entity_id,
+                                       audit_patient_id, audit_ip, audit_request_id, audit_client_request_id,
+                                       audit_outcome, audit_detail);
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb) TO soapstone_app;

@@ -9,14 +9,26 @@ public struct PatientChanges: Sendable {
     public var phone, email: String?
     public var address: Address?
     public var active: Bool?
+    /// Restricts (with the reason) or releases the record (migration 34); `PatientRestriction.check`
+    /// says who may and how.
+    public var restricted: Bool?
+    public var restrictionReason: String?
 
     public init(
         mrn: String? = nil, givenName: String? = nil, familyName: String? = nil, birthDate: String? = nil,
         sex: AdministrativeSex? = nil,
-        phone: String? = nil, email: String? = nil, address: Address? = nil, active: Bool? = nil
+        phone: String? = nil, email: String? = nil, address: Address? = nil, active: Bool? = nil,
+        restricted: Bool? = nil, restrictionReason: String? = nil
     ) {
         (self.mrn, self.givenName, self.familyName, self.birthDate, self.sex) = (mrn, givenName, familyName, birthDate, sex)
         (self.phone, self.email, self.address, self.active) = (phone, email, address, active)
+        (self.restricted, self.restrictionReason) = (restricted, restrictionReason)
+    }
+
+    /// Whether anything but the restriction changes.
+    public var changesDetails: Bool {
+        mrn != nil || givenName != nil || familyName != nil || birthDate != nil || sex != nil || phone != nil || email != nil
+            || address != nil || active != nil
     }
 }
 
@@ -99,21 +111,22 @@ public struct PatientRepository {
                     address_region = COALESCE(\(a?.region), address_region),
                     address_postal_code = COALESCE(\(a?.postalCode), address_postal_code),
                     address_country = COALESCE(\(a?.country), address_country),
-                    active = COALESCE(\(changes.active), active)
+                    active = COALESCE(\(changes.active), active),
+                    restricted = COALESCE(\(changes.restricted), restricted),
+                    restriction_reason = CASE WHEN \(changes.restricted)::boolean IS NULL THEN restriction_reason
+                                              WHEN \(changes.restricted)::boolean THEN btrim(\(changes.restrictionReason)) END
                  WHERE tenant_id = \(tx.tenantID) AND id = \(id)
                 RETURNING \(unescaped: Self.columns)
                 """))
     }
 
-    /// Restricts a patient (with the reason) or releases them (the reason is cleared); their
-    /// encounters, notes and versions follow in the same statement (migration 34's trigger).
-    /// False when this tenant has no such patient.
-    public func setRestriction(id: UUID, restricted: Bool, reason: String?) async throws -> Bool {
-        try await tx.execute(
-            """
-            UPDATE patients SET restricted = \(restricted), restriction_reason = \(restricted ? reason : nil)
-             WHERE tenant_id = \(tx.tenantID) AND id = \(id)
-            """) > 0
+    /// Whether this transaction sees a restricted patient's clinical record: the acting user is
+    /// on the care team or holds a live grant (the policies' own condition, migration 34).
+    public func chartOpen(_ id: UUID) async throws -> Bool {
+        for try await open in try await tx.query("SELECT coalesce(soapstone_sees_patient(true, \(id)), false)").decode(Bool.self) {
+            return open
+        }
+        return false
     }
 
     /// A name in two parts: "Bronte, Zoe" (family, given) at its comma, otherwise at its first
@@ -127,7 +140,8 @@ public struct PatientRepository {
 
     static let columns = """
         id, mrn, given_name, family_name, birth_date, sex, phone, email, address_line, address_city,
-        address_region, address_postal_code, address_country, active, created_at, updated_at
+        address_region, address_postal_code, address_country, active, created_at, updated_at, restricted,
+        restriction_reason
         """
 
     /// What a search lists of each patient (`PatientSummary`), and the keys it is in order of.
@@ -157,9 +171,15 @@ public struct PatientRepository {
                 line: try c[8].decode(String?.self), city: try c[9].decode(String?.self), region: try c[10].decode(String?.self),
                 postalCode: try c[11].decode(String?.self), country: try c[12].decode(String?.self)),
             active: try c[13].decode(Bool.self))
+        let restricted = try c[16].decode(Bool.self)
+        // Open unless restricted; a restricted patient's answer is completed by `chartOpen` or
+        // by the read function's own column.
+        let chartOpen = c.count > 18 ? try c[18].decode(Bool.self) : !restricted
         return Patient(
             id: try c[0].decode(UUID.self), details: details, createdAt: try c[14].decode(Date.self),
-            updatedAt: try c[15].decode(Date.self))
+            updatedAt: try c[15].decode(Date.self),
+            restriction: PatientRestriction(
+                restricted: restricted, reason: try c[17].decode(String?.self), chartOpen: chartOpen))
     }
 }
 

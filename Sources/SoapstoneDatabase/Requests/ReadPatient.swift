@@ -13,7 +13,7 @@ extension Database {
 /// `GET /v1/patients/{id}` in one round trip, prepared once per connection.
 struct ReadPatient: TenantCall {
     static let sql = """
-        SELECT \(PatientRepository.columns)
+        SELECT \(PatientRepository.columns), chart_open
           FROM soapstone_read_patient($1, $2, $3, \(PostgresBindings.auditEntryParameters(from: 4)))
         """
     static var bindingDataTypes: [PostgresDataType] { [.uuid, .uuid, .uuid] + PostgresBindings.auditEntryTypes }
