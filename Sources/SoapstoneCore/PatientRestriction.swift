@@ -27,6 +27,16 @@ public struct PatientRestriction: Sendable, Hashable {
     /// Who may restrict or release a patient (docs/design.md's roles table).
     public static let managers: Set<Role> = [.admin, .physician]
 
+    /// Whether `role`, allowed to change patients at all, may change more than the restriction:
+    /// admins manage restrictions and write nothing else of a patient.
+    public static func changesDetails(_ role: Role) -> Bool { role != .admin }
+
+    /// A write into a restricted patient's chart by someone it is closed to (the policies would
+    /// refuse the row; this says why, and what to do).
+    public static let closedChart = DomainError.notPermitted(
+        type: "restricted-record",
+        detail: "This patient's record is kept to their care team: ask a member of it for access.")
+
     public static let reasonLength = 1...500
 
     /// A PATCH of a patient that names the restriction: only managers may send it, an admin
@@ -39,7 +49,7 @@ public struct PatientRestriction: Sendable, Hashable {
                 type: "restriction-not-permitted",
                 detail: "Only an admin or a physician restricts or releases a patient's record.")
         }
-        if role == .admin, changesOtherFields {
+        if !changesDetails(role), changesOtherFields {
             throw DomainError.notPermitted(
                 type: "admin-changes-restriction-only",
                 detail: "An admin changes only a patient's restriction (restricted, restriction_reason), no other field.")

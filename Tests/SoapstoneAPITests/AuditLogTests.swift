@@ -132,7 +132,7 @@ struct AuditLogTests {
     func unwrittenEventIsA500() async throws {
         let app = try await TestApp.make()
         let encounter = try await app.db.value(
-            "SELECT e.id::text FROM encounters e JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'northside' LIMIT 1")
+            "SELECT e.id::text FROM encounters e JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'northside' AND NOT e.restricted LIMIT 1")
         try await app.run { client in
             let nurse = try await client.token("nurse")
             #expect(try await client.call(.get, "/v1/encounters/\(encounter)", token: nurse).status == .ok)
@@ -253,7 +253,7 @@ struct AuditLogTests {
         let app = try await TestApp.make()
         let encounter = try await NoteTests.encounterID(app)
         let finished = try await app.db.value(
-            "SELECT e.id::text FROM encounters e JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'northside' AND e.status = 'finished' LIMIT 1")
+            "SELECT e.id::text FROM encounters e JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'northside' AND e.status = 'finished' AND NOT e.restricted LIMIT 1")
         let physicianID = try await app.db.value("SELECT id::text FROM users WHERE email = 'physician@northside.example'")
         try await app.run { client in
             let physician = try await client.token("physician")

@@ -23,7 +23,7 @@ struct DatabaseRestartTests {
         let encounter = try await db.value(
             """
             SELECT e.id::text FROM encounters e JOIN tenants t ON t.id = e.tenant_id
-             WHERE t.slug = 'northside' AND e.status = 'finished' LIMIT 1
+             WHERE t.slug = 'northside' AND e.status = 'finished' AND NOT e.restricted LIMIT 1
             """)
         let patient = try await db.value(
             "SELECT p.id::text FROM patients p JOIN tenants t ON t.id = p.tenant_id WHERE t.slug = 'northside' LIMIT 1")

@@ -57,13 +57,29 @@ struct PermissionsTests {
         }
     }
 
+    @Test("Each patient says what the caller may do to the record: edit its details, restrict or release it")
+    func patientActions() async throws {
+        let app = try await TestApp.make()
+        let patient = try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1001'")
+        // Written out: admins restrict and release, and edit nothing else of a patient.
+        let expected: [String: [String]] = [
+            "admin": ["restrict"], "physician": ["edit", "restrict"], "nurse": ["edit"], "frontdesk": ["edit"],
+        ]
+        try await app.run { client in
+            for account in RoleMatrixTests.accounts where RoleMatrixTests.expected["getPatient"]!.contains(account.role) {
+                let answer = try await client.call(.get, "/v1/patients/\(patient)", token: try await client.token(account.local))
+                #expect(answer.json["actions"] as? [String] == expected[account.local], "\(account.local)")
+            }
+        }
+    }
+
     @Test("Each encounter says where the caller may move it now; roles that may not change encounters are told none")
     func encounterTransitions() async throws {
         let app = try await TestApp.make()
         let rows = try await app.db.strings(
             """
             SELECT DISTINCT ON (status) status || ' ' || id FROM encounters
-             WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'northside') ORDER BY status
+             WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'northside') AND NOT restricted ORDER BY status
             """
         ).compactMap { $0?.split(separator: " ").map(String.init) }
         #expect(rows.map { $0[0] } == ["finished", "planned"])

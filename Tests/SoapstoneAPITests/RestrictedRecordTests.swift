@@ -109,6 +109,16 @@ struct RestrictedRecordTests {
             #expect(try await client.call(.get, "/v1/encounters/\(encounter)", token: nurse).status == .notFound)
             #expect(try await client.call(.get, "/v1/notes/\(note)", token: nurse).status == .notFound)
             #expect(try await client.call(.get, "/v1/notes/\(note)/versions", token: nurse).status == .notFound)
+            // A new encounter is refused with what to do, and audited; nothing is written.
+            let before = try await app.db.value("SELECT count(*)::text FROM encounters WHERE patient_id = '\(patient)'")
+            let refused = try await client.call(
+                .post, "/v1/patients/\(patient)/encounters", json: ["type": "phone"], token: nurse)
+            #expect(refused.status == .forbidden && refused.problemType == "restricted-record")
+            #expect(try await app.db.value("SELECT count(*)::text FROM encounters WHERE patient_id = '\(patient)'") == before)
+            #expect(
+                try await app.db.value(
+                    "SELECT count(*)::text FROM audit_events WHERE patient_id = '\(patient)' AND action = 'encounter.create' AND outcome = 'refused' AND detail->>'reason' = 'restricted-record'"
+                ) == "1")
             let drafts = try await client.call(.get, "/v1/draft-notes", token: nurse)
             #expect(!(((drafts.json["items"] as? [[String: Any]]) ?? []).contains { $0["patient_id"] as? String == patient }))
 

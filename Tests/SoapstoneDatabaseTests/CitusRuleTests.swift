@@ -185,7 +185,9 @@ struct CitusRuleTests {
         #expect(body.contains("SET LOCAL citus.propagate_set_commands = 'local'"))
         #expect(
             body.contains("SET LOCAL app.tenant_id") && body.contains("SET LOCAL app.user_id")
-                && body.contains("SET LOCAL app.open_patients"))
+                && body.contains("SET LOCAL app.open_patients") && body.contains("soapstone_open_charts"))
+        let opener = try await CatalogFixture.query("SELECT prosrc FROM pg_proc WHERE proname = 'soapstone_open_charts'").joined()
+        #expect(opener.contains("SET LOCAL app.open_patients") && !opener.contains("set_config"))
         #expect(!body.contains("set_config"), "set_config is not propagated to Citus workers")
         #expect(SetTenant.sql == "SELECT soapstone_set_tenant($1, $2)")
 
@@ -224,7 +226,10 @@ struct CitusRuleTests {
             let body = function.split(separator: "|", maxSplits: 1).last.map(String.init) ?? ""
             let firstStatement = body.components(separatedBy: "BEGIN").dropFirst().first?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(firstStatement?.hasPrefix("PERFORM soapstone_set_tenant(tenant, actor);") == true, "\(function)")
+            // With the acting user's charts opened, or not where the function reads no clinical row.
+            #expect(
+                ["PERFORM soapstone_set_tenant(tenant, actor);", "PERFORM soapstone_set_tenant(tenant, actor, false);"]
+                    .contains { firstStatement?.hasPrefix($0) == true }, "\(function)")
             #expect(!body.contains("set_config"), "\(function)")
         }
 

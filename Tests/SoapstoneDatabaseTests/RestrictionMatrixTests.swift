@@ -141,6 +141,25 @@ struct RestrictionMatrixTests {
         }
     }
 
+    @Test("A tenant set again, for another user or without the charts, closes what the first opened")
+    func tenantSetAgainCloses() async throws {
+        try await withRestrictedPatient { connection, fixture in
+            try await give(.careTeam, fixture: fixture, on: connection)
+            try await act(as: .server, user: fixture.nurse, tenant: fixture.tenant, on: connection)
+            let relation = Relation(name: "encounters", isView: false)
+            let seen = { try await count(relation, "patient_id = '\(fixture.patient)'", on: connection) }
+            #expect(try await seen() > 0)
+            for again in ["'\(fixture.admin)'", "'\(fixture.nurse)', false", "NULL"] {
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT soapstone_set_tenant('\(fixture.tenant)', \(again))"), logger: Self.logger)
+                #expect(try await seen() == 0, "soapstone_set_tenant(tenant, \(again)) left the chart open")
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "SELECT soapstone_set_tenant('\(fixture.tenant)', '\(fixture.nurse)')"), logger: Self.logger)
+                #expect(try await seen() > 0)
+            }
+        }
+    }
+
     @Test("A grant or a team of clinic A never opens clinic B's patient, even with B's id in the setting")
     func otherClinicStaysClosed() async throws {
         let (a, b) = try await CatalogFixture.tenants()

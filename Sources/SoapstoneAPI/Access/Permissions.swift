@@ -20,6 +20,14 @@ enum Permissions {
         }.map(\.1)
     }
 
+    /// What `role` may do to a patient's record: edit its details (every role that may update
+    /// patients but admins, who change only the restriction) and restrict or release it.
+    static func actions(onPatientBy role: Role) -> [Components.Schemas.PatientAction] {
+        let updates = AccessPolicy.requirement(for: "updatePatient").admits(role)
+        return (updates && PatientRestriction.changesDetails(role) ? [.edit] : [])
+            + (updates && PatientRestriction.managers.contains(role) ? [.restrict] : [])
+    }
+
     /// What `role` may do with `encounter` now besides moving it.
     static func actions(on encounter: Encounter, by role: Role) -> [Components.Schemas.EncounterAction] {
         AccessPolicy.requirement(for: "createNote").admits(role) && EncounterLifecycle.acceptsNotes(encounter.status)

@@ -88,7 +88,7 @@ extension Components.Schemas.PatientSummary {
 
 extension Components.Schemas.Patient {
     /// The patient as `role` may see it: the restriction's reason only where
-    /// `PatientRestriction.reasonShown` says.
+    /// `PatientRestriction.reasonShown` says; what the role may do to it (`Permissions`).
     init(_ patient: Patient, for role: Role) {
         let d = patient.details
         let restriction = patient.restriction
@@ -101,7 +101,8 @@ extension Components.Schemas.Patient {
                 country: d.address.country),
             active: d.active, created_at: patient.createdAt, updated_at: patient.updatedAt,
             restricted: restriction.restricted, restriction_reason: restriction.reasonShown(to: role),
-            chart_open: restriction.chartOpen, care_team: restriction.careTeam?.map(Components.Schemas.CareTeamMember.init))
+            chart_open: restriction.chartOpen, care_team: restriction.careTeam?.map(Components.Schemas.CareTeamMember.init),
+            actions: Permissions.actions(onPatientBy: role))
     }
 }
 

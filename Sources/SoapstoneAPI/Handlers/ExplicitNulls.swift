@@ -52,6 +52,7 @@ extension Components.Schemas.Patient {
         try container.encode(restriction_reason, forKey: .restriction_reason)
         try container.encode(chart_open, forKey: .chart_open)
         try container.encode(care_team, forKey: .care_team)
+        try container.encode(actions, forKey: .actions)
     }
 }
 

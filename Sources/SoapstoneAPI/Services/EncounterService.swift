@@ -28,26 +28,32 @@ struct EncounterService: Sendable {
     ) async throws -> Encounter {
         let startedAt = try EncounterLifecycle.start(of: status, requested: startedAt, now: clock())
         try requireReason(reason)
-        return try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
-            try await tx.idempotencyKeys.once(
-                idempotency, userID: principal.userID, id: \.id,
-                replay: { id in
-                    // The encounter as it is now goes out again: a read, and audited as one.
-                    guard let encounter = try await tx.encounters.find(id: id) else { return nil }
-                    try await tx.auditEvents.record(
-                        entry(principal, .encounterRead, encounter: id, patient: encounter.patientID),
-                        detail: ["idempotent_replay": "true"])
-                    return encounter
-                },
-                create: {
-                    guard try await tx.patients.find(id: patientID) != nil else { throw DomainError.notFound }
-                    let encounter = try await tx.encounters.create(
-                        patientID: patientID, type: type, status: status, startedAt: startedAt, reason: reason,
-                        attendingUserID: attendingUserID)
-                    try await tx.auditEvents.record(
-                        entry(principal, .encounterCreate, encounter: encounter.id, patient: patientID))
-                    return encounter
-                })
+        let attempt = entry(principal, .encounterCreate, encounter: nil, patient: patientID)
+        return try await RefusalAudit(database: database).auditing(attempt, by: principal) {
+            try await database.withTenant(principal.tenantID, userID: principal.userID) { tx in
+                try await tx.idempotencyKeys.once(
+                    idempotency, userID: principal.userID, id: \.id,
+                    replay: { id in
+                        // The encounter as it is now goes out again: a read, and audited as one.
+                        guard let encounter = try await tx.encounters.find(id: id) else { return nil }
+                        try await tx.auditEvents.record(
+                            entry(principal, .encounterRead, encounter: id, patient: encounter.patientID),
+                            detail: ["idempotent_replay": "true"])
+                        return encounter
+                    },
+                    create: {
+                        guard let patient = try await tx.patients.find(id: patientID) else { throw DomainError.notFound }
+                        if patient.restriction.restricted, try await !tx.patients.chartOpen(patientID) {
+                            throw PatientRestriction.closedChart
+                        }
+                        let encounter = try await tx.encounters.create(
+                            patientID: patientID, type: type, status: status, startedAt: startedAt, reason: reason,
+                            attendingUserID: attendingUserID)
+                        try await tx.auditEvents.record(
+                            entry(principal, .encounterCreate, encounter: encounter.id, patient: patientID))
+                        return encounter
+                    })
+            }
         }
     }
 

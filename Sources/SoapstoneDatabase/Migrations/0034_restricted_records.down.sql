@@ -32,8 +32,10 @@ $$;
 REVOKE ALL ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb) TO soapstone_app;
 
--- Migration 16's soapstone_set_tenant.
-CREATE OR REPLACE FUNCTION soapstone_set_tenant(tenant uuid, actor uuid) RETURNS void
+-- Migration 16's soapstone_set_tenant, with its grants (migrations 16 and 29).
+DROP FUNCTION soapstone_set_tenant(uuid, uuid, boolean);
+DROP FUNCTION soapstone_open_charts(uuid, uuid);
+CREATE FUNCTION soapstone_set_tenant(tenant uuid, actor uuid) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog
 AS $$
@@ -46,6 +48,8 @@ BEGIN
     EXECUTE format('SET LOCAL app.user_id = %L', coalesce(actor::text, ''));
 END
 $$;
+REVOKE ALL ON FUNCTION soapstone_set_tenant(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION soapstone_set_tenant(uuid, uuid) TO soapstone_app, soapstone_auth;
 
 ALTER TABLE tenants DROP COLUMN emergency_access_minutes;
 DROP VIEW api_emergency_access_grants;

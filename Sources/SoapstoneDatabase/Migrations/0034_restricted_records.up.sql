@@ -329,16 +329,43 @@ CREATE OR REPLACE VIEW api_note_versions WITH (security_invoker = true) AS
 ALTER TABLE tenants ADD COLUMN emergency_access_minutes integer NOT NULL DEFAULT 60;
 ALTER TABLE tenants ADD CONSTRAINT tenants_emergency_access_minutes CHECK (emergency_access_minutes BETWEEN 1 AND 480);
 
--- Migration 16's soapstone_set_tenant, now also opening the restricted patients the acting user
--- may see: those whose care team they are on and those they hold a live grant for, while their
--- role is one that treats (physician, nurse). One statement, routed by tenant on Citus; none
--- without an acting user (the sealer, the migrations).
-CREATE OR REPLACE FUNCTION soapstone_set_tenant(tenant uuid, actor uuid) RETURNS void
+-- The restricted patients the acting user may open: those whose care team they are on and those
+-- they hold an unexpired grant for, while their role is one that treats (physician, nurse). One
+-- statement, routed by tenant on Citus, into app.open_patients with SET LOCAL as the tenant is.
+CREATE FUNCTION soapstone_open_charts(tenant uuid, actor uuid) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog
 AS $$
 DECLARE
     opened text;
+BEGIN
+    SELECT string_agg(s.patient_id::text, ',') INTO opened
+      FROM public.users u
+     CROSS JOIN LATERAL (
+            SELECT m.patient_id FROM public.care_team_members m
+             WHERE m.tenant_id = tenant AND m.user_id = actor AND m.removed_at IS NULL
+            UNION ALL
+            SELECT g.patient_id FROM public.emergency_access_grants g
+             WHERE g.tenant_id = tenant AND g.user_id = actor AND g.expires_at > now()
+           ) s
+     WHERE u.tenant_id = tenant AND u.id = actor AND u.active AND u.role IN ('physician', 'nurse');
+    IF opened IS NOT NULL THEN
+        EXECUTE format('SET LOCAL app.open_patients = %L', opened);
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION soapstone_open_charts(uuid, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION soapstone_open_charts(uuid, uuid) TO soapstone_app;
+
+-- Migration 16's soapstone_set_tenant, which now also opens the acting user's charts unless told
+-- not to: a request that reads no clinical row (a patient's demographics) skips that lookup,
+-- and a restricted chart then stays closed, never open. No acting user (the sealer, the
+-- migrations) opens nothing. What an earlier call of the transaction opened is closed first.
+DROP FUNCTION soapstone_set_tenant(uuid, uuid);
+CREATE FUNCTION soapstone_set_tenant(tenant uuid, actor uuid, open_charts boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog
+AS $$
 BEGIN
     IF tenant IS NULL THEN
         RAISE EXCEPTION 'soapstone_set_tenant needs a tenant' USING ERRCODE = 'null_value_not_allowed';
@@ -346,26 +373,21 @@ BEGIN
     SET LOCAL citus.propagate_set_commands = 'local';
     EXECUTE format('SET LOCAL app.tenant_id = %L', tenant);
     EXECUTE format('SET LOCAL app.user_id = %L', coalesce(actor::text, ''));
-    IF actor IS NOT NULL THEN
-        SELECT string_agg(s.patient_id::text, ',') INTO opened
-          FROM public.users u
-         CROSS JOIN LATERAL (
-                SELECT m.patient_id FROM public.care_team_members m
-                 WHERE m.tenant_id = tenant AND m.user_id = actor AND m.removed_at IS NULL
-                UNION ALL
-                SELECT g.patient_id FROM public.emergency_access_grants g
-                 WHERE g.tenant_id = tenant AND g.user_id = actor AND g.expires_at > now()
-               ) s
-         WHERE u.tenant_id = tenant AND u.id = actor AND u.active AND u.role IN ('physician', 'nurse');
+    IF current_setting('app.open_patients', true) <> '' THEN
+        SET LOCAL app.open_patients = '';
     END IF;
-    IF opened IS NOT NULL OR current_setting('app.open_patients', true) <> '' THEN
-        EXECUTE format('SET LOCAL app.open_patients = %L', coalesce(opened, ''));
+    IF open_charts AND actor IS NOT NULL THEN
+        PERFORM public.soapstone_open_charts(tenant, actor);
     END IF;
 END
 $$;
+REVOKE ALL ON FUNCTION soapstone_set_tenant(uuid, uuid, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION soapstone_set_tenant(uuid, uuid, boolean) TO soapstone_app, soapstone_auth;
 
 -- GET /v1/patients/{id} (migration 22's function) answers the restriction too, and whether the
--- caller's transaction opens the chart: the policies' own condition, asked once.
+-- caller's transaction opens the chart: the policies' own condition, asked once. It reads
+-- demographics only, so the charts the caller may open are looked up for a restricted patient
+-- alone, not on every read.
 DROP FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb);
 CREATE FUNCTION soapstone_read_patient(
     tenant uuid, actor uuid, patient uuid,
@@ -381,19 +403,27 @@ CREATE FUNCTION soapstone_read_patient(
     SET search_path = pg_catalog, public
 AS $$
 #variable_conflict use_column
+DECLARE
+    patient_row record;
 BEGIN
-    PERFORM soapstone_set_tenant(tenant, actor);
-    RETURN QUERY
-    SELECT p.id, p.tenant_id, p.mrn, p.given_name, p.family_name, p.birth_date, p.sex, p.phone, p.email,
-           p.address_line, p.address_city, p.address_region, p.address_postal_code, p.address_country, p.active,
-           p.created_at, p.updated_at, p.restricted, p.restriction_reason,
-           coalesce(soapstone_sees_patient(p.restricted, p.id), false)
-      FROM api_patients p WHERE p.tenant_id = tenant AND p.id = patient;
-    IF FOUND THEN
-        PERFORM soapstone_record_audit(tenant, actor, audit_role, audit_action, audit_entity_type, audit_entity_id,
-                                       audit_patient_id, audit_ip, audit_request_id, audit_client_request_id,
-                                       audit_outcome, audit_detail);
+    PERFORM soapstone_set_tenant(tenant, actor, false);
+    SELECT p.* INTO patient_row FROM api_patients p WHERE p.tenant_id = tenant AND p.id = patient;
+    IF NOT FOUND THEN
+        RETURN;
     END IF;
+    IF patient_row.restricted AND actor IS NOT NULL THEN
+        PERFORM soapstone_open_charts(tenant, actor);
+    END IF;
+    RETURN QUERY
+    SELECT patient_row.id, patient_row.tenant_id, patient_row.mrn, patient_row.given_name, patient_row.family_name,
+           patient_row.birth_date, patient_row.sex, patient_row.phone, patient_row.email, patient_row.address_line,
+           patient_row.address_city, patient_row.address_region, patient_row.address_postal_code,
+           patient_row.address_country, patient_row.active, patient_row.created_at, patient_row.updated_at,
+           patient_row.restricted, patient_row.restriction_reason,
+           coalesce(soapstone_sees_patient(patient_row.restricted, patient_row.id), false);
+    PERFORM soapstone_record_audit(tenant, actor, audit_role, audit_action, audit_entity_type, audit_entity_id,
+                                   audit_patient_id, audit_ip, audit_request_id, audit_client_request_id,
+                                   audit_outcome, audit_detail);
 END
 $$;
 REVOKE ALL ON FUNCTION soapstone_read_patient(uuid, uuid, uuid, text, text, text, uuid, uuid, inet, text, text, text, jsonb) FROM PUBLIC;

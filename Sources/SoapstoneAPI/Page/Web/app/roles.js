@@ -13,8 +13,8 @@ export function roleTitle(role) {
 /** What the signed-in user can do here, in words, each shown as the server's operations allow. */
 const abilities = [
   [(may) => may('listUsers'), 'manage the users of the organisation'],
-  [(may) => may('getPatient') && !may('updatePatient'), 'read patients and encounters'],
-  [(may) => may('updatePatient'), 'register and update patients'],
+  [(may) => may('getPatient') && !may('createPatient'), 'read patients and encounters'],
+  [(may) => may('createPatient'), 'register and update patients'],
   [(may) => may('updateEncounter'), 'record encounters'],
   [(may) => may('signNote'), 'write, sign and amend notes'],
   [(may) => may('saveNote') && !may('signNote'), 'write draft notes'],

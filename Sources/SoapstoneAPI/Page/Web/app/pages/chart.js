@@ -43,7 +43,7 @@ export async function chartPage(id) {
   if (!loaded) return;
   const [patient] = loaded;
   let [, encounters] = loaded;
-  const writer = may('updatePatient');
+  const writer = patient.actions.includes('edit');
   const recorder = may('createEncounter');
   const clinician = may('listNotes');
   const list = el('ul', { class: 'rows', 'aria-label': 'Encounters' });
