@@ -41,6 +41,7 @@ public enum AuditAction: String, CaseIterable, Sendable, Hashable, Codable {
     case auditAccessReport = "audit.access_report"
     /// Restricted records and emergency access (issue 32, migration 34).
     case patientRestrict = "patient.restrict"
+    case careTeamRead = "care_team.read"
     case careTeamAdd = "care_team.add"
     case careTeamRemove = "care_team.remove"
     case accessEmergency = "access.emergency"
@@ -81,6 +82,7 @@ public enum AuditAction: String, CaseIterable, Sendable, Hashable, Codable {
         case .auditVerify: "Checked the audit log's chain"
         case .auditAccessReport: "Read a patient's access report"
         case .patientRestrict: "Restricted or released a patient's record"
+        case .careTeamRead: "Read a patient's care team"
         case .careTeamAdd: "Added someone to a patient's care team"
         case .careTeamRemove: "Took someone off a patient's care team"
         case .accessEmergency: "Broke the glass: opened a restricted record in an emergency"

@@ -23,6 +23,8 @@ struct AuditCoverageTests {
     /// The seeded records a request names.
     struct Seeded: Sendable {
         let patient, encounter, draft, signed, nurse: String
+        /// The seed's restricted patient (NS-1006) and the physician on its care team.
+        let restricted, physician: String
         let draftVersion, signedVersion: Int
 
         static func of(_ app: TestApp) async throws -> Seeded {
@@ -37,6 +39,8 @@ struct AuditCoverageTests {
                 patient: try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1001'"),
                 encounter: try await NoteTests.encounterID(app), draft: String(draft[0]), signed: String(signed[0]),
                 nurse: try await app.db.value("SELECT id::text FROM users WHERE email = 'nurse@northside.example'"),
+                restricted: try await app.db.value("SELECT id::text FROM patients WHERE mrn = 'NS-1006'"),
+                physician: try await app.db.value("SELECT id::text FROM users WHERE email = 'physician@northside.example'"),
                 draftVersion: Int(draft[1])!, signedVersion: Int(signed[1])!)
         }
     }
@@ -47,6 +51,8 @@ struct AuditCoverageTests {
         let id: @Sendable (Seeded) -> String
         var body: @Sendable (Seeded) -> [String: Any]? = { _ in nil }
         var ifMatch: (@Sendable (Seeded) -> Int)? = nil
+        /// A care team member's id, for the paths that name one beside the patient.
+        var userID: (@Sendable (Seeded) -> String)? = nil
         let writes: [Written]
     }
 
@@ -72,6 +78,13 @@ struct AuditCoverageTests {
         "updatePatient": Recipe(
             account: "frontdesk", id: { $0.patient }, body: { _ in ["phone": "+47 555 0123"] },
             writes: [Written(action: .patientUpdate, aboutPatient: true)]),
+        "listCareTeam": Recipe(account: "nurse", id: { $0.restricted }, writes: [Written(action: .careTeamRead, aboutPatient: true)]),
+        "addCareTeamMember": Recipe(
+            account: "admin", id: { $0.restricted }, body: { ["user_id": $0.nurse] },
+            writes: [Written(action: .careTeamAdd, aboutPatient: true)]),
+        "removeCareTeamMember": Recipe(
+            account: "physician", id: { $0.restricted }, userID: { $0.physician },
+            writes: [Written(action: .careTeamRemove, aboutPatient: true)]),
         "listEncounters": Recipe(account: "nurse", id: { $0.patient }, writes: [Written(action: .encounterList, aboutPatient: true)]),
         "createEncounter": Recipe(
             account: "nurse", id: { $0.patient }, body: { _ in ["type": "phone"] },
@@ -144,7 +157,7 @@ struct AuditCoverageTests {
             let (answer, events) = try await Self.written(
                 by: {
                     try await client.call(
-                        HTTPRequest.Method(operation.method.uppercased())!, operation.path(id: recipe.id(seeded)),
+                        HTTPRequest.Method(operation.method.uppercased())!, operation.path(id: recipe.id(seeded), userID: recipe.userID?(seeded)),
                         json: recipe.body(seeded), token: token, headers: headers)
                 }, in: app)
             #expect((200..<300).contains(answer.status.code), "\(operation.id): \(answer.status) \(answer.json)")
@@ -168,7 +181,7 @@ struct AuditCoverageTests {
         let seeded = try await Seeded.of(app)
         try await app.run { client in
             let token = try await client.token(refused.local)
-            let path = operation.path(id: recipe.id(seeded))
+            let path = operation.path(id: recipe.id(seeded), userID: recipe.userID?(seeded))
             let (answer, events) = try await Self.written(
                 by: {
                     try await client.call(

@@ -16,9 +16,11 @@ struct ContractTests {
         let isPublic: Bool
         var testDescription: String { "\(method.uppercased()) \(path)" }
 
-        /// The path with its placeholders filled: `{id}` with `id`, a version `{n}` with 1.
-        func path(id: String) -> String {
+        /// The path with its placeholders filled: `{id}` with `id`, a version `{n}` with 1, a
+        /// member's `{user_id}` with `userID` (or `id` again).
+        func path(id: String, userID: String? = nil) -> String {
             path.replacingOccurrences(of: "{id}", with: id).replacingOccurrences(of: "{n}", with: "1")
+                .replacingOccurrences(of: "{user_id}", with: userID ?? id)
         }
     }
 
@@ -239,6 +241,7 @@ struct AnswerShapeTests {
                 ("get", "/v1/users", "/v1/users", try await client.token("admin")),
                 ("get", "/v1/audit-events", "/v1/audit-events?limit=200", try await client.token("auditor")),
                 ("get", "/v1/patients/{id}/access-report", "/v1/patients/\(patient)/access-report", try await client.token("auditor")),
+                ("get", "/v1/patients/{id}/care-team", "/v1/patients/\(patient)/care-team", physician),
             ]
             for (method, template, uri, token) in reads {
                 let answer = try await client.call(HTTPRequest.Method(method.uppercased())!, uri, token: token)

@@ -31,6 +31,7 @@ struct CrossTenantSweepTests {
             "saveNote": ["subjective": "s", "objective": "o", "assessment": "a", "plan": "p"],
             "amendNote": ["reason": "r", "subjective": "s", "objective": "o", "assessment": "a", "plan": "p"],
             "markNoteEnteredInError": ["reason": "r"],
+            "addCareTeamMember": ["user_id": "00000000-0000-4000-8000-000000000000"],
         ]
     }
 

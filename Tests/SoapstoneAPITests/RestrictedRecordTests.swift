@@ -139,4 +139,74 @@ struct RestrictedRecordTests {
             #expect(try await client.call(.get, "/v1/notes/\(note)", token: nurse).status == .ok)
         }
     }
+
+    @Test("The care team is chosen by admins and physicians: physicians and nurses only, once each; a member sees the chart, a former one no more")
+    func careTeam() async throws {
+        let app = try await TestApp.make()
+        let patient = try await Self.patient(app)
+        let ids = try await app.db.strings(
+            """
+            SELECT id::text FROM users WHERE email IN ('frontdesk@northside.example', 'nurse@northside.example',
+                                                       'physician@northside.example') ORDER BY email
+            """)
+        let (deskID, nurseID, physicianID) = (ids[0]!, ids[1]!, ids[2]!)
+        try await app.run { client in
+            let admin = try await client.token("admin")
+            let nurse = try await client.token("nurse")
+            let note = try await app.db.value("SELECT id::text FROM notes WHERE patient_id = '\(patient)' LIMIT 1")
+            _ = try await client.call(
+                .patch, "/v1/patients/\(patient)", json: ["restricted": true, "restriction_reason": "Colleague"], token: admin)
+            #expect(try await client.call(.get, "/v1/notes/\(note)", token: nurse).status == .notFound)
+
+            // Only those who restrict choose the team, and only people who treat are on it.
+            let byNurse = try await client.call(
+                .post, "/v1/patients/\(patient)/care-team", json: ["user_id": nurseID], token: nurse)
+            #expect(byNurse.status == .forbidden)
+            let frontDesk = try await client.call(
+                .post, "/v1/patients/\(patient)/care-team", json: ["user_id": deskID], token: admin)
+            #expect(frontDesk.status == .unprocessableContent)
+            let added = try await client.call(
+                .post, "/v1/patients/\(patient)/care-team", json: ["user_id": nurseID], token: admin)
+            #expect(added.status == .created && added.json["name"] as? String == "Riley Nurse")
+            #expect(added.json["role"] as? String == "nurse")
+            let twice = try await client.call(
+                .post, "/v1/patients/\(patient)/care-team", json: ["user_id": nurseID], token: admin)
+            #expect(twice.status == .conflict)
+
+            // On the team: the chart opens, and the front desk can see whom to ask, by name, a page at a time.
+            #expect(try await client.call(.get, "/v1/notes/\(note)", token: nurse).status == .ok)
+            #expect(
+                try await client.call(
+                    .post, "/v1/patients/\(patient)/care-team", json: ["user_id": physicianID], token: admin
+                ).status == .created)
+            let desk = try await client.token("frontdesk")
+            let first = try await client.call(.get, "/v1/patients/\(patient)/care-team?limit=1", token: desk)
+            let cursor = try #require(first.json["next_cursor"] as? String)
+            let second = try await client.call(.get, "/v1/patients/\(patient)/care-team?limit=1&cursor=\(cursor)", token: desk)
+            #expect(second.json["next_cursor"] is NSNull)
+            let names = [first, second].flatMap { (($0.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String } }
+            #expect(names == ["Dr. Morgan Physician", "Riley Nurse"])
+
+            // Taken off: closed again, and the membership stays on record, ended.
+            let removed = try await client.call(.delete, "/v1/patients/\(patient)/care-team/\(nurseID)", token: admin)
+            #expect(removed.status == .noContent)
+            #expect(try await client.call(.get, "/v1/notes/\(note)", token: nurse).status == .notFound)
+            #expect(
+                try await client.call(.delete, "/v1/patients/\(patient)/care-team/\(nurseID)", token: admin).status == .notFound)
+            #expect(
+                try await app.db.value(
+                    "SELECT count(*) FILTER (WHERE removed_at IS NOT NULL)::text FROM care_team_members WHERE patient_id = '\(patient)'"
+                ) == "1")
+            let events = try await app.db.strings(
+                """
+                SELECT action || ':' || outcome FROM audit_events
+                 WHERE patient_id = '\(patient)' AND action LIKE 'care_team.%' ORDER BY occurred_at, action
+                """)
+            #expect(
+                events == [
+                    "care_team.add:success", "care_team.add:refused", "care_team.add:success", "care_team.read:success",
+                    "care_team.read:success", "care_team.remove:success",
+                ], "\(events)")
+        }
+    }
 }

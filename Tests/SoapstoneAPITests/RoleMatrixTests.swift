@@ -33,6 +33,8 @@ struct RoleMatrixTests {
         "createPatient": writePatients,
         // Admins restrict or release a patient's record, and change nothing else of it.
         "updatePatient": writePatients.union([.admin]),
+        // Whom to ask about a restricted record; who treats it is chosen by those who restrict.
+        "listCareTeam": readPatients, "addCareTeamMember": [.admin, .physician], "removeCareTeamMember": [.admin, .physician],
         "listEncounters": readPatients, "getEncounter": readPatients,
         "createEncounter": writePatients, "updateEncounter": writePatients,
         "listNotes": notes, "listDraftNotes": notes, "getNote": notes, "createNote": notes, "saveNote": notes,

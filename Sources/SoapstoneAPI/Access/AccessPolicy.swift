@@ -35,6 +35,11 @@ enum AccessPolicy {
         "createPatient": .roles([.physician, .nurse, .frontDesk]),
         // Admins too, for a patient's restriction only (PatientRestriction.check).
         "updatePatient": .roles([.admin, .physician, .nurse, .frontDesk]),
+        // A restricted patient's care team: everyone who reads patients may see whom to ask;
+        // those who may restrict a record choose who treats it (PatientRestriction.managers).
+        "listCareTeam": .roles([.admin, .physician, .nurse, .frontDesk]),
+        "addCareTeamMember": .roles(PatientRestriction.managers),
+        "removeCareTeamMember": .roles(PatientRestriction.managers),
         "listEncounters": .roles([.admin, .physician, .nurse, .frontDesk]),
         "getEncounter": .roles([.admin, .physician, .nurse, .frontDesk]),
         "createEncounter": .roles([.physician, .nurse, .frontDesk]),

@@ -71,6 +71,7 @@ public func buildApplication(_ configuration: AppConfiguration) async throws -> 
             sessions: SessionLimits(lifetime: auth.sessionLifetime, idleLimit: auth.sessionIdleLimit), logger: logger),
         users: UserService(database: database, hasher: hasher, passwordPolicy: policy),
         patients: PatientService(database: database),
+        careTeam: CareTeamService(database: database),
         encounters: EncounterService(database: database, clock: configuration.clock),
         notes: NoteService(database: database),
         auditLog: AuditLogService(database: database),

@@ -9,6 +9,7 @@ struct APIHandler: APIProtocol {
     let auth: AuthService
     let users: UserService
     let patients: PatientService
+    let careTeam: CareTeamService
     let encounters: EncounterService
     let notes: NoteService
     let auditLog: AuditLogService

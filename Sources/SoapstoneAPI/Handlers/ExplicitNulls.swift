@@ -32,6 +32,7 @@ extension Components.Schemas.NoteVersionList: ListPage {}
 extension Components.Schemas.AuditEventList: ListPage {}
 extension Components.Schemas.DraftNoteList: ListPage {}
 extension Components.Schemas.StaffList: ListPage {}
+extension Components.Schemas.CareTeamList: ListPage {}
 
 extension Components.Schemas.Patient {
     func encode(to encoder: any Encoder) throws {

@@ -151,6 +151,7 @@ extension AuditAction {
         case .audit_period_verify: self = .auditVerify
         case .audit_period_access_report: self = .auditAccessReport
         case .patient_period_restrict: self = .patientRestrict
+        case .care_team_period_read: self = .careTeamRead
         case .care_team_period_add: self = .careTeamAdd
         case .care_team_period_remove: self = .careTeamRemove
         case .access_period_emergency: self = .accessEmergency
@@ -194,6 +195,7 @@ extension Components.Schemas.AuditAction {
         case .auditVerify: self = .audit_period_verify
         case .auditAccessReport: self = .audit_period_access_report
         case .patientRestrict: self = .patient_period_restrict
+        case .careTeamRead: self = .care_team_period_read
         case .careTeamAdd: self = .care_team_period_add
         case .careTeamRemove: self = .care_team_period_remove
         case .accessEmergency: self = .access_period_emergency

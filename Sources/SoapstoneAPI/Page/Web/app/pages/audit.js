@@ -45,6 +45,7 @@ export const actionNames = {
   'audit.verify': "Checked the audit log's chain",
   'audit.access_report': "Read a patient's access report",
   'patient.restrict': "Restricted or released a patient's record",
+  'care_team.read': "Read a patient's care team",
   'care_team.add': "Added someone to a patient's care team",
   'care_team.remove': "Took someone off a patient's care team",
   'access.emergency': 'Broke the glass: opened a restricted record in an emergency',
